@@ -1,0 +1,73 @@
+namespace OrleansAgents.Agents;
+
+[GenerateSerializer, Alias("OrleansAgents.AgentStatus")]
+public enum AgentStatus
+{
+    Idle = 0,
+    Busy = 1,
+    Unhealthy = 2,
+    Retired = 3,
+}
+
+/// <summary>What a caller sends to register or update an agent.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentSpec")]
+public sealed record class AgentSpec(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string? Description,
+    [property: Id(2)] IReadOnlyList<string> Capabilities,
+    [property: Id(3)] int MaxConcurrentTasks,
+    [property: Id(4)] IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>An agent as readers see it, with its status derived at read time.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentView")]
+public sealed record class AgentView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Description,
+    [property: Id(3)] IReadOnlyList<string> Capabilities,
+    [property: Id(4)] int MaxConcurrentTasks,
+    [property: Id(5)] IReadOnlyDictionary<string, string> Metadata,
+    [property: Id(6)] AgentStatus Status,
+    [property: Id(7)] int ActiveTasks,
+    [property: Id(8)] DateTimeOffset RegisteredAt,
+    [property: Id(9)] DateTimeOffset UpdatedAt,
+    [property: Id(10)] DateTimeOffset LastHeartbeatAt,
+    [property: Id(11)] DateTimeOffset? RetiredAt,
+    [property: Id(12)] long Version);
+
+/// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]
+public sealed record class AgentHeartbeat([property: Id(0)] int ActiveTasks);
+
+/// <summary>The part of an agent the directory shards keep, enough to count and list.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentSummary")]
+public sealed record class AgentSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] bool Retired,
+    [property: Id(2)] bool AtCapacity,
+    [property: Id(3)] DateTimeOffset LastHeartbeatAt);
+
+/// <summary>One page of ids from an index, in ascending ordinal order.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentIdPage")]
+public sealed record class AgentIdPage(
+    [property: Id(0)] IReadOnlyList<string> Ids,
+    [property: Id(1)] bool HasMore);
+
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentQuery")]
+public sealed record class AgentQuery(
+    [property: Id(0)] string? Capability,
+    [property: Id(1)] AgentStatus? Status,
+    [property: Id(2)] int Limit,
+    [property: Id(3)] string? After);
+
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentPage")]
+public sealed record class AgentPage(
+    [property: Id(0)] IReadOnlyList<AgentView> Items,
+    [property: Id(1)] string? NextCursor);
+
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentStatusCounts")]
+public sealed record class AgentStatusCounts(
+    [property: Id(0)] int Idle,
+    [property: Id(1)] int Busy,
+    [property: Id(2)] int Unhealthy,
+    [property: Id(3)] int Retired);

@@ -1,0 +1,32 @@
+namespace OrleansAgents.Errors;
+
+/// <summary>
+/// The one catalogue of error codes a client can see. Codes are part of the public API:
+/// never rename one, only add.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string ValidationFailed = "request.invalid";
+    public const string BodyNotJson = "request.body_not_json";
+    public const string BodyMissing = "request.body_missing";
+    public const string InvalidQuery = "request.invalid_query";
+    public const string NotFound = "route.not_found";
+    public const string MethodNotAllowed = "route.method_not_allowed";
+    public const string Internal = "server.error";
+    public const string Unavailable = "server.unavailable";
+
+    public const string AgentInvalidId = "agent.invalid_id";
+    public const string AgentExists = "agent.exists";
+    public const string AgentNotFound = "agent.not_found";
+    public const string AgentRetired = "agent.retired";
+    public const string AgentInvalidName = "agent.invalid_name";
+    public const string AgentInvalidDescription = "agent.invalid_description";
+    public const string AgentInvalidCapability = "agent.invalid_capability";
+    public const string AgentTooManyCapabilities = "agent.too_many_capabilities";
+    public const string AgentInvalidMaxConcurrentTasks = "agent.invalid_max_concurrent_tasks";
+    public const string AgentInvalidMetadata = "agent.invalid_metadata";
+    public const string AgentInvalidActiveTasks = "agent.invalid_active_tasks";
+    public const string InvalidCursor = "request.invalid_cursor";
+    public const string InvalidLimit = "request.invalid_limit";
+    public const string InvalidStatus = "request.invalid_status";
+}

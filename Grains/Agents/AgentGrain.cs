@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+
+namespace OrleansAgents.Grains.Agents;
+
+public sealed partial class AgentGrain(
+    [PersistentState("agent", StorageNames.Agents)] IPersistentState<AgentState> state,
+    IOptions<AgentRegistryOptions> options,
+    TimeProvider time,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    private readonly AgentRegistryOptions _options = options.Value;
+
+    // When the directory shard last heard this agent's heartbeat; unknown after activation.
+    private DateTimeOffset _directoryHeartbeatAt = DateTimeOffset.MinValue;
+    private bool _directoryAtCapacity;
+
+    private AgentState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A previous activation may have stored a change but died before the indexes heard of it.
+        if (S.Registered && S.IndexedVersion != S.Version)
+        {
+            await SyncIndexesAsync(previousCapabilities: []);
+        }
+    }
+
+    public async Task<AgentView> RegisterAsync(AgentSpec spec)
+    {
+        AgentValidation.RequireValidId(Id);
+        var normalized = AgentValidation.Normalize(spec);
+        if (S.Registered)
+        {
+            throw new DomainException(ErrorCodes.AgentExists, $"Agent '{Id}' is already registered.", DomainErrorKind.Conflict);
+        }
+
+        var now = time.GetUtcNow();
+        Apply(normalized);
+        S.Registered = true;
+        S.RegisteredAt = now;
+        S.UpdatedAt = now;
+        S.LastHeartbeatAt = now;
+        S.Version = 1;
+        await state.SaveOrDeactivateAsync(this);
+        await SyncIndexesAsync(previousCapabilities: []);
+        LogRegistered(Id, S.Capabilities.Count);
+        return View(now);
+    }
+
+    public ValueTask<AgentView?> GetAsync() =>
+        ValueTask.FromResult(S.Registered ? View(time.GetUtcNow()) : null);
+
+    public async Task<AgentView> UpdateAsync(AgentSpec spec)
+    {
+        RequireLive();
+        var normalized = AgentValidation.Normalize(spec);
+        var previous = S.Capabilities.ToList();
+        Apply(normalized);
+        S.UpdatedAt = time.GetUtcNow();
+        S.Version++;
+        await state.SaveOrDeactivateAsync(this);
+        await SyncIndexesAsync(previous);
+        return View(S.UpdatedAt);
+    }
+
+    public async Task<AgentView> HeartbeatAsync(AgentHeartbeat heartbeat)
+    {
+        RequireLive();
+        if (heartbeat.ActiveTasks < 0 || heartbeat.ActiveTasks > AgentRules.MaxConcurrentTasksLimit)
+        {
+            throw new DomainException(ErrorCodes.AgentInvalidActiveTasks,
+                $"activeTasks must be between 0 and {AgentRules.MaxConcurrentTasksLimit}.");
+        }
+
+        var now = time.GetUtcNow();
+        var stored = S.LastHeartbeatAt;
+        var activeChanged = heartbeat.ActiveTasks != S.ActiveTasks;
+        S.ActiveTasks = heartbeat.ActiveTasks;
+        S.LastHeartbeatAt = now;
+
+        // Coalesce: a steady stream of heartbeats costs one write per sync interval, not one each.
+        if (activeChanged || now - stored >= _options.HeartbeatSyncInterval)
+        {
+            await state.SaveOrDeactivateAsync(this);
+        }
+
+        var atCapacity = AtCapacity;
+        if (atCapacity != _directoryAtCapacity || now - _directoryHeartbeatAt >= _options.HeartbeatSyncInterval)
+        {
+            await PublishSummaryAsync();
+        }
+
+        return View(now);
+    }
+
+    public async Task<AgentView> RetireAsync()
+    {
+        RequireRegistered();
+        if (S.RetiredAt is not null)
+        {
+            return View(time.GetUtcNow());
+        }
+
+        var previous = S.Capabilities.ToList();
+        var now = time.GetUtcNow();
+        S.RetiredAt = now;
+        S.UpdatedAt = now;
+        S.Version++;
+        await state.SaveOrDeactivateAsync(this);
+        await SyncIndexesAsync(previous);
+        LogRetired(Id);
+        return View(now);
+    }
+
+    private bool AtCapacity => S.ActiveTasks >= S.MaxConcurrentTasks;
+
+    private void Apply(AgentSpec spec)
+    {
+        S.Name = spec.Name;
+        S.Description = spec.Description;
+        S.Capabilities = [.. spec.Capabilities];
+        S.MaxConcurrentTasks = spec.MaxConcurrentTasks;
+        S.Metadata = new Dictionary<string, string>(spec.Metadata, StringComparer.Ordinal);
+    }
+
+    private void RequireRegistered()
+    {
+        AgentValidation.RequireValidId(Id);
+        if (!S.Registered)
+        {
+            throw new DomainException(ErrorCodes.AgentNotFound, $"Agent '{Id}' is not registered.", DomainErrorKind.NotFound);
+        }
+    }
+
+    private void RequireLive()
+    {
+        RequireRegistered();
+        if (S.RetiredAt is not null)
+        {
+            throw new DomainException(ErrorCodes.AgentRetired, $"Agent '{Id}' is retired.", DomainErrorKind.Conflict);
+        }
+    }
+
+    /// <summary>Brings the capability indexes and the directory in line with the stored state. Idempotent.</summary>
+    private async Task SyncIndexesAsync(IReadOnlyCollection<string> previousCapabilities)
+    {
+        var current = S.RetiredAt is null ? S.Capabilities : [];
+        var removed = previousCapabilities.Except(current, StringComparer.Ordinal);
+        var calls = current.Select(c => GrainFactory.GetGrain<ICapabilityIndexGrain>(c).AddAsync(Id))
+            .Concat(removed.Select(c => GrainFactory.GetGrain<ICapabilityIndexGrain>(c).RemoveAsync(Id)))
+            .Append(PublishSummaryAsync());
+        await Task.WhenAll(calls);
+        S.IndexedVersion = S.Version;
+    }
+
+    private async Task PublishSummaryAsync()
+    {
+        var summary = new AgentSummary(Id, S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt);
+        await GrainFactory.GetGrain<IAgentDirectoryShardGrain>(AgentRules.DirectoryShardOf(Id)).UpsertAsync(summary);
+        _directoryHeartbeatAt = S.LastHeartbeatAt;
+        _directoryAtCapacity = summary.AtCapacity;
+    }
+
+    private AgentView View(DateTimeOffset now) => new(
+        Id, S.Name, S.Description, S.Capabilities.ToArray(), S.MaxConcurrentTasks,
+        new Dictionary<string, string>(S.Metadata, StringComparer.Ordinal),
+        AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
+        S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
+    private partial void LogRegistered(string agentId, int capabilityCount);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} retired")]
+    private partial void LogRetired(string agentId);
+}

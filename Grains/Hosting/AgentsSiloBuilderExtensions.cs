@@ -1,0 +1,26 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Agents;
+
+namespace OrleansAgents.Grains.Hosting;
+
+public static class AgentsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Registers what the grains need (options, meters, clock). Storage, clustering and
+    /// reminders are the host's choice: the Silo project wires PostgreSQL and Redis, the API's
+    /// embedded mode wires memory.
+    /// </summary>
+    public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AgentRegistryOptions>().BindConfiguration(AgentRegistryOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentRegistryOptions>, AgentRegistryOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<AgentMetrics>();
+        services.AddHostedService<AgentDirectoryWarmup>();
+        return builder;
+    }
+}

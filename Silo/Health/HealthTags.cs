@@ -1,0 +1,7 @@
+namespace OrleansAgents.Silo.Health;
+
+public static class HealthTags
+{
+    /// <summary>Checks that decide readiness; liveness runs none (the process answering is enough).</summary>
+    public const string Ready = "ready";
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Prometheus;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Silo.Health;
+using OrleansAgents.Silo.Storage;
+using StackExchange.Redis;
+
+namespace OrleansAgents.Silo.Hosting;
+
+public static class SiloHosting
+{
+    public const string NpgsqlInvariant = "Npgsql";
+
+    /// <summary>Reads and validates the settings; throws one exception naming every bad setting.</summary>
+    public static SiloSettings ReadSettings(IConfiguration configuration)
+    {
+        var settings = new SiloSettings();
+        configuration.GetSection(SiloSettings.Section).Bind(settings);
+        settings.PostgresConnectionString = configuration.GetConnectionString("Postgres");
+        settings.RedisConnectionString = configuration.GetConnectionString("Redis");
+        var result = new SiloSettingsValidator().Validate(null, settings);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(SiloSettings.Section, typeof(SiloSettings), result.Failures);
+        }
+
+        return settings;
+    }
+
+    /// <summary>
+    /// A durable silo: Redis membership, PostgreSQL grain state and reminders, dashboard,
+    /// health checks. The host refuses to start if the database schema is behind.
+    /// </summary>
+    public static WebApplicationBuilder AddAgentsSiloHost(this WebApplicationBuilder builder)
+    {
+        var settings = ReadSettings(builder.Configuration);
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
+
+        // Registered before UseOrleans so it runs first: a silo must not join against a stale schema.
+        services.AddHostedService(_ => new SchemaGuard(settings.PostgresConnectionString!));
+
+        var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
+
+        builder.Host.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            });
+            if (settings.AdvertisedIPAddress is { } ip)
+            {
+                silo.ConfigureEndpoints(IPAddress.Parse(ip), settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            silo.AddAdoNetGrainStorage(StorageNames.Agents, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = settings.PostgresConnectionString;
+            });
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = settings.PostgresConnectionString;
+            });
+            if (settings.DashboardEnabled)
+            {
+                silo.AddDashboard();
+            }
+
+            silo.AddAgentsSilo();
+        });
+
+        UseOrleansBinaryStateFormat(services, StorageNames.Agents);
+        services.AddHealthChecks()
+            .AddCheck("postgres", new PostgresHealthCheck(settings.PostgresConnectionString!), tags: [HealthTags.Ready])
+            .AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready])
+            .AddCheck<MembershipHealthCheck>("membership", tags: [HealthTags.Ready]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Grain state goes through the Orleans serializer, which keys types by [Alias] and fields by
+    /// [Id], instead of the default Newtonsoft JSON with .NET type names: renaming a class or an
+    /// assembly then does not orphan stored rows.
+    /// </summary>
+    public static void UseOrleansBinaryStateFormat(IServiceCollection services, string storageName) =>
+        services.AddOptions<AdoNetGrainStorageOptions>(storageName)
+            .Configure<IServiceProvider>((o, sp) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
+
+    public static WebApplication MapAgentsSiloEndpoints(this WebApplication app)
+    {
+        app.MapAgentsHealthEndpoints();
+        app.MapMetrics("/metrics");
+        if (app.Services.GetRequiredService<SiloSettings>().DashboardEnabled)
+        {
+            app.MapOrleansDashboard("/dashboard");
+        }
+
+        return app;
+    }
+}

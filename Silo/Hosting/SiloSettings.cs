@@ -1,0 +1,83 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace OrleansAgents.Silo.Hosting;
+
+/// <summary>Everything the silo host reads from configuration (appsettings + environment).</summary>
+public sealed class SiloSettings
+{
+    public const string Section = "Orleans";
+
+    /// <summary>Silos and clients with the same ClusterId form one cluster.</summary>
+    public string ClusterId { get; set; } = "orleans-agents";
+
+    /// <summary>Stays the same across deployments: grain state and reminders are keyed by it.</summary>
+    public string ServiceId { get; set; } = "orleans-agents";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one on; default: the first non-loopback IPv4.</summary>
+    public string? AdvertisedIPAddress { get; set; }
+
+    /// <summary>How long SIGTERM waits for grains to hand off before the process exits.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    public bool DashboardEnabled { get; set; } = true;
+
+    /// <summary>From ConnectionStrings:Postgres.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>From ConnectionStrings:Redis.</summary>
+    public string? RedisConnectionString { get; set; }
+}
+
+internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
+{
+    public ValidateOptionsResult Validate(string? name, SiloSettings s)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(s.PostgresConnectionString))
+        {
+            errors.Add("ConnectionStrings:Postgres is required (environment: ConnectionStrings__Postgres), e.g. Host=127.0.0.1;Port=5432;Database=orleans_agents;Username=postgres.");
+        }
+
+        if (string.IsNullOrWhiteSpace(s.RedisConnectionString))
+        {
+            errors.Add("ConnectionStrings:Redis is required (environment: ConnectionStrings__Redis), e.g. 127.0.0.1:6379.");
+        }
+
+        if (string.IsNullOrWhiteSpace(s.ClusterId))
+        {
+            errors.Add("Orleans:ClusterId must not be empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(s.ServiceId))
+        {
+            errors.Add("Orleans:ServiceId must not be empty.");
+        }
+
+        if (s.SiloPort is < 1 or > 65535)
+        {
+            errors.Add($"Orleans:SiloPort must be a TCP port (was {s.SiloPort}).");
+        }
+
+        if (s.GatewayPort is < 1 or > 65535 || s.GatewayPort == s.SiloPort)
+        {
+            errors.Add($"Orleans:GatewayPort must be a TCP port different from SiloPort (was {s.GatewayPort}).");
+        }
+
+        if (s.AdvertisedIPAddress is not null && !IPAddress.TryParse(s.AdvertisedIPAddress, out _))
+        {
+            errors.Add($"Orleans:AdvertisedIPAddress must be an IP address (was '{s.AdvertisedIPAddress}').");
+        }
+
+        if (s.ShutdownTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Orleans:ShutdownTimeout must be positive (was {s.ShutdownTimeout}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The README's test command: starts a throwaway PostgreSQL and Redis on 127.0.0.1, applies the
+# schema migration, runs every test project in the solution against them, stops what it
+# started, and prints "N passed, N failed, N skipped" from the real results.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=lib.sh
+source scripts/lib.sh
+
+work=$(mktemp -d /tmp/orleans-agents-test.XXXXXX)
+[[ $(id -u) -eq 0 ]] && chmod 755 "$work"
+cleanup() { stop_services "$work"; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_services "$work"
+echo "PostgreSQL on 127.0.0.1:$PGPORT, Redis on 127.0.0.1:$REDISPORT" >&2
+
+dotnet build Orleans.Agents.sln -c Release --nologo -v q -clp:ErrorsOnly
+
+# The migration runs through the real command, as an operator would run it.
+ConnectionStrings__Postgres="$PG_CONN" dotnet run --project Silo -c Release --no-build -- migrate
+
+export AGENTS_TEST_POSTGRES="$PG_CONN" AGENTS_TEST_REDIS="$REDIS_CONN"
+results="$work/results"
+status=0
+dotnet test Orleans.Agents.sln -c Release --no-build --nologo \
+  --logger "trx" --results-directory "$results" "$@" || status=$?
+
+py=0
+python3 - "$results" <<'PY' || py=$?
+import sys, glob, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+passed = failed = skipped = 0
+files = glob.glob(sys.argv[1] + "/*.trx")
+for f in files:
+    c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
+    passed += int(c.get("passed", 0))
+    failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+    skipped += int(c.get("notExecuted", 0))
+if not files:
+    print("no test results were written", file=sys.stderr)
+    failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed or passed == 0 else 0)
+PY
+exit $(( status != 0 ? status : py ))
