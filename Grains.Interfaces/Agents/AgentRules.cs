@@ -26,9 +26,9 @@ public static partial class AgentRules
     /// </summary>
     public const int DirectoryShards = 16;
 
-    public static bool IsValidId(string? id) => id is not null && IdRegex().IsMatch(id);
+    public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && IdRegex().IsMatch(id);
 
-    public static bool IsValidCapability(string? capability) =>
+    public static bool IsValidCapability([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? capability) =>
         capability is not null && CapabilityRegex().IsMatch(capability);
 
     /// <summary>Stable across processes and versions (FNV-1a), unlike string.GetHashCode.</summary>

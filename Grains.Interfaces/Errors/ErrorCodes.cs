@@ -9,6 +9,10 @@ public static class ErrorCodes
     public const string ValidationFailed = "request.invalid";
     public const string BodyNotJson = "request.body_not_json";
     public const string BodyMissing = "request.body_missing";
+    public const string UnknownField = "request.unknown_field";
+    public const string WrongType = "request.wrong_type";
+    public const string BodyTooLarge = "request.body_too_large";
+    public const string UnsupportedMediaType = "request.unsupported_media_type";
     public const string InvalidQuery = "request.invalid_query";
     public const string NotFound = "route.not_found";
     public const string MethodNotAllowed = "route.method_not_allowed";

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace OrleansAgents.Grains.Agents;
 
 /// <summary>
-/// Per-silo gauge of registered agents by status. Each directory shard publishes its counts to
+/// Per-silo gauge of registered agents by status, exported as <c>orleansagents_agents_registered{status}</c>. Each directory shard publishes its counts to
 /// the silo it is active on, so summing the gauge over silos gives the cluster total and no
 /// shard is counted twice.
 /// </summary>
@@ -18,7 +18,7 @@ public sealed class AgentMetrics : IDisposable
     public AgentMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _meter.CreateObservableGauge("orleans_agents_registered", Observe, unit: "{agent}",
+        _meter.CreateObservableGauge("registered", Observe, unit: "{agent}",
             description: "Registered agents by status, as counted by the directory shards active on this silo.");
     }
 

@@ -1,4 +1,4 @@
-namespace OrleansAgents.Silo.Health;
+namespace OrleansAgents.Grains.Hosting;
 
 public static class HealthTags
 {

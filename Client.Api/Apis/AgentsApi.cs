@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Apis;
+
+public static class AgentsApi
+{
+    /// <summary>Bodies of agent commands are small; anything bigger is a mistake or an attack.</summary>
+    public const long MaxBodyBytes = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapAgentsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/agents")
+            .WithTags("Agents")
+            .AddEndpointFilter<DomainErrorFilter>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+
+        api.MapPost("/", RegisterAsync).WithName("RegisterAgent").WithSummary("Register an agent");
+        api.MapGet("/", ListAsync).WithName("ListAgents").WithSummary("List agents, filtered by capability and status, one page at a time");
+        api.MapGet("/{id}", GetAsync).WithName("GetAgent").WithSummary("Get an agent");
+        api.MapPut("/{id}", UpdateAsync).WithName("UpdateAgent").WithSummary("Replace an agent's registration");
+        api.MapDelete("/{id}", RetireAsync).WithName("RetireAgent").WithSummary("Retire an agent (it keeps its history)");
+        api.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("AgentHeartbeat").WithSummary("Record that the agent is alive, with its current load");
+        return app;
+    }
+
+    private static async Task<Results<Created<AgentView>, ProblemHttpResult>> RegisterAsync(AgentRequest body, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(body.Id))
+        {
+            return InvalidId();
+        }
+
+        var view = await grains.GetGrain<IAgentGrain>(body.Id).RegisterAsync(body.ToSpec());
+        return TypedResults.Created($"/api/agents/{view.Id}", view);
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        return await grains.GetGrain<IAgentGrain>(id).GetAsync() is { } view
+            ? TypedResults.Ok(view)
+            : NotFound(id);
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string id, AgentRequest body, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        if (body.Id is not null && body.Id != id)
+        {
+            return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, "The id in the body differs from the id in the path; ids cannot be changed.");
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).UpdateAsync(body.ToSpec()));
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> RetireAsync(string id, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).RetireAsync());
+    }
+
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> HeartbeatAsync(
+        string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] HeartbeatRequest? body, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).HeartbeatAsync(new AgentHeartbeat(body?.ActiveTasks ?? 0)));
+    }
+
+    private static async Task<Results<Ok<AgentListResponse>, ProblemHttpResult>> ListAsync(
+        string? capability, string? status, string? limit, string? cursor, IGrainFactory grains)
+    {
+        if (capability is not null && !AgentRules.IsValidCapability(capability))
+        {
+            return ProblemResults.Invalid(ErrorCodes.AgentInvalidCapability, $"capability must match {AgentRules.CapabilityPattern}.");
+        }
+
+        AgentStatus? statusFilter = null;
+        if (status is not null)
+        {
+            if (!Enum.TryParse<AgentStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
+            {
+                return ProblemResults.Invalid(ErrorCodes.InvalidStatus, "status must be one of idle, busy, unhealthy, retired.");
+            }
+
+            statusFilter = parsed;
+        }
+
+        var pageSize = AgentRules.DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
+            || pageSize < 1 || pageSize > AgentRules.MaxPageSize))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {AgentRules.MaxPageSize}.");
+        }
+
+        string? after = null;
+        if (cursor is not null && !AgentCursor.TryDecode(cursor, out after))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
+        }
+
+        var page = await grains.GetGrain<IAgentCatalogGrain>(0).ListAsync(new AgentQuery(capability, statusFilter, pageSize, after));
+        return TypedResults.Ok(new AgentListResponse(page.Items, page.NextCursor is null ? null : AgentCursor.Encode(page.NextCursor)));
+    }
+
+    private static ProblemHttpResult InvalidId() =>
+        ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+
+    private static ProblemHttpResult NotFound(string id) =>
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");
+}

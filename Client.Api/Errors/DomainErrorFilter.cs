@@ -1,0 +1,22 @@
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Errors;
+
+/// <summary>
+/// A grain's <see cref="DomainException"/> is an expected answer (400/404/409), not a server
+/// fault: turn it into a ProblemDetails here so it is not logged as an unhandled error.
+/// </summary>
+public sealed class DomainErrorFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (DomainException ex)
+        {
+            return TypedResults.Problem(ProblemResults.ForDomain(ex));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Errors;
+
+/// <summary>
+/// Turns every failure into a ProblemDetails: domain errors keep their code, malformed
+/// requests become 400s, a cluster that cannot be reached becomes 503, and anything else a
+/// logged 500 that reveals nothing internal.
+/// </summary>
+public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        var problem = exception switch
+        {
+            DomainException domain => ProblemResults.ForDomain(domain),
+            BadHttpRequestException bad => FromBadRequest(bad),
+            Orleans.Runtime.OrleansException or TimeoutException or OperationCanceledException when !context.RequestAborted.IsCancellationRequested
+                => ProblemResults.Create(503, ErrorCodes.Unavailable, "The cluster did not answer in time; retry shortly.", recoverable: true),
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            LogUnhandled(exception, context.Request.Method, context.Request.Path);
+            problem = ProblemResults.Create(500, ErrorCodes.Internal, "An unexpected error occurred; it has been logged.", recoverable: true);
+        }
+
+        context.Response.StatusCode = problem.Status!.Value;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+        return true;
+    }
+
+    private static Microsoft.AspNetCore.Mvc.ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ProblemResults.Create(413, ErrorCodes.BodyTooLarge, "The request body is larger than the limit of this endpoint.");
+        }
+
+        if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
+        {
+            return ProblemResults.Create(415, ErrorCodes.UnsupportedMediaType, "Send the body as application/json.");
+        }
+
+        return bad.InnerException switch
+        {
+            JsonException json when json.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                => ProblemResults.Create(400, ErrorCodes.UnknownField, $"The body has a field this endpoint does not know: '{json.Path}'."),
+            JsonException json when json.Message.Contains("could not be converted", StringComparison.Ordinal)
+                => ProblemResults.Create(400, ErrorCodes.WrongType, $"The field '{json.Path}' has the wrong JSON type."),
+            JsonException json => ProblemResults.Create(400, ErrorCodes.BodyNotJson,
+                $"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1})."),
+            _ when bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
+                => ProblemResults.Create(400, ErrorCodes.BodyMissing, "A JSON body is required."),
+            _ => ProblemResults.Create(400, ErrorCodes.ValidationFailed, bad.Message),
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private partial void LogUnhandled(Exception exception, string method, string path);
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Errors;
+
+/// <summary>RFC 9457 problem responses, always with a stable <c>code</c> and a <c>recoverable</c> flag.</summary>
+public static class ProblemResults
+{
+    public static ProblemHttpResult Problem(int status, string code, string detail, bool recoverable = false) =>
+        TypedResults.Problem(Create(status, code, detail, recoverable));
+
+    public static ProblemDetails Create(int status, string code, string detail, bool recoverable = false)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Title = Titles.GetValueOrDefault(status, "Error"),
+            Detail = detail,
+            Type = $"https://httpstatuses.io/{status}",
+        };
+        problem.Extensions["code"] = code;
+        problem.Extensions["recoverable"] = recoverable;
+        return problem;
+    }
+
+    public static ProblemDetails ForDomain(DomainException ex) => ex.Kind switch
+    {
+        DomainErrorKind.NotFound => Create(StatusCodes.Status404NotFound, ex.Code, ex.Message),
+        DomainErrorKind.Conflict => Create(StatusCodes.Status409Conflict, ex.Code, ex.Message),
+        _ => Create(StatusCodes.Status400BadRequest, ex.Code, ex.Message),
+    };
+
+    public static ProblemHttpResult Invalid(string code, string detail) => Problem(StatusCodes.Status400BadRequest, code, detail);
+
+    private static readonly Dictionary<int, string> Titles = new()
+    {
+        [400] = "Bad Request",
+        [404] = "Not Found",
+        [405] = "Method Not Allowed",
+        [409] = "Conflict",
+        [413] = "Payload Too Large",
+        [415] = "Unsupported Media Type",
+        [500] = "Internal Server Error",
+        [503] = "Service Unavailable",
+    };
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.Json;
+using Orleans.Dashboard;
+using OrleansAgents.Api.Apis;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace OrleansAgents.Api.Hosting;
+
+public static class ApiHosting
+{
+    public static WebApplicationBuilder AddAgentsApi(this WebApplicationBuilder builder)
+    {
+        builder.AddAgentsCluster();
+        var services = builder.Services;
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.SnakeCaseLower));
+            // A misspelt field is a client bug; say so instead of silently ignoring it.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.MaxDepth = 16;
+        });
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
+            if (!c.ProblemDetails.Extensions.ContainsKey("code"))
+            {
+                // Responses the framework produces itself (unknown route, wrong method).
+                c.ProblemDetails.Extensions["code"] = c.ProblemDetails.Status switch
+                {
+                    404 => ErrorCodes.NotFound,
+                    405 => ErrorCodes.MethodNotAllowed,
+                    >= 500 => ErrorCodes.Internal,
+                    _ => ErrorCodes.ValidationFailed,
+                };
+                c.ProblemDetails.Extensions["recoverable"] = c.ProblemDetails.Status >= 500;
+            }
+        });
+        services.AddExceptionHandler<ErrorHandling>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseAgentsApi(this WebApplication app)
+    {
+        // Outermost, so the recorded status is the one the client got, error responses included.
+        app.UseHttpMetrics();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Client mistakes are answered with a 4xx; they are not server errors worth a stack trace.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or DomainException,
+        });
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
+        app.MapAgentsHealthEndpoints();
+        app.MapMetrics("/metrics");
+        if (app.Services.GetRequiredService<ApiSettings>().DashboardEnabled)
+        {
+            app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
+        }
+
+        app.MapAgentsApi();
+        return app;
+    }
+}

@@ -1,0 +1,63 @@
+namespace OrleansAgents.Api.Hosting;
+
+public enum ClusterMode
+{
+    /// <summary>An in-process silo with localhost clustering and in-memory storage: one command, nothing durable.</summary>
+    Embedded,
+
+    /// <summary>An Orleans client of the silos registered in Redis.</summary>
+    Client,
+}
+
+/// <summary>Section <c>Orleans</c> as the API reads it.</summary>
+public sealed class ApiSettings
+{
+    public const string Section = "Orleans";
+
+    /// <summary>Default: Client when ConnectionStrings:Redis is set, Embedded otherwise.</summary>
+    public ClusterMode? Mode { get; set; }
+
+    public string ClusterId { get; set; } = "orleans-agents";
+
+    public string ServiceId { get; set; } = "orleans-agents";
+
+    /// <summary>Ports of the embedded silo (Embedded mode only).</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public bool DashboardEnabled { get; set; } = true;
+
+    public string? RedisConnectionString { get; set; }
+
+    public ClusterMode EffectiveMode => Mode ?? (string.IsNullOrWhiteSpace(RedisConnectionString) ? ClusterMode.Embedded : ClusterMode.Client);
+
+    public static ApiSettings Read(IConfiguration configuration)
+    {
+        var settings = new ApiSettings();
+        configuration.GetSection(Section).Bind(settings);
+        settings.RedisConnectionString = configuration.GetConnectionString("Redis");
+        var errors = new List<string>();
+        if (settings.EffectiveMode == ClusterMode.Client && string.IsNullOrWhiteSpace(settings.RedisConnectionString))
+        {
+            errors.Add("Orleans:Mode is Client but ConnectionStrings:Redis is not set (environment: ConnectionStrings__Redis).");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.ClusterId) || string.IsNullOrWhiteSpace(settings.ServiceId))
+        {
+            errors.Add("Orleans:ClusterId and Orleans:ServiceId must not be empty.");
+        }
+
+        if (settings.SiloPort is < 1 or > 65535 || settings.GatewayPort is < 1 or > 65535 || settings.SiloPort == settings.GatewayPort)
+        {
+            errors.Add($"Orleans:SiloPort and Orleans:GatewayPort must be two different TCP ports (were {settings.SiloPort}, {settings.GatewayPort}).");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(Section, typeof(ApiSettings), errors);
+        }
+
+        return settings;
+    }
+}

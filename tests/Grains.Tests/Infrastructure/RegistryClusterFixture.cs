@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using OrleansAgents.Grains.Hosting;
+
+namespace OrleansAgents.Tests.Infrastructure;
+
+/// <summary>Two in-process silos with in-memory storage and a hand-driven clock, for registry rules.</summary>
+public sealed class RegistryClusterFixture : IAsyncLifetime
+{
+    public ManualTimeProvider Clock { get; } = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IClusterClient Client => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.AddMemoryGrainStorage(StorageNames.Agents);
+            silo.AddAgentsSilo();
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
