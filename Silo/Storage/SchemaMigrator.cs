@@ -72,9 +72,13 @@ public static class SchemaMigrator
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(
-            "SELECT CASE WHEN to_regclass('agents_schema_history') IS NULL THEN 0 ELSE (SELECT COALESCE(max(version), 0) FROM agents_schema_history) END",
-            connection);
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('agents_schema_history') IS NOT NULL", connection);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+        {
+            return 0;
+        }
+
+        await using var command = new NpgsqlCommand("SELECT COALESCE(max(version), 0) FROM agents_schema_history", connection);
         return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 

@@ -1,0 +1,62 @@
+using Npgsql;
+using OrleansAgents.Silo.Storage;
+using OrleansAgents.Tests.Infrastructure;
+
+namespace OrleansAgents.Tests;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task Apply_IsIdempotent_AndRecordsTheVersion()
+    {
+        await using var db = await TestDatabase.CreateAsync(migrate: false);
+        Assert.Equal(0, await SchemaMigrator.GetVersionAsync(db.ConnectionString));
+
+        var first = await SchemaMigrator.ApplyAsync(db.ConnectionString);
+        var second = await SchemaMigrator.ApplyAsync(db.ConnectionString);
+
+        Assert.Equal(SchemaMigrator.Migrations.Count, first.Count);
+        Assert.Empty(second);
+        Assert.Equal(SchemaMigrator.RequiredVersion, await SchemaMigrator.GetVersionAsync(db.ConnectionString));
+        Assert.Equal(11L, await db.ScalarAsync<long>("SELECT count(*) FROM OrleansQuery"));
+    }
+
+    [Fact]
+    public async Task Apply_ConcurrentRunners_ApplyEachMigrationOnce()
+    {
+        await using var db = await TestDatabase.CreateAsync(migrate: false);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => SchemaMigrator.ApplyAsync(db.ConnectionString)));
+
+        Assert.Equal(SchemaMigrator.Migrations.Count, results.Sum(r => r.Count));
+        Assert.Equal((long)SchemaMigrator.Migrations.Count, await db.ScalarAsync<long>("SELECT count(*) FROM agents_schema_history"));
+    }
+
+    [Fact]
+    public async Task Apply_Refuses_WhenAnAppliedMigrationWasEdited()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using (var connection = new NpgsqlConnection(db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var tamper = new NpgsqlCommand("UPDATE agents_schema_history SET checksum = 'edited' WHERE version = 1", connection);
+            await tamper.ExecuteNonQueryAsync();
+        }
+
+        var ex = await Assert.ThrowsAsync<SchemaException>(() => SchemaMigrator.ApplyAsync(db.ConnectionString));
+        Assert.Contains("0001_orleans_storage", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Silo_RefusesToStart_AgainstAnUnmigratedDatabase()
+    {
+        await using var db = await TestDatabase.CreateAsync(migrate: false);
+        var app = SiloProcess.Build(db.ConnectionString, "unmigrated-" + Guid.NewGuid().ToString("N")[..8], null, out _);
+        await using (app)
+        {
+            var ex = await Assert.ThrowsAsync<SchemaException>(() => app.StartAsync());
+            Assert.Contains("migrate", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"needs version {SchemaMigrator.RequiredVersion}", ex.Message, StringComparison.Ordinal);
+        }
+    }
+}

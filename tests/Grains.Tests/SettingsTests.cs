@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Silo.Hosting;
+
+namespace OrleansAgents.Tests;
+
+public sealed class SettingsTests
+{
+    [Fact]
+    public void ReadSettings_NamesEveryMissingOrWrongSetting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Orleans:SiloPort"] = "70000",
+            ["Orleans:AdvertisedIPAddress"] = "not-an-ip",
+        }).Build();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => SiloHosting.ReadSettings(configuration));
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:Postgres is required", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:Redis is required", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Orleans:SiloPort", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("Orleans:AdvertisedIPAddress", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadSettings_AcceptsAMinimalConfiguration()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1",
+            ["ConnectionStrings:Redis"] = "127.0.0.1:6379",
+        }).Build();
+
+        var settings = SiloHosting.ReadSettings(configuration);
+
+        Assert.Equal("orleans-agents", settings.ClusterId);
+        Assert.Equal(11111, settings.SiloPort);
+    }
+}
