@@ -24,15 +24,19 @@ ConnectionStrings__Postgres="$PG_CONN" dotnet run --project Silo -c Release --no
 export AGENTS_TEST_POSTGRES="$PG_CONN" AGENTS_TEST_REDIS="$REDIS_CONN"
 results="$work/results"
 status=0
-dotnet test Orleans.Agents.sln -c Release --no-build --nologo \
-  --logger "trx" --results-directory "$results" "$@" || status=$?
+# One run per test project, each with its own results folder, so no TRX file overwrites another.
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx" --results-directory "$results/$name" "$@" || status=$?
+done
 
 py=0
 python3 - "$results" <<'PY' || py=$?
 import sys, glob, xml.etree.ElementTree as ET
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
 passed = failed = skipped = 0
-files = glob.glob(sys.argv[1] + "/*.trx")
+files = glob.glob(sys.argv[1] + "/**/*.trx", recursive=True)
 for f in files:
     c = ET.parse(f).getroot().find("t:ResultSummary/t:Counters", ns)
     passed += int(c.get("passed", 0))

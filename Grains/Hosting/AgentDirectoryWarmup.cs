@@ -6,12 +6,14 @@ namespace OrleansAgents.Grains.Hosting;
 
 /// <summary>
 /// Activates every directory shard once the silo is up, so the per-status gauge counts agents
-/// that nobody has touched since a restart (a retired agent, say).
+/// that nobody has touched since a restart (a retired agent, say). Taking <see cref="AgentMetrics"/>
+/// creates the gauge on every silo, so each one exports it (with zeros where it hosts no shard).
 /// </summary>
-internal sealed partial class AgentDirectoryWarmup(IGrainFactory grains, ILogger<AgentDirectoryWarmup> logger) : BackgroundService
+internal sealed partial class AgentDirectoryWarmup(IGrainFactory grains, AgentMetrics metrics, ILogger<AgentDirectoryWarmup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        GC.KeepAlive(metrics);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, AgentRules.DirectoryShards)

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Starts a real local cluster on loopback: PostgreSQL, Redis, two silos and the API in client
+# mode. State lives in $CLUSTER_DIR (default /tmp/orleans-agents-cluster) until cluster-down.sh.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=lib.sh
+source scripts/lib.sh
+dir=${CLUSTER_DIR:-/tmp/orleans-agents-cluster}
+API_PORT=${API_PORT:-8080}
+
+if [[ -f "$dir/pids" ]]; then
+  echo "a cluster is already running from $dir; run scripts/cluster-down.sh first" >&2
+  exit 1
+fi
+mkdir -p "$dir"
+[[ $(id -u) -eq 0 ]] && chmod 755 "$dir"
+start_services "$dir"
+printf 'PGPORT=%s\nREDISPORT=%s\n' "$PGPORT" "$REDISPORT" >"$dir/services"
+
+dotnet build Orleans.Agents.sln -c Release --nologo -v q -clp:ErrorsOnly
+ConnectionStrings__Postgres="$PG_CONN" dotnet run --project Silo -c Release --no-build -- migrate
+
+silo_bin="$root/Silo/bin/Release/net10.0"
+api_bin="$root/Client.Api/bin/Release/net10.0"
+: >"$dir/pids"
+start_silo() { # n silo-port gateway-port http-port
+  (cd "$silo_bin" && exec env ConnectionStrings__Postgres="$PG_CONN" ConnectionStrings__Redis="$REDIS_CONN" \
+    Orleans__SiloPort="$2" Orleans__GatewayPort="$3" Orleans__AdvertisedIPAddress=127.0.0.1 \
+    Urls="http://127.0.0.1:$4" dotnet OrleansAgents.Silo.dll >"$dir/silo$1.log" 2>&1) &
+  echo $! >>"$dir/pids"
+}
+start_silo 1 11111 30000 8081
+start_silo 2 11112 30001 8082
+
+wait_ready() { # url name
+  for _ in $(seq 120); do
+    curl -sf "$1" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  echo "$2 did not become ready; see $dir/*.log" >&2
+  return 1
+}
+wait_ready http://127.0.0.1:8081/health/ready silo1
+wait_ready http://127.0.0.1:8082/health/ready silo2
+
+(cd "$api_bin" && exec env ConnectionStrings__Redis="$REDIS_CONN" Urls="http://127.0.0.1:$API_PORT" \
+  dotnet OrleansAgents.Api.dll >"$dir/api.log" 2>&1) &
+echo $! >>"$dir/pids"
+wait_ready "http://127.0.0.1:$API_PORT/health/ready" api
+
+cat <<MSG
+Cluster is up (state in $dir, logs in $dir/*.log):
+  API            http://127.0.0.1:$API_PORT/api/agents
+  OpenAPI UI     http://127.0.0.1:$API_PORT/docs
+  OpenAPI JSON   http://127.0.0.1:$API_PORT/openapi/v1.json
+  Dashboard      http://127.0.0.1:$API_PORT/dashboard  (also on each silo: :8081/dashboard, :8082/dashboard)
+  Metrics        http://127.0.0.1:$API_PORT/metrics, http://127.0.0.1:8081/metrics, http://127.0.0.1:8082/metrics
+  PostgreSQL     $PG_CONN
+  Redis          $REDIS_CONN
+Stop it with scripts/cluster-down.sh
+MSG
