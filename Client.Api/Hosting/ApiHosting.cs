@@ -22,6 +22,8 @@ public static class ApiHosting
             // A misspelt field is a client bug; say so instead of silently ignoring it.
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.MaxDepth = 16;
+            // {"id":"a","id":"b"} is ambiguous; refuse it rather than let the last one win.
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
@@ -34,6 +36,8 @@ public static class ApiHosting
                 {
                     404 => ErrorCodes.NotFound,
                     405 => ErrorCodes.MethodNotAllowed,
+                    413 => ErrorCodes.BodyTooLarge,
+                    415 => ErrorCodes.UnsupportedMediaType,
                     >= 500 => ErrorCodes.Internal,
                     _ => ErrorCodes.ValidationFailed,
                 };

@@ -167,10 +167,23 @@ public sealed class AgentsApiTests(ApiFactory factory)
     [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"capabilities\":[\"UPPER\"]}", "agent.invalid_capability")]
     [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"metadata\":{\"k\":1}}", "request.wrong_type")]
     [InlineData("", "request.body_missing")]
+    [InlineData("null", "request.body_missing")]
+    [InlineData("[]", "request.wrong_type")]
+    [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"id\":\"x2\"}", "request.body_not_json")]
+    [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"capabilities\":[null]}", "agent.invalid_capability")]
+    [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"metadata\":{\"k\":null}}", "agent.invalid_metadata")]
+    [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"maxConcurrentTasks\":99999999999}", "request.wrong_type")]
     public async Task Post_BadBodies_Return400WithACode(string body, string code)
     {
         var response = await _http.PostAsync("/api/agents", new StringContent(body, Encoding.UTF8, "application/json"));
         await AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task Post_NonJsonContentType_Returns415()
+    {
+        var response = await _http.PostAsync("/api/agents", new StringContent("{\"id\":\"x1\",\"name\":\"n\"}", Encoding.UTF8, "text/plain"));
+        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
     }
 
     [Fact]
