@@ -7,7 +7,10 @@ cd "$root"
 # shellcheck source=lib.sh
 source scripts/lib.sh
 dir=${CLUSTER_DIR:-/tmp/orleans-agents-cluster}
-API_PORT=${API_PORT:-8080}
+# PORT_OFFSET shifts every fixed port, so two clusters (or a test run) can share a machine.
+off=${PORT_OFFSET:-0}
+API_PORT=$((8080 + off))
+SILO1_HTTP=$((8081 + off)); SILO2_HTTP=$((8082 + off))
 
 if [[ -f "$dir/pids" ]]; then
   echo "a cluster is already running from $dir; run scripts/cluster-down.sh first" >&2
@@ -30,8 +33,8 @@ start_silo() { # n silo-port gateway-port http-port
     Urls="http://127.0.0.1:$4" dotnet OrleansAgents.Silo.dll >"$dir/silo$1.log" 2>&1) &
   echo $! >>"$dir/pids"
 }
-start_silo 1 11111 30000 8081
-start_silo 2 11112 30001 8082
+start_silo 1 $((11111 + off)) $((30000 + off)) "$SILO1_HTTP"
+start_silo 2 $((11112 + off)) $((30001 + off)) "$SILO2_HTTP"
 
 wait_ready() { # url name
   for _ in $(seq 120); do
@@ -41,8 +44,8 @@ wait_ready() { # url name
   echo "$2 did not become ready; see $dir/*.log" >&2
   return 1
 }
-wait_ready http://127.0.0.1:8081/health/ready silo1
-wait_ready http://127.0.0.1:8082/health/ready silo2
+wait_ready "http://127.0.0.1:$SILO1_HTTP/health/ready" silo1
+wait_ready "http://127.0.0.1:$SILO2_HTTP/health/ready" silo2
 
 (cd "$api_bin" && exec env ConnectionStrings__Redis="$REDIS_CONN" Urls="http://127.0.0.1:$API_PORT" \
   dotnet OrleansAgents.Api.dll >"$dir/api.log" 2>&1) &
@@ -54,8 +57,8 @@ Cluster is up (state in $dir, logs in $dir/*.log):
   API            http://127.0.0.1:$API_PORT/api/agents
   OpenAPI UI     http://127.0.0.1:$API_PORT/docs
   OpenAPI JSON   http://127.0.0.1:$API_PORT/openapi/v1.json
-  Dashboard      http://127.0.0.1:$API_PORT/dashboard  (also on each silo: :8081/dashboard, :8082/dashboard)
-  Metrics        http://127.0.0.1:$API_PORT/metrics, http://127.0.0.1:8081/metrics, http://127.0.0.1:8082/metrics
+  Dashboard      http://127.0.0.1:$API_PORT/dashboard  (also on each silo: :$SILO1_HTTP/dashboard, :$SILO2_HTTP/dashboard)
+  Metrics        http://127.0.0.1:$API_PORT/metrics, http://127.0.0.1:$SILO1_HTTP/metrics, http://127.0.0.1:$SILO2_HTTP/metrics
   PostgreSQL     $PG_CONN
   Redis          $REDIS_CONN
 Stop it with scripts/cluster-down.sh
