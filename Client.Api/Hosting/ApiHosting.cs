@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Orleans.Dashboard;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
 using Prometheus;
@@ -46,6 +47,7 @@ public static class ApiHosting
         });
         services.AddExceptionHandler<ErrorHandling>();
         services.AddOpenApi();
+        services.AddAgentsRateLimiting();
         return builder;
     }
 
@@ -70,7 +72,11 @@ public static class ApiHosting
             app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
         }
 
-        app.MapAgentsApi();
+        // Every /api route is rate limited per caller by the bucket grains.
+        app.UseAgentsRateLimiting();
+        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName);
+        api.MapAgentsApi();
+        api.MapRateLimitsApi();
         return app;
     }
 }

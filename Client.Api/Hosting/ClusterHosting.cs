@@ -18,7 +18,11 @@ public static partial class ClusterHosting
             builder.UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
-                silo.AddMemoryGrainStorage(StorageNames.Agents);
+                foreach (var storage in StorageNames.All)
+                {
+                    silo.AddMemoryGrainStorage(storage);
+                }
+
                 silo.UseInMemoryReminderService();
                 if (settings.DashboardEnabled)
                 {

@@ -30,6 +30,11 @@ public static class ErrorCodes
     public const string AgentInvalidMaxConcurrentTasks = "agent.invalid_max_concurrent_tasks";
     public const string AgentInvalidMetadata = "agent.invalid_metadata";
     public const string AgentInvalidActiveTasks = "agent.invalid_active_tasks";
+    public const string RateLimitExceeded = "rate_limit.exceeded";
+    public const string RateLimitInvalidUser = "rate_limit.invalid_user";
+    public const string RateLimitUnknownTier = "rate_limit.unknown_tier";
+    public const string RateLimitInvalidCost = "rate_limit.invalid_cost";
+    public const string RateLimitInvalidTokens = "rate_limit.invalid_tokens";
     public const string InvalidCursor = "request.invalid_cursor";
     public const string InvalidLimit = "request.invalid_limit";
     public const string InvalidStatus = "request.invalid_status";

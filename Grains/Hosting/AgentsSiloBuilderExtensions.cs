@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
+using OrleansAgents.Grains.RateLimiting;
 
 namespace OrleansAgents.Grains.Hosting;
 
@@ -21,6 +22,10 @@ public static class AgentsSiloBuilderExtensions
         services.AddMetrics();
         services.TryAddSingleton<AgentMetrics>();
         services.AddHostedService<AgentDirectoryWarmup>();
+
+        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+        services.TryAddSingleton<RateLimitMetrics>();
         return builder;
     }
 }

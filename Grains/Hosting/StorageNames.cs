@@ -5,4 +5,10 @@ public static class StorageNames
 {
     /// <summary>Agent registry state: agents, capability indexes and directory shards.</summary>
     public const string Agents = "agents";
+
+    /// <summary>Rate-limit buckets: written by checkpoint policy, not on every decision.</summary>
+    public const string RateLimits = "ratelimits";
+
+    /// <summary>Every provider a host must configure.</summary>
+    public static readonly IReadOnlyList<string> All = [Agents, RateLimits];
 }

@@ -65,11 +65,16 @@ public static class SiloHosting
                 silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
-            silo.AddAdoNetGrainStorage(StorageNames.Agents, o =>
+            foreach (var storage in StorageNames.All)
             {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = settings.PostgresConnectionString;
-            });
+                silo.AddAdoNetGrainStorage(storage, o =>
+                {
+                    o.Invariant = NpgsqlInvariant;
+                    o.ConnectionString = settings.PostgresConnectionString;
+                });
+                UseOrleansBinaryStateFormat(silo.Services, storage);
+            }
+
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = NpgsqlInvariant;
@@ -83,7 +88,6 @@ public static class SiloHosting
             silo.AddAgentsSilo();
         });
 
-        UseOrleansBinaryStateFormat(services, StorageNames.Agents);
         services.AddHealthChecks()
             .AddCheck("postgres", new PostgresHealthCheck(settings.PostgresConnectionString!), tags: [HealthTags.Ready])
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready])

@@ -19,7 +19,11 @@ public sealed class RegistryClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(Clock);
-            silo.AddMemoryGrainStorage(StorageNames.Agents);
+            foreach (var storage in StorageNames.All)
+            {
+                silo.AddMemoryGrainStorage(storage);
+            }
+
             silo.AddAgentsSilo();
         });
         Cluster = builder.Build();

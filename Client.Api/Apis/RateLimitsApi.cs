@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Apis;
+
+public static class RateLimitsApi
+{
+    public static IEndpointRouteBuilder MapRateLimitsApi(this IEndpointRouteBuilder api)
+    {
+        var group = api.MapGroup("/rate-limits")
+            .WithTags("Rate limits")
+            .AddEndpointFilter<DomainErrorFilter>();
+
+        group.MapGet("/{userId}", GetAsync).WithName("GetRateLimit").WithSummary("A user's tier, limits, usage and remaining quota");
+        group.MapPut("/{userId}/tier", SetTierAsync).WithName("SetRateLimitTier").WithSummary("Move a user to another tier");
+        group.MapPost("/{userId}/reset", ResetAsync).WithName("ResetRateLimit").WithSummary("Forget a user's usage (the tier is kept)");
+        return api;
+    }
+
+    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> GetAsync(string userId, IGrainFactory grains) =>
+        RateLimitRules.IsValidUserId(userId)
+            ? TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).GetStatusAsync()))
+            : InvalidUser();
+
+    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> SetTierAsync(string userId, TierRequest body, IGrainFactory grains)
+    {
+        if (!RateLimitRules.IsValidUserId(userId))
+        {
+            return InvalidUser();
+        }
+
+        if (string.IsNullOrWhiteSpace(body.Tier))
+        {
+            return ProblemResults.Invalid(ErrorCodes.RateLimitUnknownTier, "tier is required.");
+        }
+
+        return TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).SetTierAsync(body.Tier)));
+    }
+
+    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> ResetAsync(string userId, IGrainFactory grains) =>
+        RateLimitRules.IsValidUserId(userId)
+            ? TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).ResetAsync()))
+            : InvalidUser();
+
+    private static ProblemHttpResult InvalidUser() =>
+        ProblemResults.Invalid(ErrorCodes.RateLimitInvalidUser, $"User ids must match {RateLimitRules.UserIdPattern}.");
+
+    public sealed record TierRequest(string? Tier);
+
+    /// <summary>Durations in whole seconds, as in the RateLimit headers.</summary>
+    public sealed record RateLimitStatusResponse(string UserId, string Tier, IReadOnlyList<WindowResponse> Windows)
+    {
+        public static RateLimitStatusResponse From(RateLimitStatus status) => new(status.Key, status.Tier,
+            [.. status.Windows.Select(w => new WindowResponse(w.Name, w.Limit, w.Used, w.Remaining,
+                RateLimiting.RateLimitHeaders.Seconds(w.Window), RateLimiting.RateLimitHeaders.Seconds(w.ResetAfter)))]);
+    }
+
+    public sealed record WindowResponse(string Name, long Limit, long Used, long Remaining, long WindowSeconds, long ResetSeconds);
+}

@@ -1,0 +1,18 @@
+namespace OrleansAgents.Api.RateLimiting;
+
+/// <summary>Section <c>RateLimiting</c> as the API reads it (tiers are the silo's business).</summary>
+public sealed class ApiRateLimitOptions
+{
+    public const string Section = "RateLimiting";
+
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Header a caller names itself with until authentication exists; otherwise the client IP is used.</summary>
+    public string ClientIdHeader { get; set; } = "X-Client-Id";
+
+    /// <summary>Cost per route, keyed "METHOD /route/{template}" (e.g. "POST /api/agents"); default 1.</summary>
+    public Dictionary<string, int> RouteCosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>Endpoint metadata: what a call costs, and whether it spends AI tokens (so the token quota applies).</summary>
+public sealed record RateLimitCost(int Cost, bool UsesAiTokens = false);

@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Options;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+
+namespace OrleansAgents.Grains.RateLimiting;
+
+/// <summary>
+/// Decides in memory (no storage I/O on the hot path) and checkpoints by policy: a write once
+/// <see cref="RateLimitingOptions.CheckpointEvery"/> admissions are unsaved, awaited before the
+/// admitting call returns, and a timer write for fewer after <see cref="RateLimitingOptions.CheckpointInterval"/>.
+/// Not reentrant, so decisions for one user are strictly serial: no over-admission across silos.
+/// </summary>
+public sealed class RateLimitBucketGrain(
+    [PersistentState("bucket", StorageNames.RateLimits)] IPersistentState<RateLimitBucketState> state,
+    IOptions<RateLimitingOptions> options,
+    RateLimitMetrics metrics,
+    TimeProvider time) : Grain, IRateLimitBucketGrain
+{
+    private readonly RateLimitingOptions _options = options.Value;
+    private int _unsaved;
+
+    private string Tier => state.State.Tier is { } t && _options.Tiers.ContainsKey(t) ? t : _options.DefaultTier;
+
+    private TierLimits Limits => _options.LimitsOf(Tier);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(CheckpointIfDirtyAsync, new GrainTimerCreationOptions
+        {
+            DueTime = _options.CheckpointInterval,
+            Period = _options.CheckpointInterval,
+        });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _unsaved > 0 ? state.WriteStateAsync(cancellationToken) : Task.CompletedTask;
+
+    public ValueTask<RateLimitDecision> DecideAsync(RateLimitRequest request)
+    {
+        if (request.Cost is < 1 or > RateLimitRules.MaxCost)
+        {
+            throw new DomainException(ErrorCodes.RateLimitInvalidCost, $"cost must be between 1 and {RateLimitRules.MaxCost}.");
+        }
+
+        var decision = RateLimitBucket.Decide(state.State, Limits, Tier, request, time.GetUtcNow());
+        metrics.Decided(decision.Tier, decision.Allowed);
+        if (!decision.Allowed)
+        {
+            return ValueTask.FromResult(decision);
+        }
+
+        return ++_unsaved >= _options.CheckpointEvery ? CheckpointThenAsync(decision) : ValueTask.FromResult(decision);
+    }
+
+    public async Task<RateLimitStatus> ChargeAiTokensAsync(long tokens)
+    {
+        if (tokens is < 1 or > RateLimitRules.MaxAiTokensPerCharge)
+        {
+            throw new DomainException(ErrorCodes.RateLimitInvalidTokens, $"tokens must be between 1 and {RateLimitRules.MaxAiTokensPerCharge}.");
+        }
+
+        RateLimitBucket.ChargeAiTokens(state.State, tokens, time.GetUtcNow());
+        metrics.AiTokensCharged(Tier, tokens);
+        await SaveAsync();
+        return Status();
+    }
+
+    public ValueTask<RateLimitStatus> GetStatusAsync() => ValueTask.FromResult(Status());
+
+    public async Task<RateLimitStatus> SetTierAsync(string tier)
+    {
+        if (!_options.Tiers.ContainsKey(tier))
+        {
+            throw new DomainException(ErrorCodes.RateLimitUnknownTier,
+                $"Unknown tier '{tier}'. Known tiers: {string.Join(", ", _options.Tiers.Keys.Order(StringComparer.Ordinal))}.");
+        }
+
+        state.State.Tier = tier.ToLowerInvariant();
+        await SaveAsync();
+        return Status();
+    }
+
+    public async Task<RateLimitStatus> ResetAsync()
+    {
+        RateLimitBucket.Reset(state.State);
+        await SaveAsync();
+        return Status();
+    }
+
+    private RateLimitStatus Status() =>
+        new(this.GetPrimaryKeyString(), Tier, RateLimitBucket.Windows(state.State, Limits, time.GetUtcNow()));
+
+    private async ValueTask<RateLimitDecision> CheckpointThenAsync(RateLimitDecision decision)
+    {
+        await SaveAsync();
+        return decision;
+    }
+
+    private Task CheckpointIfDirtyAsync(CancellationToken cancellationToken) =>
+        _unsaved > 0 ? SaveAsync() : Task.CompletedTask;
+
+    private async Task SaveAsync()
+    {
+        await state.SaveOrDeactivateAsync(this);
+        _unsaved = 0;
+    }
+}
