@@ -18,6 +18,14 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:ClusterId", "api-tests-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Callers without a tier get an effectively unlimited one, so tests of other endpoints are
+        // never throttled; rate-limit tests put their own users on real tiers.
+        builder.UseSetting("RateLimiting:DefaultTier", "test-unlimited");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerMinute", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
+        builder.UseSetting("RateLimiting:RouteCosts:GET /api/rate-limits/{userId}", "3");
     }
 
     private static int FreePort()

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace OrleansAgents.Tests;
+
+[Collection(ApiTestGroup.Name)]
+public sealed class RateLimitsApiTests(ApiFactory factory)
+{
+    private readonly HttpClient _http = factory.CreateClient();
+
+    private static string NewUser() => "rl-" + Guid.NewGuid().ToString("N")[..10];
+
+    private async Task<string> FreeUserAsync()
+    {
+        var user = NewUser();
+        var response = await _http.PutAsJsonAsync($"/api/rate-limits/{user}/tier", new { tier = "free" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return user;
+    }
+
+    private Task<HttpResponseMessage> AsUserAsync(string user, string url)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Add("X-Client-Id", user);
+        return _http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task EveryApiResponse_CarriesTheRateLimitHeaders()
+    {
+        var user = await FreeUserAsync();
+
+        var response = await AsUserAsync(user, "/api/agents");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("\"minute\";q=10;w=60, \"hour\";q=100;w=3600, \"day\";q=500;w=86400",
+            response.Headers.GetValues("RateLimit-Policy").Single());
+        Assert.Matches("^\"minute\";r=9;t=[0-9]+, \"hour\";r=99;t=[0-9]+, \"day\";r=499;t=[0-9]+$",
+            response.Headers.GetValues("RateLimit").Single());
+    }
+
+    [Fact]
+    public async Task OverTheLimit_Returns429ProblemWithRetryAfterAndThePolicy()
+    {
+        var user = await FreeUserAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await AsUserAsync(user, "/api/agents")).StatusCode);
+        }
+
+        var rejected = await AsUserAsync(user, "/api/agents");
+
+        await AgentsApiTests.AssertProblemAsync(rejected, HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
+        var retryAfter = int.Parse(rejected.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 6);
+        Assert.StartsWith("\"minute\";r=0;", rejected.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+        var problem = await rejected.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("minute", (string?)problem!["policy"]);
+        Assert.Equal("free", (string?)problem["tier"]);
+
+        // Another caller is not affected: buckets are per user.
+        Assert.Equal(HttpStatusCode.OK, (await AsUserAsync(await FreeUserAsync(), "/api/agents")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Get_ShowsUsage_AndConfiguredRouteCostsApply()
+    {
+        var user = await FreeUserAsync();
+        await AsUserAsync(user, "/api/agents");
+
+        // This GET is itself configured to cost 3 (see ApiFactory).
+        var status = await (await AsUserAsync(user, $"/api/rate-limits/{user}")).Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Equal("free", (string?)status!["tier"]);
+        var hour = status["windows"]!.AsArray().Single(w => (string?)w!["name"] == "hour")!;
+        Assert.Equal(100, (int)hour["limit"]!);
+        Assert.Equal(4, (int)hour["used"]!);
+        Assert.Equal(3600, (int)hour["windowSeconds"]!);
+    }
+
+    [Fact]
+    public async Task Reset_RestoresTheQuota()
+    {
+        var user = await FreeUserAsync();
+        for (var i = 0; i < 11; i++)
+        {
+            await AsUserAsync(user, "/api/agents");
+        }
+
+        var reset = await _http.PostAsync($"/api/rate-limits/{user}/reset", null);
+
+        Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await AsUserAsync(user, "/api/agents")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/rate-limits/UPPER/tier", "{\"tier\":\"pro\"}", "rate_limit.invalid_user")]
+    [InlineData("PUT", "/api/rate-limits/ok-user/tier", "{\"tier\":\"gold\"}", "rate_limit.unknown_tier")]
+    [InlineData("PUT", "/api/rate-limits/ok-user/tier", "{}", "rate_limit.unknown_tier")]
+    [InlineData("PUT", "/api/rate-limits/ok-user/tier", "{\"tier\":5}", "request.wrong_type")]
+    [InlineData("GET", "/api/rate-limits/bad%20user", null, "rate_limit.invalid_user")]
+    [InlineData("POST", "/api/rate-limits/-dash/reset", null, "rate_limit.invalid_user")]
+    public async Task BadInput_Returns400WithACode(string method, string url, string? body, string code)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(method), url);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        await AgentsApiTests.AssertProblemAsync(await _http.SendAsync(request), HttpStatusCode.BadRequest, code);
+    }
+
+    [Fact]
+    public async Task MalformedClientIdHeader_Returns400()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/agents");
+        request.Headers.Add("X-Client-Id", "Not Valid!");
+        await AgentsApiTests.AssertProblemAsync(await _http.SendAsync(request), HttpStatusCode.BadRequest, "rate_limit.invalid_user");
+    }
+
+    [Fact]
+    public async Task Metrics_CountDecisionsByTierAndOutcome()
+    {
+        var user = await FreeUserAsync();
+        for (var i = 0; i < 11; i++)
+        {
+            await AsUserAsync(user, "/api/agents");
+        }
+
+        var metrics = await _http.GetStringAsync("/metrics");
+        Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"rejected\",tier=\"free\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"allowed\",tier=\"free\"}", metrics, StringComparison.Ordinal);
+    }
+}
