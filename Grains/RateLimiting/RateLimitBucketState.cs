@@ -38,25 +38,31 @@ public static class RateLimitBucket
     {
         Refill(s, limits, now);
         var cost = request.Cost;
+        var fits = s.MinuteTokens >= cost
+            && s.Hour.Used(now, HourWindow, HourSlots) + cost <= limits.PerHour
+            && s.Day.Used(now, DayWindow, DaySlots) + cost <= limits.PerDay
+            && (!request.UsesAiTokens || s.AiTokens.Used(now, DayWindow, DaySlots) < limits.AiTokensPerDay);
+        if (fits)
+        {
+            s.MinuteTokens -= cost;
+            s.Hour.Add(now, HourWindow, HourSlots, cost);
+            s.Day.Add(now, DayWindow, DaySlots, cost);
+            return new RateLimitDecision(true, tier, Windows(s, limits, now), TimeSpan.Zero, null);
+        }
+
+        // Rejected: report the window that keeps the caller waiting longest.
         var minuteWait = s.MinuteTokens >= cost ? TimeSpan.Zero
             : cost > limits.PerMinute ? MinuteWindow
             : TimeSpan.FromSeconds((cost - s.MinuteTokens) / Rate(limits));
-        var hourWait = s.Hour.TimeUntilRoom(now, HourWindow, HourSlots, limits.PerHour, cost);
-        var dayWait = s.Day.TimeUntilRoom(now, DayWindow, DaySlots, limits.PerDay, cost);
-        var tokenWait = request.UsesAiTokens ? s.AiTokens.TimeUntilRoom(now, DayWindow, DaySlots, limits.AiTokensPerDay, 1) : TimeSpan.Zero;
-
         (string Name, TimeSpan Wait)[] waits =
-            [(RateLimitWindows.Minute, minuteWait), (RateLimitWindows.Hour, hourWait), (RateLimitWindows.Day, dayWait), (RateLimitWindows.AiTokens, tokenWait)];
+        [
+            (RateLimitWindows.Minute, minuteWait),
+            (RateLimitWindows.Hour, s.Hour.TimeUntilRoom(now, HourWindow, HourSlots, limits.PerHour, cost)),
+            (RateLimitWindows.Day, s.Day.TimeUntilRoom(now, DayWindow, DaySlots, limits.PerDay, cost)),
+            (RateLimitWindows.AiTokens, request.UsesAiTokens ? s.AiTokens.TimeUntilRoom(now, DayWindow, DaySlots, limits.AiTokensPerDay, 1) : TimeSpan.Zero),
+        ];
         var worst = waits.MaxBy(w => w.Wait);
-        if (worst.Wait > TimeSpan.Zero)
-        {
-            return new RateLimitDecision(false, tier, Windows(s, limits, now), worst.Wait, worst.Name);
-        }
-
-        s.MinuteTokens -= cost;
-        s.Hour.Add(now, HourWindow, HourSlots, cost);
-        s.Day.Add(now, DayWindow, DaySlots, cost);
-        return new RateLimitDecision(true, tier, Windows(s, limits, now), TimeSpan.Zero, null);
+        return new RateLimitDecision(false, tier, Windows(s, limits, now), worst.Wait, worst.Name);
     }
 
     public static void ChargeAiTokens(RateLimitBucketState s, long tokens, DateTimeOffset now) =>

@@ -3,7 +3,9 @@ namespace OrleansAgents.Grains.RateLimiting;
 /// <summary>
 /// A sliding window as a ring of <c>slots + 1</c> fixed-size slots. It counts every slot that
 /// overlaps the last window, including the partly expired oldest one, so it never admits more
-/// than the limit in any exact window of that length (it may admit a little less).
+/// than the limit in any exact window of that length (it may admit a little less). The running
+/// total makes the common question, "how much is used?", O(1); expired slots are dropped once,
+/// when the clock enters a new slot.
 /// </summary>
 [GenerateSerializer, Alias("OrleansAgents.SlidingWindowCounter.v1")]
 public sealed class SlidingWindowCounter
@@ -11,39 +13,32 @@ public sealed class SlidingWindowCounter
     [Id(0)] public long[] SlotIds { get; set; } = [];
     [Id(1)] public long[] Counts { get; set; } = [];
 
+    /// <summary>Sum of <see cref="Counts"/> over live slots as of <see cref="Head"/>.</summary>
+    [Id(2)] public long Total { get; set; }
+
+    /// <summary>The newest slot the counter has been advanced to.</summary>
+    [Id(3)] public long Head { get; set; } = long.MinValue;
+
     public long Used(DateTimeOffset now, TimeSpan window, int slots)
     {
-        var (current, _) = Slot(now, window, slots);
-        long used = 0;
-        for (var i = 0; i < SlotIds.Length; i++)
-        {
-            if (SlotIds[i] >= current - slots && SlotIds[i] <= current)
-            {
-                used += Counts[i];
-            }
-        }
-
-        return used;
+        Advance(SlotOf(now, window, slots), slots);
+        return Total;
     }
 
     public void Add(DateTimeOffset now, TimeSpan window, int slots, long amount)
     {
-        if (SlotIds.Length != slots + 1)
-        {
-            SlotIds = new long[slots + 1];
-            Counts = new long[slots + 1];
-            Array.Fill(SlotIds, long.MinValue);
-        }
-
-        var (current, _) = Slot(now, window, slots);
+        var current = SlotOf(now, window, slots);
+        Advance(current, slots);
         var i = (int)(current % (slots + 1));
         if (SlotIds[i] != current)
         {
+            // Advance already dropped whatever this index held before.
             SlotIds[i] = current;
             Counts[i] = 0;
         }
 
         Counts[i] += amount;
+        Total += amount;
     }
 
     /// <summary>How long until the window has room for <paramref name="amount"/> more under <paramref name="limit"/>.</summary>
@@ -54,7 +49,6 @@ public sealed class SlidingWindowCounter
             return window;
         }
 
-        var (current, size) = Slot(now, window, slots);
         var excess = Used(now, window, slots) + amount - limit;
         if (excess <= 0)
         {
@@ -62,7 +56,8 @@ public sealed class SlidingWindowCounter
         }
 
         // Slots leave the window oldest first: slot k stops counting when slot k + slots + 1 begins.
-        foreach (var (id, count) in Live(current, slots).OrderBy(s => s.Id))
+        var size = window.Ticks / slots;
+        foreach (var (id, count) in LiveSlots(slots).OrderBy(s => s.Id))
         {
             excess -= count;
             if (excess <= 0)
@@ -77,25 +72,56 @@ public sealed class SlidingWindowCounter
     /// <summary>When the oldest counted use leaves the window (zero when nothing is counted).</summary>
     public TimeSpan ResetAfter(DateTimeOffset now, TimeSpan window, int slots)
     {
-        var (current, size) = Slot(now, window, slots);
-        var live = Live(current, slots).Where(s => s.Count > 0).ToList();
-        return live.Count == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(((live.Min(s => s.Id) + slots + 1) * size) - now.UtcTicks);
+        Advance(SlotOf(now, window, slots), slots);
+        var oldest = long.MaxValue;
+        for (var i = 0; i < SlotIds.Length; i++)
+        {
+            if (Counts[i] > 0 && SlotIds[i] < oldest)
+            {
+                oldest = SlotIds[i];
+            }
+        }
+
+        return oldest == long.MaxValue ? TimeSpan.Zero : TimeSpan.FromTicks(((oldest + slots + 1) * (window.Ticks / slots)) - now.UtcTicks);
     }
 
-    private IEnumerable<(long Id, long Count)> Live(long current, int slots)
+    private IEnumerable<(long Id, long Count)> LiveSlots(int slots)
     {
         for (var i = 0; i < SlotIds.Length; i++)
         {
-            if (SlotIds[i] >= current - slots && SlotIds[i] <= current)
+            if (Counts[i] > 0 && SlotIds[i] >= Head - slots)
             {
                 yield return (SlotIds[i], Counts[i]);
             }
         }
     }
 
-    private static (long Current, long SizeTicks) Slot(DateTimeOffset now, TimeSpan window, int slots)
+    /// <summary>Moves the window to <paramref name="current"/>, dropping slots that left it.</summary>
+    private void Advance(long current, int slots)
     {
-        var size = window.Ticks / slots;
-        return (now.UtcTicks / size, size);
+        if (SlotIds.Length != slots + 1)
+        {
+            SlotIds = new long[slots + 1];
+            Counts = new long[slots + 1];
+            Array.Fill(SlotIds, long.MinValue);
+            Total = 0;
+        }
+
+        if (current <= Head)
+        {
+            return; // same slot, or a clock that stepped back: keep counting conservatively
+        }
+
+        Head = current;
+        for (var i = 0; i < SlotIds.Length; i++)
+        {
+            if (Counts[i] != 0 && SlotIds[i] < current - slots)
+            {
+                Total -= Counts[i];
+                Counts[i] = 0;
+            }
+        }
     }
+
+    private static long SlotOf(DateTimeOffset now, TimeSpan window, int slots) => now.UtcTicks / (window.Ticks / slots);
 }
