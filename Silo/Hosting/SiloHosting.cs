@@ -23,6 +23,9 @@ public static class SiloHosting
         configuration.GetSection(SiloSettings.Section).Bind(settings);
         settings.PostgresConnectionString = configuration.GetConnectionString("Postgres");
         settings.RedisConnectionString = configuration.GetConnectionString("Redis");
+        settings.KubernetesPodName = configuration["POD_NAME"];
+        settings.KubernetesClusterId = configuration["ORLEANS_CLUSTER_ID"];
+        settings.KubernetesServiceId = configuration["ORLEANS_SERVICE_ID"];
         var result = new SiloSettingsValidator().Validate(null, settings);
         if (result.Failed)
         {
@@ -51,6 +54,13 @@ public static class SiloHosting
 
         builder.Host.UseOrleans(silo =>
         {
+            if (settings.RunsInKubernetes)
+            {
+                // Before our ClusterOptions so the validated settings have the last word; it does not
+                // replace Redis membership.
+                silo.UseKubernetesHosting();
+            }
+
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
