@@ -25,6 +25,7 @@ public static partial class ClusterHosting
                     silo.AddDashboard();
                 }
 
+                silo.AddActivityPropagation();
                 silo.AddAgentsSilo();
             });
             builder.Services.AddHostedService<EmbeddedModeNotice>();
@@ -40,6 +41,7 @@ public static partial class ClusterHosting
                     o.ServiceId = settings.ServiceId;
                 });
                 client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                client.AddActivityPropagation();
                 if (settings.DashboardEnabled)
                 {
                     client.AddDashboard();

@@ -48,6 +48,7 @@ public static class SiloHosting
 
         // Registered before UseOrleans so it runs first: a silo must not join against a stale schema.
         services.AddHostedService(_ => new SchemaGuard(settings.PostgresConnectionString!));
+        builder.AddAgentsTelemetry("orleans-agents-silo");
 
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
@@ -90,6 +91,7 @@ public static class SiloHosting
                 silo.AddDashboard();
             }
 
+            silo.AddActivityPropagation();
             silo.AddAgentsSilo();
         });
 
