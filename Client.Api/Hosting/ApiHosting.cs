@@ -16,6 +16,7 @@ public static class ApiHosting
     public static WebApplicationBuilder AddAgentsApi(this WebApplicationBuilder builder)
     {
         builder.AddAgentsCluster();
+        builder.AddAgentsTelemetry("orleans-agents-api");
         var services = builder.Services;
         services.Configure<JsonOptions>(o =>
         {
@@ -29,7 +30,8 @@ public static class ApiHosting
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
-            c.ProblemDetails.Extensions.TryAdd("traceId", c.HttpContext.TraceIdentifier);
+            // The W3C trace id, the one in the logs and in the tracing backend (ASP.NET's default is the full traceparent).
+            c.ProblemDetails.Extensions["traceId"] = TelemetryExtensions.CurrentTraceId() ?? c.HttpContext.TraceIdentifier;
             if (!c.ProblemDetails.Extensions.ContainsKey("code"))
             {
                 // Responses the framework produces itself (unknown route, wrong method).

@@ -29,6 +29,7 @@ public static partial class ClusterHosting
                     silo.AddDashboard();
                 }
 
+                silo.AddActivityPropagation();
                 silo.AddAgentsSilo();
             });
             builder.Services.AddHostedService<EmbeddedModeNotice>();
@@ -44,6 +45,7 @@ public static partial class ClusterHosting
                     o.ServiceId = settings.ServiceId;
                 });
                 client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                client.AddActivityPropagation();
                 if (settings.DashboardEnabled)
                 {
                     client.AddDashboard();

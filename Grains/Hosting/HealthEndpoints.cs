@@ -9,11 +9,17 @@ namespace OrleansAgents.Grains.Hosting;
 
 public static class HealthEndpoints
 {
+    /// <summary>Liveness: the process answers. Kubernetes liveness probes point here (tests/Deploy.Tests checks).</summary>
+    public const string LivePath = "/health/live";
+
+    /// <summary>Readiness: every check tagged "ready" passes. Kubernetes startup and readiness probes point here.</summary>
+    public const string ReadyPath = "/health/ready";
+
     /// <summary>/health/live (process answers) and /health/ready (every "ready" check passes), as JSON.</summary>
     public static IEndpointRouteBuilder MapAgentsHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready), ResponseWriter = WriteAsync });
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthTags.Ready), ResponseWriter = WriteAsync });
         return app;
     }
 

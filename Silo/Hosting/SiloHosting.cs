@@ -23,6 +23,9 @@ public static class SiloHosting
         configuration.GetSection(SiloSettings.Section).Bind(settings);
         settings.PostgresConnectionString = configuration.GetConnectionString("Postgres");
         settings.RedisConnectionString = configuration.GetConnectionString("Redis");
+        settings.KubernetesPodName = configuration["POD_NAME"];
+        settings.KubernetesClusterId = configuration["ORLEANS_CLUSTER_ID"];
+        settings.KubernetesServiceId = configuration["ORLEANS_SERVICE_ID"];
         var result = new SiloSettingsValidator().Validate(null, settings);
         if (result.Failed)
         {
@@ -45,12 +48,20 @@ public static class SiloHosting
 
         // Registered before UseOrleans so it runs first: a silo must not join against a stale schema.
         services.AddHostedService(_ => new SchemaGuard(settings.PostgresConnectionString!));
+        builder.AddAgentsTelemetry("orleans-agents-silo");
 
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
 
         builder.Host.UseOrleans(silo =>
         {
+            if (settings.RunsInKubernetes)
+            {
+                // Before our ClusterOptions so the validated settings have the last word; it does not
+                // replace Redis membership.
+                silo.UseKubernetesHosting();
+            }
+
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
@@ -85,6 +96,7 @@ public static class SiloHosting
                 silo.AddDashboard();
             }
 
+            silo.AddActivityPropagation();
             silo.AddAgentsSilo();
         });
 

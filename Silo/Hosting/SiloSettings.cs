@@ -31,6 +31,20 @@ public sealed class SiloSettings
 
     /// <summary>From ConnectionStrings:Redis.</summary>
     public string? RedisConnectionString { get; set; }
+
+    /// <summary>
+    /// From the environment variable POD_NAME (the Deployment sets it from the downward API). When set,
+    /// the silo uses Orleans' Kubernetes hosting: it names itself after its pod, labels the pod with its
+    /// cluster and service ids and deletes the pods of silos the cluster declared dead.
+    /// </summary>
+    public string? KubernetesPodName { get; set; }
+
+    /// <summary>ORLEANS_CLUSTER_ID and ORLEANS_SERVICE_ID, which Orleans' Kubernetes hosting also reads.</summary>
+    public string? KubernetesClusterId { get; set; }
+
+    public string? KubernetesServiceId { get; set; }
+
+    public bool RunsInKubernetes => !string.IsNullOrWhiteSpace(KubernetesPodName);
 }
 
 internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
@@ -71,6 +85,17 @@ internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
         if (s.AdvertisedIPAddress is not null && !IPAddress.TryParse(s.AdvertisedIPAddress, out _))
         {
             errors.Add($"Orleans:AdvertisedIPAddress must be an IP address (was '{s.AdvertisedIPAddress}').");
+        }
+
+        // Orleans' Kubernetes hosting would silently override our ids with these; refuse a disagreement instead.
+        if (!string.IsNullOrWhiteSpace(s.KubernetesClusterId) && s.KubernetesClusterId != s.ClusterId)
+        {
+            errors.Add($"ORLEANS_CLUSTER_ID ('{s.KubernetesClusterId}') differs from Orleans:ClusterId ('{s.ClusterId}'); set both from the pod label orleans/clusterId.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(s.KubernetesServiceId) && s.KubernetesServiceId != s.ServiceId)
+        {
+            errors.Add($"ORLEANS_SERVICE_ID ('{s.KubernetesServiceId}') differs from Orleans:ServiceId ('{s.ServiceId}'); set both from the pod label orleans/serviceId.");
         }
 
         if (s.ShutdownTimeout <= TimeSpan.Zero)

@@ -37,4 +37,36 @@ public sealed class SettingsTests
         Assert.Equal("orleans-agents", settings.ClusterId);
         Assert.Equal(11111, settings.SiloPort);
     }
+
+    [Fact]
+    public void ReadSettings_RefusesKubernetesIdsThatDisagreeWithOurs()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1",
+            ["ConnectionStrings:Redis"] = "127.0.0.1:6379",
+            ["POD_NAME"] = "orleans-agents-silo-0",
+            ["ORLEANS_CLUSTER_ID"] = "prod",
+            ["ORLEANS_SERVICE_ID"] = "orleans-agents",
+        }).Build();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => SiloHosting.ReadSettings(configuration));
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("ORLEANS_CLUSTER_ID ('prod') differs from Orleans:ClusterId", StringComparison.Ordinal));
+        Assert.DoesNotContain(ex.Failures, f => f.StartsWith("ORLEANS_SERVICE_ID", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadSettings_UsesKubernetesHostingOnlyWhenPodNameIsSet()
+    {
+        var local = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1",
+            ["ConnectionStrings:Redis"] = "127.0.0.1:6379",
+        };
+        Assert.False(SiloHosting.ReadSettings(new ConfigurationBuilder().AddInMemoryCollection(local).Build()).RunsInKubernetes);
+
+        local["POD_NAME"] = "orleans-agents-silo-0";
+        Assert.True(SiloHosting.ReadSettings(new ConfigurationBuilder().AddInMemoryCollection(local).Build()).RunsInKubernetes);
+    }
 }

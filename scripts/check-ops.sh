@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Operations checks that need no Docker engine or Kubernetes cluster; scripts/test.sh runs them and
+# counts every line of CHECKS_FILE ("PASS name" / "FAIL name: why") in its closing line.
+#   1. promtool validates the alert rules rendered from each kustomize overlay;
+#   2. the Dockerfile's publish step (scripts/publish.sh) on a clean copy of the sources, then the
+#      published silo and API start against PG_CONN/REDIS_CONN and answer /health/ready;
+#   3. a local cluster (cluster-up.sh) with traffic, scraped by a real Prometheus every second;
+#      every Grafana panel's query must return data (scripts/check_dashboards.py).
+# usage: check-ops.sh WORK_DIR CHECKS_FILE   (needs PG_CONN and REDIS_CONN, as test.sh exports)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=lib.sh
+source scripts/lib.sh
+work=$1
+checks=$2
+mkdir -p "$work"
+: >>"$checks"
+pass() { echo "PASS $1" >>"$checks"; }
+fail() { echo "FAIL $1: $2" >>"$checks"; echo "FAIL $1: $2" >&2; }
+
+pids=()
+cluster_dir="$work/cluster"
+cleanup_ops() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  [[ -d "$cluster_dir" ]] && CLUSTER_DIR="$cluster_dir" bash scripts/cluster-down.sh >/dev/null 2>&1
+}
+trap cleanup_ops EXIT
+
+wait_http() { # url seconds
+  for _ in $(seq $(($2 * 4))); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.25; done
+  return 1
+}
+
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "installing prometheus (for promtool and the dashboard check) with apt-get" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null
+  fi
+fi
+
+# 1. Alert rules, as each overlay renders them.
+for overlay in dev prod; do
+  if ! command -v kubectl >/dev/null; then fail "alert rules ($overlay) pass promtool" "kubectl is not installed"; continue; fi
+  kubectl kustomize "k8s/overlays/$overlay" >"$work/$overlay.yaml" 2>"$work/$overlay.err" \
+    && python3 - "$work/$overlay.yaml" "$work/rules-$overlay.yml" <<'PY'
+import sys, yaml
+rule = next(d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get("kind") == "PrometheusRule")
+yaml.safe_dump(rule["spec"], open(sys.argv[2], "w"))
+PY
+  if out=$(promtool check rules "$work/rules-$overlay.yml" 2>&1); then pass "alert rules ($overlay) pass promtool"
+  else fail "alert rules ($overlay) pass promtool" "$(echo "$out" | tr '\n' ' ')"; fi
+done
+
+# 2. The Dockerfile's publish step, on a clean copy of the tracked sources (what `COPY . .` sees).
+src="$work/src"
+mkdir -p "$src"
+git ls-files -co --exclude-standard -z | grep -zv '^tests/' | xargs -0 cp --parents -t "$src" 2>/dev/null
+if (cd "$src" && bash scripts/publish.sh "$work/publish" 0.0.0-check) >"$work/publish.log" 2>&1; then
+  pass "Dockerfile publish step (scripts/publish.sh)"
+  silo_http=$(free_port)
+  (cd "$work/publish/silo" && exec env ConnectionStrings__Postgres="$PG_CONN" ConnectionStrings__Redis="$REDIS_CONN" \
+    Orleans__ClusterId=publish-check Orleans__ServiceId=publish-check Orleans__AdvertisedIPAddress=127.0.0.1 \
+    Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" Urls="http://127.0.0.1:$silo_http" \
+    dotnet OrleansAgents.Silo.dll >"$work/published-silo.log" 2>&1) &
+  pids+=($!)
+  if wait_http "http://127.0.0.1:$silo_http/health/ready" 60; then pass "published silo answers /health/ready"
+  else fail "published silo answers /health/ready" "see $work/published-silo.log: $(tail -3 "$work/published-silo.log" | tr '\n' ' ')"; fi
+  api_http=$(free_port)
+  (cd "$work/publish/api" && exec env ConnectionStrings__Redis="$REDIS_CONN" Orleans__ClusterId=publish-check \
+    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$api_http" dotnet OrleansAgents.Api.dll >"$work/published-api.log" 2>&1) &
+  pids+=($!)
+  if wait_http "http://127.0.0.1:$api_http/health/ready" 60; then pass "published API (client mode) answers /health/ready"
+  else fail "published API (client mode) answers /health/ready" "$(tail -3 "$work/published-api.log" | tr '\n' ' ')"; fi
+  # Stop them now (the silo leaves gracefully) so the cluster below has the CPU to itself.
+  cleanup_ops; pids=()
+else
+  fail "Dockerfile publish step (scripts/publish.sh)" "$(tail -5 "$work/publish.log" | tr '\n' ' ')"
+fi
+
+# 3. Dashboards against real data.
+offset=$(python3 - <<'PY'
+import socket, random
+def free(p):
+    s = socket.socket()
+    try: s.bind(("127.0.0.1", p)); return True
+    except OSError: return False
+    finally: s.close()
+for _ in range(200):
+    o = random.randrange(2000, 20000, 10)
+    if all(free(b + o) for b in (8080, 8081, 8082, 11111, 11112, 30000, 30001)): print(o); break
+PY
+)
+# test.sh exports PGPORT/REDISPORT for its own instances; the cluster starts its own.
+if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset" bash scripts/cluster-up.sh >"$work/cluster-up.log" 2>&1; then
+  fail "local cluster for the dashboard check starts" "$(tail -5 "$work/cluster-up.log" | tr '\n' ' ')"
+  exit 0
+fi
+api=$((8080 + offset)); silo1=$((8081 + offset)); silo2=$((8082 + offset))
+prom_port=$(free_port)
+cat >"$work/prometheus.yml" <<YML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  # Same job names and labels (namespace, pod) as the ServiceMonitor gives in Kubernetes.
+  - job_name: orleans-agents-silo
+    static_configs:
+      - {targets: ["127.0.0.1:$silo1"], labels: {namespace: local, pod: orleans-agents-silo-1}}
+      - {targets: ["127.0.0.1:$silo2"], labels: {namespace: local, pod: orleans-agents-silo-2}}
+  - job_name: orleans-agents-api
+    static_configs:
+      - {targets: ["127.0.0.1:$api"], labels: {namespace: local, pod: orleans-agents-api-1}}
+YML
+prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus-data" \
+  --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
+pids+=($!)
+(
+  # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats.
+  i=0
+  while :; do
+    i=$((i + 1))
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
+      -d "{\"id\":\"ops-check-$i\",\"name\":\"Ops check $i\",\"capabilities\":[\"search\"],\"maxConcurrentTasks\":2}"
+    curl -s -o /dev/null "http://127.0.0.1:$api/api/agents/ops-check-$i"
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-check-$i/heartbeat" -H 'content-type: application/json' -d '{"activeTasks":1}'
+    curl -s -o /dev/null "http://127.0.0.1:$api/api/agents/missing-$i"
+    curl -s -o /dev/null "http://127.0.0.1:$api/api/agents?capability=search&limit=5"
+    sleep 0.1
+  done
+) &
+pids+=($!)
+if ! wait_http "http://127.0.0.1:$prom_port/-/ready" 30; then
+  fail "Prometheus starts" "$(tail -3 "$work/prometheus.log" | tr '\n' ' ')"
+  exit 0
+fi
+# Enough 1 s scrapes for rate() over the 30 s window and for the agents gauge (refreshed every 10 s).
+sleep 12
+python3 scripts/check_dashboards.py "http://127.0.0.1:$prom_port" "$checks" grafana/dashboards/*.json --rules "$work/rules-prod.yml" || true
+exit 0
