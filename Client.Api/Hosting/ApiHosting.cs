@@ -79,6 +79,7 @@ public static class ApiHosting
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName);
         api.MapAgentsApi();
         api.MapRateLimitsApi();
+        api.MapCircuitBreakersApi();
         return app;
     }
 }

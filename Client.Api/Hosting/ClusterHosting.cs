@@ -45,6 +45,7 @@ public static partial class ClusterHosting
                     o.ServiceId = settings.ServiceId;
                 });
                 client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                client.Services.AddClusterCircuitBreakers();
                 client.AddActivityPropagation();
                 if (settings.DashboardEnabled)
                 {

@@ -35,6 +35,9 @@ public static class ErrorCodes
     public const string RateLimitUnknownTier = "rate_limit.unknown_tier";
     public const string RateLimitInvalidCost = "rate_limit.invalid_cost";
     public const string RateLimitInvalidTokens = "rate_limit.invalid_tokens";
+    public const string BreakerInvalidName = "breaker.invalid_name";
+    public const string BreakerNotFound = "breaker.not_found";
+    public const string BreakerInvalidReason = "breaker.invalid_reason";
     public const string InvalidCursor = "request.invalid_cursor";
     public const string InvalidLimit = "request.invalid_limit";
     public const string InvalidStatus = "request.invalid_status";

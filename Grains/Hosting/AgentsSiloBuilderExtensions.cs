@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.RateLimiting;
+using OrleansAgents.Grains.Resilience;
 
 namespace OrleansAgents.Grains.Hosting;
 
@@ -13,6 +14,25 @@ public static class AgentsSiloBuilderExtensions
     /// reminders are the host's choice: the Silo project wires PostgreSQL and Redis, the API's
     /// embedded mode wires memory.
     /// </summary>
+    /// <summary>
+    /// The local breaker views: needed wherever calls are guarded, in silos and in API clients.
+    /// </summary>
+    public static IServiceCollection AddClusterCircuitBreakers(this IServiceCollection services)
+    {
+        services.AddOptions<CircuitBreakerOptions>().BindConfiguration(CircuitBreakerOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CircuitBreakerOptions>, CircuitBreakerOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<BreakerMetrics>();
+        if (!services.Any(d => d.ServiceType == typeof(ClusterCircuitBreakers)))
+        {
+            services.AddSingleton<ClusterCircuitBreakers>();
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterCircuitBreakers>());
+        }
+
+        return services;
+    }
+
     public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
     {
         var services = builder.Services;
@@ -26,6 +46,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.TryAddSingleton<RateLimitMetrics>();
+        services.AddClusterCircuitBreakers();
         return builder;
     }
 }

@@ -9,6 +9,9 @@ public static class StorageNames
     /// <summary>Rate-limit buckets: written by checkpoint policy, not on every decision.</summary>
     public const string RateLimits = "ratelimits";
 
+    /// <summary>Circuit breakers: written on transitions and manual actions only.</summary>
+    public const string Breakers = "breakers";
+
     /// <summary>Every provider a host must configure.</summary>
-    public static readonly IReadOnlyList<string> All = [Agents, RateLimits];
+    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers];
 }

@@ -5,7 +5,7 @@ using OrleansAgents.Grains.Hosting;
 namespace OrleansAgents.Tests.Infrastructure;
 
 /// <summary>Two in-process silos with in-memory storage and a hand-driven clock, for registry rules.</summary>
-public sealed class RegistryClusterFixture : IAsyncLifetime
+public class RegistryClusterFixture : IAsyncLifetime
 {
     public ManualTimeProvider Clock { get; } = new();
 
@@ -13,9 +13,19 @@ public sealed class RegistryClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>Configuration every silo of the fixture sees (subclasses add their own).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureHost(host =>
+        {
+            foreach (var (key, value) in Settings)
+            {
+                host.Configuration[key] = value;
+            }
+        });
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(Clock);

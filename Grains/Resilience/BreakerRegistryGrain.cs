@@ -1,0 +1,30 @@
+using OrleansAgents.Grains.Hosting;
+
+namespace OrleansAgents.Grains.Resilience;
+
+[GenerateSerializer, Alias("OrleansAgents.BreakerRegistryState.v1")]
+public sealed class BreakerRegistryState
+{
+    [Id(0)] public List<string> Names { get; set; } = [];
+}
+
+/// <summary>
+/// Every breaker name ever used, for listing. A breaker registers once, on its first activation;
+/// no call path goes through here.
+/// </summary>
+public sealed class BreakerRegistryGrain(
+    [PersistentState("breakers", StorageNames.Breakers)] IPersistentState<BreakerRegistryState> state) : Grain, IBreakerRegistryGrain
+{
+    public async Task AddAsync(string name)
+    {
+        var names = state.State.Names;
+        var at = names.BinarySearch(name, StringComparer.Ordinal);
+        if (at < 0)
+        {
+            names.Insert(~at, name);
+            await state.SaveOrDeactivateAsync(this);
+        }
+    }
+
+    public ValueTask<IReadOnlyList<string>> ListAsync() => ValueTask.FromResult<IReadOnlyList<string>>(state.State.Names.ToArray());
+}
