@@ -1,7 +1,7 @@
 namespace OrleansAgents.Grains.RateLimiting;
 
 /// <summary>Stored with the Orleans serializer: never renumber an [Id] or change the alias.</summary>
-[GenerateSerializer, Alias("OrleansAgents.RateLimitBucketState.v1")]
+[GenerateSerializer, Alias("OrleansAgents.RateLimitBucketState.v2")]
 public sealed class RateLimitBucketState
 {
     /// <summary>Null means the configured default tier.</summary>
@@ -30,9 +30,10 @@ public static class RateLimitBucket
     public static readonly TimeSpan HourWindow = TimeSpan.FromHours(1);
     public static readonly TimeSpan DayWindow = TimeSpan.FromDays(1);
 
-    // Slot counts: hour in 1-minute slots, day and tokens in 15-minute slots.
-    public const int HourSlots = 60;
-    public const int DaySlots = 96;
+    // Hour in 5-minute slots, day and tokens in 1-hour slots: a used-up window frees in slot-sized
+    // steps, and the whole bucket stays a few hundred bytes to checkpoint.
+    public const int HourSlots = 12;
+    public const int DaySlots = 24;
 
     public static RateLimitDecision Decide(RateLimitBucketState s, TierLimits limits, string tier, RateLimitRequest request, DateTimeOffset now)
     {

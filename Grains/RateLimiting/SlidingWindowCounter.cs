@@ -3,21 +3,20 @@ namespace OrleansAgents.Grains.RateLimiting;
 /// <summary>
 /// A sliding window as a ring of <c>slots + 1</c> fixed-size slots. It counts every slot that
 /// overlaps the last window, including the partly expired oldest one, so it never admits more
-/// than the limit in any exact window of that length (it may admit a little less). The running
-/// total makes the common question, "how much is used?", O(1); expired slots are dropped once,
-/// when the clock enters a new slot.
+/// than the limit in any exact window of that length (it may admit a little less). Slot ids are
+/// implied by <see cref="Head"/> (the live ids are Head - slots .. Head, one per ring index), so the
+/// stored state is just the counts, the total and the head: small enough to checkpoint often.
 /// </summary>
-[GenerateSerializer, Alias("OrleansAgents.SlidingWindowCounter.v1")]
+[GenerateSerializer, Alias("OrleansAgents.SlidingWindowCounter.v2")]
 public sealed class SlidingWindowCounter
 {
-    [Id(0)] public long[] SlotIds { get; set; } = [];
-    [Id(1)] public long[] Counts { get; set; } = [];
+    [Id(0)] public long[] Counts { get; set; } = [];
 
-    /// <summary>Sum of <see cref="Counts"/> over live slots as of <see cref="Head"/>.</summary>
-    [Id(2)] public long Total { get; set; }
+    /// <summary>Sum of <see cref="Counts"/>: the use inside the window as of <see cref="Head"/>.</summary>
+    [Id(1)] public long Total { get; set; }
 
     /// <summary>The newest slot the counter has been advanced to.</summary>
-    [Id(3)] public long Head { get; set; } = long.MinValue;
+    [Id(2)] public long Head { get; set; } = long.MinValue;
 
     public long Used(DateTimeOffset now, TimeSpan window, int slots)
     {
@@ -29,15 +28,8 @@ public sealed class SlidingWindowCounter
     {
         var current = SlotOf(now, window, slots);
         Advance(current, slots);
-        var i = (int)(current % (slots + 1));
-        if (SlotIds[i] != current)
-        {
-            // Advance already dropped whatever this index held before.
-            SlotIds[i] = current;
-            Counts[i] = 0;
-        }
-
-        Counts[i] += amount;
+        // A clock that stepped back adds to the newest slot: conservative, never lost.
+        Counts[(int)(Math.Max(current, Head) % (slots + 1))] += amount;
         Total += amount;
     }
 
@@ -56,13 +48,12 @@ public sealed class SlidingWindowCounter
         }
 
         // Slots leave the window oldest first: slot k stops counting when slot k + slots + 1 begins.
-        var size = window.Ticks / slots;
-        foreach (var (id, count) in LiveSlots(slots).OrderBy(s => s.Id))
+        for (var id = Head - slots; id <= Head; id++)
         {
-            excess -= count;
+            excess -= Counts[(int)(id % (slots + 1))];
             if (excess <= 0)
             {
-                return TimeSpan.FromTicks(((id + slots + 1) * size) - now.UtcTicks);
+                return Until(id, now, window, slots);
             }
         }
 
@@ -73,54 +64,53 @@ public sealed class SlidingWindowCounter
     public TimeSpan ResetAfter(DateTimeOffset now, TimeSpan window, int slots)
     {
         Advance(SlotOf(now, window, slots), slots);
-        var oldest = long.MaxValue;
-        for (var i = 0; i < SlotIds.Length; i++)
+        for (var id = Head - slots; Total > 0 && id <= Head; id++)
         {
-            if (Counts[i] > 0 && SlotIds[i] < oldest)
+            if (Counts[(int)(id % (slots + 1))] > 0)
             {
-                oldest = SlotIds[i];
+                return Until(id, now, window, slots);
             }
         }
 
-        return oldest == long.MaxValue ? TimeSpan.Zero : TimeSpan.FromTicks(((oldest + slots + 1) * (window.Ticks / slots)) - now.UtcTicks);
+        return TimeSpan.Zero;
     }
 
-    private IEnumerable<(long Id, long Count)> LiveSlots(int slots)
-    {
-        for (var i = 0; i < SlotIds.Length; i++)
-        {
-            if (Counts[i] > 0 && SlotIds[i] >= Head - slots)
-            {
-                yield return (SlotIds[i], Counts[i]);
-            }
-        }
-    }
+    private static TimeSpan Until(long slotId, DateTimeOffset now, TimeSpan window, int slots) =>
+        TimeSpan.FromTicks(((slotId + slots + 1) * (window.Ticks / slots)) - now.UtcTicks);
 
-    /// <summary>Moves the window to <paramref name="current"/>, dropping slots that left it.</summary>
+    /// <summary>Moves the window to <paramref name="current"/>, dropping the slots that left it.</summary>
     private void Advance(long current, int slots)
     {
-        if (SlotIds.Length != slots + 1)
+        var n = slots + 1;
+        if (Counts.Length != n || Head == long.MinValue)
         {
-            SlotIds = new long[slots + 1];
-            Counts = new long[slots + 1];
-            Array.Fill(SlotIds, long.MinValue);
+            Counts = new long[n];
             Total = 0;
+            Head = current;
+            return;
         }
 
         if (current <= Head)
         {
-            return; // same slot, or a clock that stepped back: keep counting conservatively
+            return;
         }
 
-        Head = current;
-        for (var i = 0; i < SlotIds.Length; i++)
+        if (current - Head >= n)
         {
-            if (Counts[i] != 0 && SlotIds[i] < current - slots)
+            Array.Clear(Counts);
+            Total = 0;
+        }
+        else
+        {
+            for (var id = Head + 1; id <= current; id++)
             {
+                var i = (int)(id % n);
                 Total -= Counts[i];
                 Counts[i] = 0;
             }
         }
+
+        Head = current;
     }
 
     private static long SlotOf(DateTimeOffset now, TimeSpan window, int slots) => now.UtcTicks / (window.Ticks / slots);

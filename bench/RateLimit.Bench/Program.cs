@@ -9,10 +9,10 @@ using StackExchange.Redis;
 
 // Rate-limit decisions/s and latency for 1,000 users at concurrency 64: the bucket grain
 // (co-hosted and through the client gateway) versus a Redis Lua token bucket, in one run.
-// Usage: RateLimit.Bench --redis 127.0.0.1:6379 [--seconds 5] [--concurrency 64] [--users 1000]
+// Usage: RateLimit.Bench --redis 127.0.0.1:6379 [--seconds 10] [--concurrency 64] [--users 1000]
 var options = args.Chunk(2).ToDictionary(p => p[0].TrimStart('-'), p => p.ElementAtOrDefault(1) ?? "");
 var redisAddress = options.GetValueOrDefault("redis") ?? throw new ArgumentException("--redis host:port is required");
-var seconds = int.Parse(options.GetValueOrDefault("seconds", "5"), System.Globalization.CultureInfo.InvariantCulture);
+var seconds = int.Parse(options.GetValueOrDefault("seconds", "10"), System.Globalization.CultureInfo.InvariantCulture);
 var concurrency = int.Parse(options.GetValueOrDefault("concurrency", "64"), System.Globalization.CultureInfo.InvariantCulture);
 var users = int.Parse(options.GetValueOrDefault("users", "1000"), System.Globalization.CultureInfo.InvariantCulture);
 var duration = TimeSpan.FromSeconds(seconds);
@@ -60,7 +60,7 @@ async ValueTask<bool> Gateway(string u) => (await viaGateway.GetGrain<IRateLimit
 
 Console.WriteLine($"Rate-limit decisions: {users:N0} users, concurrency {concurrency}, {seconds} s per path, {Environment.ProcessorCount} cores");
 // Warm up every path (activations, JIT, script cache) before measuring.
-var warm = TimeSpan.FromSeconds(1);
+var warm = TimeSpan.FromSeconds(3); // long enough for tiered JIT to settle: shorter runs understate every path
 await LoadRunner.RunAsync("warm-up", concurrency, warm, users, Cohosted);
 await LoadRunner.RunAsync("warm-up", concurrency, warm, users, Gateway);
 await LoadRunner.RunAsync("warm-up", concurrency, warm, users, bucket.DecideAsync);
