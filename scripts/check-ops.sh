@@ -97,7 +97,12 @@ for _ in range(200):
 PY
 )
 # test.sh exports PGPORT/REDISPORT for its own instances; the cluster starts its own.
-if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset" bash scripts/cluster-up.sh >"$work/cluster-up.log" 2>&1; then
+# The silos get an extra tier "ops" so the main traffic is not throttled (the rate-limit panels
+# get their rejections from one caller on the free tier, below).
+if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset" \
+  RateLimiting__Tiers__ops__PerMinute=1000000 RateLimiting__Tiers__ops__PerHour=100000000 \
+  RateLimiting__Tiers__ops__PerDay=100000000 RateLimiting__Tiers__ops__AiTokensPerDay=0 \
+  bash scripts/cluster-up.sh >"$work/cluster-up.log" 2>&1; then
   fail "local cluster for the dashboard check starts" "$(tail -5 "$work/cluster-up.log" | tr '\n' ' ')"
   exit 0
 fi
@@ -119,7 +124,12 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prome
   --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 (
-  # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats.
+  # The caller of the main traffic (the client IP) moves to the unthrottled tier; a breaker is
+  # isolated so the breaker panels have a state and a transition to show.
+  curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/rate-limits/ip-127.0.0.1/tier" -H 'content-type: application/json' -d '{"tier":"ops"}'
+  curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/circuit-breakers/ops:check/isolate" -H 'content-type: application/json' -d '{"reason":"ops check"}'
+  # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats, and
+  # one free-tier caller who runs into its limit (429s).
   i=0
   while :; do
     i=$((i + 1))
@@ -129,6 +139,7 @@ pids+=($!)
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-check-$i/heartbeat" -H 'content-type: application/json' -d '{"activeTasks":1}'
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents/missing-$i"
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents?capability=search&limit=5"
+    curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"
     sleep 0.1
   done
 ) &
