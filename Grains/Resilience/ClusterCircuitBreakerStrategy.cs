@@ -37,6 +37,10 @@ public sealed class ClusterCircuitBreakerStrategy(ClusterCircuitBreakers breaker
                 var retryAfter = snapshot.RetryAt.Value - breakers.Time.GetUtcNow();
                 return ValueTask.FromResult(Outcome.FromException<TResult>(new BrokenCircuitException(
                     $"Circuit breaker '{breaker.Name}' is open; it will let a probe through at {snapshot.RetryAt:O}.", retryAfter)));
+            case BreakerState.HalfOpen or BreakerState.Open when breaker.ProbeDeniedUntil > breakers.Time.GetUtcNow().UtcTicks:
+                breaker.RecordRejection();
+                return ValueTask.FromResult(Outcome.FromException<TResult>(new BrokenCircuitException(
+                    $"Circuit breaker '{breaker.Name}' is half-open and its probes are taken; retry shortly.")));
             default:
                 // First use in this process, or a half-open (or just expired) breaker: ask the grain.
                 return SlowPathAsync(callback, context, state);
@@ -74,6 +78,7 @@ public sealed class ClusterCircuitBreakerStrategy(ClusterCircuitBreakers breaker
 
         if (!await breakers.TryAcquireProbeAsync(breaker))
         {
+            breaker.ProbeDeniedUntil = (breakers.Time.GetUtcNow() + breakers.ReportInterval).UtcTicks;
             breaker.RecordRejection();
             return Outcome.FromException<TResult>(new BrokenCircuitException(
                 $"Circuit breaker '{breaker.Name}' is half-open and its probes are taken; retry shortly."));

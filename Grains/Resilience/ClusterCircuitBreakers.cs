@@ -23,6 +23,8 @@ public sealed partial class ClusterCircuitBreakers(
 
     public TimeProvider Time => time;
 
+    public TimeSpan ReportInterval => options.Value.ReportInterval;
+
     public IEnumerable<LocalBreaker> Breakers => _breakers.Values;
 
     public LocalBreaker Get(string name)
@@ -62,33 +64,34 @@ public sealed partial class ClusterCircuitBreakers(
     {
         metrics.TrackLocalBreakers(() => _breakers.Values);
         var o = options.Value;
-        var lastRefresh = DateTimeOffset.MinValue;
-        var lastSubscribe = DateTimeOffset.MinValue;
-        using var timer = new PeriodicTimer(o.ReportInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // Counted in ticks of the report timer, not read from the clock, so a test clock that
+        // stands still does not stop the refreshes.
+        var refreshEvery = Math.Max(1, (int)Math.Ceiling(o.RefreshInterval / o.ReportInterval));
+        var resubscribeEvery = Math.Max(1, (int)Math.Ceiling(TimeSpan.FromSeconds(20) / o.ReportInterval));
+        using var timer = new PeriodicTimer(o.ReportInterval);
+        for (long tick = 0; await timer.WaitForNextTickAsync(stoppingToken); tick++)
         {
-            var now = time.GetUtcNow();
-            var refreshAll = now - lastRefresh >= o.RefreshInterval;
-            var subscribe = now - lastSubscribe >= TimeSpan.FromSeconds(20);
-            lastRefresh = refreshAll ? now : lastRefresh;
-            lastSubscribe = subscribe ? now : lastSubscribe;
-            await Task.WhenAll(_breakers.Values.Select(b => ReportOneAsync(b, refreshAll, subscribe)));
+            var refreshAll = tick % refreshEvery == 0;
+            var resubscribe = tick % resubscribeEvery == 0;
+            await Task.WhenAll(_breakers.Values.Select(b => ReportOneAsync(b, refreshAll, resubscribe)));
         }
     }
 
-    private async Task ReportOneAsync(LocalBreaker breaker, bool refresh, bool subscribe)
+    private async Task ReportOneAsync(LocalBreaker breaker, bool refresh, bool resubscribe)
     {
         try
         {
-            if (refresh || breaker.HasPending)
+            if (refresh || breaker.HasPending || breaker.Snapshot.Version < 0)
             {
                 await RefreshAsync(breaker);
             }
 
-            if (subscribe)
+            // Subscriptions expire in the grain after a minute; renew them well before.
+            if (resubscribe || !breaker.Subscribed)
             {
                 _reference ??= grains.CreateObjectReference<IBreakerObserver>(this);
                 await grains.GetGrain<ICircuitBreakerGrain>(breaker.Name).SubscribeAsync(_reference);
+                breaker.Subscribed = true;
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -8,6 +8,7 @@ namespace OrleansAgents.Grains.Resilience;
 public sealed class LocalBreaker(string name)
 {
     private BreakerSnapshot _snapshot = new(name, BreakerState.Closed, null, -1);
+    private long _probeDeniedUntil;
     private long _successes;
     private long _failures;
     private long _rejections;
@@ -23,6 +24,19 @@ public sealed class LocalBreaker(string name)
         (Interlocked.Read(ref _reportedSuccesses) + Interlocked.Read(ref _successes),
          Interlocked.Read(ref _reportedFailures) + Interlocked.Read(ref _failures),
          Interlocked.Read(ref _reportedRejections) + Interlocked.Read(ref _rejections));
+
+    /// <summary>
+    /// After the grain refused a half-open probe, calls are refused here until this time (UTC
+    /// ticks) instead of each asking the grain again: the probes are taken either way.
+    /// </summary>
+    public long ProbeDeniedUntil
+    {
+        get => Interlocked.Read(ref _probeDeniedUntil);
+        set => Interlocked.Exchange(ref _probeDeniedUntil, value);
+    }
+
+    /// <summary>Whether the grain pushes this process its transitions yet.</summary>
+    public bool Subscribed { get; set; }
 
     public bool HasPending => Interlocked.Read(ref _successes) + Interlocked.Read(ref _failures) + Interlocked.Read(ref _rejections) > 0;
 

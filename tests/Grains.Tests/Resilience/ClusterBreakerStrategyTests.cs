@@ -73,6 +73,36 @@ public sealed class ClusterBreakerStrategyTests(BreakerClusterFixture fixture) :
         Assert.Equal(BreakerState.Closed, (await grain.GetAsync()).State);
     }
 
+    [Fact]
+    public async Task HalfOpen_LetsOneProbeThrough_RejectsTheRest_AndASuccessfulProbeCloses()
+    {
+        var name = NewName();
+        var view = Views[0];
+        var pipeline = new ResiliencePipelineBuilder().AddClusterCircuitBreaker(view, name).Build();
+        var grain = fixture.Client.GetGrain<ICircuitBreakerGrain>(name);
+        await grain.ReportAsync(new BreakerOutcomes(0, 10, 0));
+        await WaitForAsync(() => view.Get(name).Snapshot.State == BreakerState.Open, TimeSpan.FromSeconds(5));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        var release = new TaskCompletionSource();
+        var probe = pipeline.ExecuteOutcomeAsync<int, int>(async (_, _) =>
+        {
+            await release.Task;
+            return Outcome.FromResult(1);
+        }, ResilienceContextPool.Shared.Get(), 0).AsTask();
+        await WaitForAsync(async () => (await grain.GetAsync()).State == BreakerState.HalfOpen, TimeSpan.FromSeconds(5));
+
+        var second = await pipeline.ExecuteOutcomeAsync<int, int>((_, _) => ValueTask.FromResult(Outcome.FromResult(2)), ResilienceContextPool.Shared.Get(), 0);
+        var third = await pipeline.ExecuteOutcomeAsync<int, int>((_, _) => ValueTask.FromResult(Outcome.FromResult(3)), ResilienceContextPool.Shared.Get(), 0);
+        Assert.IsType<BrokenCircuitException>(second.Exception);
+        Assert.IsType<BrokenCircuitException>(third.Exception);
+
+        release.SetResult();
+        Assert.Equal(1, (await probe).Result);
+        await WaitForAsync(() => view.Get(name).Snapshot.State == BreakerState.Closed, TimeSpan.FromSeconds(5));
+        Assert.Equal(4, (await pipeline.ExecuteOutcomeAsync<int, int>((_, _) => ValueTask.FromResult(Outcome.FromResult(4)), ResilienceContextPool.Shared.Get(), 0)).Result);
+    }
+
     private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => WaitForAsync(() => Task.FromResult(condition()), timeout);
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
