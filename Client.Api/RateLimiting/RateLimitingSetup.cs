@@ -43,10 +43,10 @@ public static class RateLimitingSetup
         return services;
     }
 
-    /// <summary>Rejects malformed caller ids, then writes the RateLimit headers on every limited response.</summary>
+    /// <summary>On /api: rejects malformed caller ids, then writes the RateLimit headers on every limited response.</summary>
     public static WebApplication UseAgentsRateLimiting(this WebApplication app)
     {
-        app.Use(async (context, next) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.Use(async (context, next) =>
         {
             var partitioner = context.RequestServices.GetRequiredService<IRateLimitPartitioner>();
             if (partitioner.GetPartitionKey(context, out var error) is null)
@@ -66,7 +66,7 @@ public static class RateLimitingSetup
                 return Task.CompletedTask;
             });
             await next(context);
-        });
+        }));
         app.UseRateLimiter();
         return app;
     }

@@ -10,11 +10,6 @@ namespace OrleansAgents.Grains.Hosting;
 public static class AgentsSiloBuilderExtensions
 {
     /// <summary>
-    /// Registers what the grains need (options, meters, clock). Storage, clustering and
-    /// reminders are the host's choice: the Silo project wires PostgreSQL and Redis, the API's
-    /// embedded mode wires memory.
-    /// </summary>
-    /// <summary>
     /// The local breaker views: needed wherever calls are guarded, in silos and in API clients.
     /// </summary>
     public static IServiceCollection AddClusterCircuitBreakers(this IServiceCollection services)
@@ -33,6 +28,11 @@ public static class AgentsSiloBuilderExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers what the grains need (options, meters, clock, breaker views). Storage,
+    /// clustering and reminders are the host's choice: the Silo project wires PostgreSQL and
+    /// Redis, the API's embedded mode wires memory.
+    /// </summary>
     public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
     {
         var services = builder.Services;
