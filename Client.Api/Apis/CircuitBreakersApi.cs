@@ -23,10 +23,10 @@ public static class CircuitBreakersApi
         return api;
     }
 
-    private static async Task<Ok<BreakerView[]>> ListAsync(IGrainFactory grains) =>
+    private static async Task<Ok<BreakerResponse[]>> ListAsync(IGrainFactory grains) =>
         TypedResults.Ok(await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.GetAsync().AsTask()));
 
-    private static async Task<Results<Ok<BreakerView>, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
+    private static async Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
     {
         if (!BreakerRules.IsValidName(name))
         {
@@ -39,21 +39,21 @@ public static class CircuitBreakersApi
             return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.BreakerNotFound, $"No breaker named '{name}' has been used or configured.");
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ICircuitBreakerGrain>(name).GetAsync());
+        return TypedResults.Ok(BreakerResponse.From(await grains.GetGrain<ICircuitBreakerGrain>(name).GetAsync()));
     }
 
-    private static Task<Results<Ok<BreakerView>, ProblemHttpResult>> IsolateAsync(string name,
+    private static Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> IsolateAsync(string name,
         [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains) =>
         ChangeAsync(name, body, r => grains.GetGrain<ICircuitBreakerGrain>(name).IsolateAsync(r));
 
-    private static Task<Results<Ok<BreakerView>, ProblemHttpResult>> CloseAsync(string name,
+    private static Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> CloseAsync(string name,
         [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains) =>
         ChangeAsync(name, body, r => grains.GetGrain<ICircuitBreakerGrain>(name).CloseAsync(r));
 
-    private static async Task<Ok<BreakerView[]>> ResetAllAsync(IGrainFactory grains) =>
+    private static async Task<Ok<BreakerResponse[]>> ResetAllAsync(IGrainFactory grains) =>
         TypedResults.Ok(await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.CloseAsync("reset-all")));
 
-    private static async Task<Results<Ok<BreakerView>, ProblemHttpResult>> ChangeAsync(string name, ReasonRequest? body, Func<string, Task<BreakerView>> change)
+    private static async Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> ChangeAsync(string name, ReasonRequest? body, Func<string, Task<BreakerView>> change)
     {
         if (!BreakerRules.IsValidName(name))
         {
@@ -66,11 +66,11 @@ public static class CircuitBreakersApi
             return ProblemResults.Invalid(ErrorCodes.BreakerInvalidReason, $"reason is at most {MaxReasonLength} characters.");
         }
 
-        return TypedResults.Ok(await change(reason));
+        return TypedResults.Ok(BreakerResponse.From(await change(reason)));
     }
 
     /// <summary>Fans out over the breakers in bounded batches.</summary>
-    private static async Task<BreakerView[]> ViewsAsync(IGrainFactory grains, IReadOnlyList<string> names, Func<ICircuitBreakerGrain, Task<BreakerView>> read)
+    private static async Task<BreakerResponse[]> ViewsAsync(IGrainFactory grains, IReadOnlyList<string> names, Func<ICircuitBreakerGrain, Task<BreakerView>> read)
     {
         var views = new List<BreakerView>(names.Count);
         foreach (var batch in names.Chunk(64))
@@ -78,11 +78,29 @@ public static class CircuitBreakersApi
             views.AddRange(await Task.WhenAll(batch.Select(n => read(grains.GetGrain<ICircuitBreakerGrain>(n)))));
         }
 
-        return [.. views];
+        return [.. views.Select(BreakerResponse.From)];
     }
 
     private static ProblemHttpResult InvalidName() =>
         ProblemResults.Invalid(ErrorCodes.BreakerInvalidName, $"Breaker names must match {BreakerRules.NamePattern}.");
 
     public sealed record ReasonRequest(string? Reason);
+
+    /// <summary>A breaker as the API shows it: durations in seconds, like the rate-limit endpoints.</summary>
+    public sealed record BreakerResponse(
+        string Name, BreakerState State, DateTimeOffset? RetryAt, long Successes, long Failures, long Rejections,
+        int WindowThroughput, double WindowFailureRatio, int ConsecutiveBreaks, BreakerSettingsResponse Settings,
+        IReadOnlyList<BreakerTransition> Transitions)
+    {
+        public static BreakerResponse From(BreakerView v) => new(v.Name, v.State, v.RetryAt, v.Successes, v.Failures, v.Rejections,
+            v.WindowThroughput, v.WindowFailureRatio, v.ConsecutiveBreaks, BreakerSettingsResponse.From(v.Settings), v.Transitions);
+    }
+
+    public sealed record BreakerSettingsResponse(
+        double FailureRatio, double SamplingDurationSeconds, int MinimumThroughput, double BreakDurationSeconds,
+        double BreakDurationGrowth, double MaxBreakDurationSeconds, int HalfOpenProbes)
+    {
+        public static BreakerSettingsResponse From(BreakerSettingsView s) => new(s.FailureRatio, s.SamplingDuration.TotalSeconds,
+            s.MinimumThroughput, s.BreakDuration.TotalSeconds, s.BreakDurationGrowth, s.MaxBreakDuration.TotalSeconds, s.HalfOpenProbes);
+    }
 }

@@ -21,6 +21,8 @@ public sealed class CircuitBreakersApiTests(ApiFactory factory)
         var view = await _http.GetFromJsonAsync<JsonObject>($"/api/circuit-breakers/{name}");
         Assert.Equal("isolated", (string?)view!["state"]);
         Assert.Equal("isolated by hand: provider maintenance", (string?)view["transitions"]![0]!["reason"]);
+        Assert.Equal(5, (double)view["settings"]!["breakDurationSeconds"]!);
+        Assert.Equal(30, (double)view["settings"]!["samplingDurationSeconds"]!);
 
         var all = await _http.GetFromJsonAsync<JsonArray>("/api/circuit-breakers");
         Assert.Contains(all!, b => (string?)b!["name"] == name && (string?)b["state"] == "isolated");
