@@ -20,7 +20,9 @@ public sealed partial class CircuitBreakerGrain(
     private readonly RollingWindow _window = new();
     private readonly ObserverManager<IBreakerObserver> _observers = new(TimeSpan.FromMinutes(1), logger);
     private BreakerSettings _settings = null!;
-    private int _probesInFlight;
+    // Grant times of probes not yet reported. A probe whose caller died never reports, so a grant
+    // older than one break duration is taken back; otherwise the breaker would stay half-open forever.
+    private readonly List<DateTimeOffset> _probes = [];
     private IGrainTimer? _halfOpenTimer;
 
     private CircuitBreakerState S => state.State;
@@ -86,18 +88,24 @@ public sealed partial class CircuitBreakerGrain(
             await SaveAndNotifyAsync();
         }
 
-        if (S.State != BreakerState.HalfOpen || _probesInFlight >= _settings.HalfOpenProbes)
+        var now = time.GetUtcNow();
+        _probes.RemoveAll(granted => now - granted >= _settings.BreakDuration);
+        if (S.State != BreakerState.HalfOpen || _probes.Count >= _settings.HalfOpenProbes)
         {
             return false;
         }
 
-        _probesInFlight++;
+        _probes.Add(now);
         return true;
     }
 
     public async ValueTask<BreakerSnapshot> ReportProbeAsync(bool succeeded)
     {
-        _probesInFlight = Math.Max(0, _probesInFlight - 1);
+        if (_probes.Count > 0)
+        {
+            _probes.RemoveAt(0);
+        }
+
         S.Successes += succeeded ? 1 : 0;
         S.Failures += succeeded ? 0 : 1;
         if (S.State == BreakerState.HalfOpen)
@@ -136,7 +144,7 @@ public sealed partial class CircuitBreakerGrain(
         {
             S.OpenUntil = null;
             S.ConsecutiveBreaks = 0;
-            _probesInFlight = 0;
+            _probes.Clear();
             _window.Clear();
             MoveTo(BreakerState.Closed, "closed by hand: " + reason);
             await SaveAndNotifyAsync();
@@ -161,7 +169,7 @@ public sealed partial class CircuitBreakerGrain(
         var duration = TimeSpan.FromTicks((long)Math.Min(_settings.BreakDuration.Ticks * growth, _settings.MaxBreakDuration.Ticks));
         S.ConsecutiveBreaks++;
         S.OpenUntil = time.GetUtcNow() + duration;
-        _probesInFlight = 0;
+        _probes.Clear();
         MoveTo(BreakerState.Open, $"{reason}; open for {duration.TotalSeconds:0.###} s");
         ScheduleHalfOpen();
         await SaveAndNotifyAsync();

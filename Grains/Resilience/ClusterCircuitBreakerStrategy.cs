@@ -85,7 +85,16 @@ public sealed class ClusterCircuitBreakerStrategy(ClusterCircuitBreakers breaker
         }
 
         var outcome = await callback(context, state);
-        await breakers.ReportProbeAsync(breaker, outcome.Exception is not { } ex || !shouldHandle(ex));
+        try
+        {
+            await breakers.ReportProbeAsync(breaker, outcome.Exception is not { } ex || !shouldHandle(ex));
+        }
+        catch (Exception reportFailure) when (reportFailure is not OperationCanceledException)
+        {
+            // The call was made: its caller gets its real outcome. The grain takes the unreported
+            // probe back after one break duration, and the next refresh brings the view up to date.
+        }
+
         return outcome;
     }
 }

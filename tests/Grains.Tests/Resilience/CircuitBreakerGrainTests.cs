@@ -47,6 +47,21 @@ public sealed class CircuitBreakerGrainTests(BreakerClusterFixture fixture) : IC
     }
 
     [Fact]
+    public async Task AProbeThatNeverReports_IsTakenBackAfterOneBreakDuration()
+    {
+        var breaker = Breaker(NewName());
+        await breaker.ReportAsync(new BreakerOutcomes(0, 10, 0));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.True(await breaker.TryAcquireProbeAsync()); // its caller dies and never reports
+
+        Assert.False(await breaker.TryAcquireProbeAsync());
+        fixture.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.True(await breaker.TryAcquireProbeAsync());
+        Assert.Equal(BreakerState.Closed, (await breaker.ReportProbeAsync(succeeded: true)).State);
+    }
+
+    [Fact]
     public async Task FailedProbe_ReopensForLonger_WhenBreaksGrow_UpToTheMaximum()
     {
         var breaker = Breaker(NewName("grow:dep")[..8]); // exactly "grow:dep", which has an override
