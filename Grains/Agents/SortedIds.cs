@@ -1,6 +1,6 @@
 namespace OrleansAgents.Grains.Agents;
 
-/// <summary>Helpers over a list of ids kept in ordinal order, shared by the indexes.</summary>
+/// <summary>Helpers over a list of ids (or names) kept in ordinal order, shared by the indexes and the breaker registry.</summary>
 internal static class SortedIds
 {
     public static bool Insert(List<string> ids, string id)

@@ -1,3 +1,4 @@
+using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Resilience;
@@ -17,11 +18,8 @@ public sealed class BreakerRegistryGrain(
 {
     public async Task AddAsync(string name)
     {
-        var names = state.State.Names;
-        var at = names.BinarySearch(name, StringComparer.Ordinal);
-        if (at < 0)
+        if (SortedIds.Insert(state.State.Names, name))
         {
-            names.Insert(~at, name);
             await state.SaveOrDeactivateAsync(this);
         }
     }
