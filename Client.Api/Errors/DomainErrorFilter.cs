@@ -16,6 +16,12 @@ public sealed class DomainErrorFilter : IEndpointFilter
         }
         catch (DomainException ex)
         {
+            if (ex.RetryAfter is { } retryAfter)
+            {
+                context.HttpContext.Response.Headers.RetryAfter =
+                    Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
             return TypedResults.Problem(ProblemResults.ForDomain(ex));
         }
     }

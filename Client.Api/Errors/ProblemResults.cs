@@ -28,6 +28,8 @@ public static class ProblemResults
     {
         DomainErrorKind.NotFound => Create(StatusCodes.Status404NotFound, ex.Code, ex.Message),
         DomainErrorKind.Conflict => Create(StatusCodes.Status409Conflict, ex.Code, ex.Message),
+        DomainErrorKind.Unavailable => Create(StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message, recoverable: true),
+        DomainErrorKind.TooLarge => Create(StatusCodes.Status413PayloadTooLarge, ex.Code, ex.Message),
         _ => Create(StatusCodes.Status400BadRequest, ex.Code, ex.Message),
     };
 

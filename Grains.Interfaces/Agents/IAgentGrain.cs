@@ -1,3 +1,5 @@
+using OrleansAgents.Tasks;
+
 namespace OrleansAgents.Agents;
 
 /// <summary>One agent, keyed by its id (see <see cref="AgentRules.IdPattern"/>).</summary>
@@ -21,4 +23,31 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Retires the agent: it keeps its history but offers no capability any more.</summary>
     [Alias("Retire")]
     Task<AgentView> RetireAsync();
+
+    /// <summary>
+    /// Puts a task in this agent's queue. Fails when the agent is not live, may not run the
+    /// skill, or its queue is full (503 with a retry hint) — unless <paramref name="recovering"/>,
+    /// which a task uses to re-announce itself after a crash. Idempotent per task id.
+    /// </summary>
+    [Alias("EnqueueTask")]
+    Task<AgentLoad> EnqueueTaskAsync(string taskId, TaskPriority priority, string skill, bool recovering);
+
+    /// <summary>Takes a task out of the queue; false when it was not queued (running or unknown).</summary>
+    [Alias("RemoveQueuedTask")]
+    Task<bool> RemoveQueuedTaskAsync(string taskId);
+
+    /// <summary>A running task has finished (or was cancelled): frees its slot. Idempotent.</summary>
+    [Alias("TaskFinished")]
+    Task TaskFinishedAsync(string taskId);
+
+    [Alias("Load")]
+    ValueTask<AgentLoad> GetLoadAsync();
+
+    /// <summary>
+    /// Called by the health sweep: marks the agent unhealthy if its last heartbeat is older than
+    /// <paramref name="staleBefore"/>, so it receives no routed tasks until it heartbeats again.
+    /// Returns true when the agent was marked.
+    /// </summary>
+    [Alias("MarkUnhealthyIfStale")]
+    Task<bool> MarkUnhealthyIfStaleAsync(DateTimeOffset staleBefore);
 }

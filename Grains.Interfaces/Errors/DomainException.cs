@@ -19,6 +19,10 @@ public sealed class DomainException : Exception
 
     [Id(1)]
     public DomainErrorKind Kind { get; }
+
+    /// <summary>When the caller may try again (sent as Retry-After), for <see cref="DomainErrorKind.Unavailable"/>.</summary>
+    [Id(2)]
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 [GenerateSerializer, Alias("OrleansAgents.DomainErrorKind")]
@@ -27,4 +31,10 @@ public enum DomainErrorKind
     Invalid = 0,
     NotFound = 1,
     Conflict = 2,
+
+    /// <summary>Capacity is exhausted for now (503 with Retry-After); the request may succeed later.</summary>
+    Unavailable = 3,
+
+    /// <summary>The content is bigger than a limit allows (413).</summary>
+    TooLarge = 4,
 }

@@ -41,4 +41,30 @@ public static class ErrorCodes
     public const string InvalidCursor = "request.invalid_cursor";
     public const string InvalidLimit = "request.invalid_limit";
     public const string InvalidStatus = "request.invalid_status";
+
+    public const string TaskInvalidId = "task.invalid_id";
+    public const string TaskNotFound = "task.not_found";
+    public const string TaskUnknownSkill = "task.unknown_skill";
+    public const string TaskSkillNotAllowed = "task.skill_not_allowed";
+    public const string TaskInvalidInput = "task.invalid_input";
+    public const string TaskInputTooLarge = "task.input_too_large";
+    public const string TaskInvalidTimeout = "task.invalid_timeout";
+    public const string TaskInvalidMaxAttempts = "task.invalid_max_attempts";
+    public const string TaskInvalidPriority = "task.invalid_priority";
+    public const string TaskInvalidTarget = "task.invalid_target";
+    public const string TaskInvalidIdempotencyKey = "task.invalid_idempotency_key";
+    public const string TaskIdempotencyConflict = "task.idempotency_conflict";
+    public const string TaskQueueFull = "task.queue_full";
+    public const string TaskNoAgentAvailable = "task.no_agent_available";
+    public const string TaskNotRequeueable = "task.not_requeueable";
+    public const string TaskInvalidState = "task.invalid_state";
+
+    public const string MemoryInvalidKey = "memory.invalid_key";
+    public const string MemoryNotFound = "memory.not_found";
+    public const string MemoryInvalidValue = "memory.invalid_value";
+    public const string MemoryInvalidTag = "memory.invalid_tag";
+    public const string MemoryInvalidTtl = "memory.invalid_ttl";
+    public const string MemoryEntryTooLarge = "memory.entry_too_large";
+    public const string MemoryQuotaEntries = "memory.quota_entries";
+    public const string MemoryQuotaBytes = "memory.quota_bytes";
 }

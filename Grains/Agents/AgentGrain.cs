@@ -117,6 +117,16 @@ public sealed partial class AgentGrain(
         return View(now);
     }
 
+    public Task<AgentLoad> EnqueueTaskAsync(string taskId, TaskPriority priority, string skill, bool recovering) => throw new NotImplementedException();
+
+    public Task<bool> RemoveQueuedTaskAsync(string taskId) => throw new NotImplementedException();
+
+    public Task TaskFinishedAsync(string taskId) => throw new NotImplementedException();
+
+    public ValueTask<AgentLoad> GetLoadAsync() => throw new NotImplementedException();
+
+    public Task<bool> MarkUnhealthyIfStaleAsync(DateTimeOffset staleBefore) => throw new NotImplementedException();
+
     private bool AtCapacity => S.ActiveTasks >= S.MaxConcurrentTasks;
 
     private void Apply(AgentSpec spec)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Skills;
 
 namespace OrleansAgents.Grains.Hosting;
 
@@ -47,6 +48,9 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.TryAddSingleton<RateLimitMetrics>();
         services.AddClusterCircuitBreakers();
+
+        services.AddSkillRegistry();
+        services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         return builder;
     }
 }

@@ -12,6 +12,12 @@ public static class StorageNames
     /// <summary>Circuit breakers: written on transitions and manual actions only.</summary>
     public const string Breakers = "breakers";
 
+    /// <summary>Tasks, agents' task queues and logs, dead letters: written on every state change.</summary>
+    public const string Tasks = "tasks";
+
+    /// <summary>Agent memory: written on every change.</summary>
+    public const string Memory = "memory";
+
     /// <summary>Every provider a host must configure.</summary>
-    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers];
+    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers, Tasks, Memory];
 }
