@@ -16,6 +16,11 @@ public class RegistryClusterFixture : IAsyncLifetime
     /// <summary>Configuration every silo of the fixture sees (subclasses add their own).</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
+    /// <summary>Extra silo services a subclass needs (test skills, fakes' addresses).</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(2);
@@ -34,6 +39,10 @@ public class RegistryClusterFixture : IAsyncLifetime
                 silo.AddMemoryGrainStorage(storage);
             }
 
+            // Reminders drive periodic jobs and task recovery; tests may use periods down to a second.
+            silo.UseInMemoryReminderService();
+            silo.Configure<Orleans.Configuration.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            ConfigureSilo(silo);
             silo.AddAgentsSilo();
         });
         Cluster = builder.Build();
