@@ -41,7 +41,7 @@ public class RegistryClusterFixture : IAsyncLifetime
 
             // Reminders drive periodic jobs and task recovery; tests may use periods down to a second.
             silo.UseInMemoryReminderService();
-            silo.Configure<Orleans.Configuration.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             ConfigureSilo(silo);
             silo.AddAgentsSilo();
         });
