@@ -80,6 +80,8 @@ public static class ApiHosting
         api.MapAgentsApi();
         api.MapRateLimitsApi();
         api.MapCircuitBreakersApi();
+        api.MapTasksApi();
+        api.MapJobsApi();
         return app;
     }
 }

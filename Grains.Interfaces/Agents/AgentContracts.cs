@@ -33,7 +33,9 @@ public sealed record class AgentView(
     [property: Id(9)] DateTimeOffset UpdatedAt,
     [property: Id(10)] DateTimeOffset LastHeartbeatAt,
     [property: Id(11)] DateTimeOffset? RetiredAt,
-    [property: Id(12)] long Version);
+    [property: Id(12)] long Version,
+    [property: Id(13)] int QueuedTasks = 0,
+    [property: Id(14)] int RunningTasks = 0);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]

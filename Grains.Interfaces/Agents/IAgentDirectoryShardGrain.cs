@@ -14,6 +14,10 @@ public interface IAgentDirectoryShardGrain : IGrainWithIntegerKey
     [Alias("List")]
     ValueTask<AgentIdPage> ListAsync(string? after, int limit);
 
+    /// <summary>Live agents whose last heartbeat this shard heard is older than <paramref name="staleBefore"/>.</summary>
+    [Alias("ListStale")]
+    ValueTask<IReadOnlyList<string>> ListStaleAsync(DateTimeOffset staleBefore, int limit);
+
     [Alias("Count")]
     ValueTask<AgentStatusCounts> CountAsync(DateTimeOffset now, TimeSpan heartbeatWindow);
 }

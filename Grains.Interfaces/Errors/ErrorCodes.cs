@@ -59,6 +59,8 @@ public static class ErrorCodes
     public const string TaskNotRequeueable = "task.not_requeueable";
     public const string TaskInvalidState = "task.invalid_state";
 
+    public const string JobNotFound = "job.not_found";
+
     public const string MemoryInvalidKey = "memory.invalid_key";
     public const string MemoryNotFound = "memory.not_found";
     public const string MemoryInvalidValue = "memory.invalid_value";

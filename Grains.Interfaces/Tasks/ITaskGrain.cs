@@ -50,7 +50,7 @@ public interface IAgentTaskLogGrain : IGrainWithStringKey
     Task UpsertAsync(TaskSummary summary);
 
     [Alias("List")]
-    ValueTask<TaskSummaryPage> ListAsync(TaskState? state, int limit, string? after);
+    ValueTask<TaskSummaryPage> ListAsync(TaskState? filter, int limit, string? after);
 }
 
 /// <summary>The cluster's dead letters (key: 0), newest first, bounded.</summary>

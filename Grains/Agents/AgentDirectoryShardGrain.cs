@@ -57,6 +57,10 @@ public sealed class AgentDirectoryShardGrain(
     public ValueTask<AgentIdPage> ListAsync(string? after, int limit) =>
         ValueTask.FromResult(SortedIds.Page(state.State.AgentIds, after, limit));
 
+    public ValueTask<IReadOnlyList<string>> ListStaleAsync(DateTimeOffset staleBefore, int limit) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(
+            [.. state.State.Summaries.Values.Where(s => !s.Retired && s.LastHeartbeatAt < staleBefore).Select(s => s.Id).Order(StringComparer.Ordinal).Take(limit)]);
+
     public ValueTask<AgentStatusCounts> CountAsync(DateTimeOffset now, TimeSpan heartbeatWindow)
     {
         int idle = 0, busy = 0, unhealthy = 0, retired = 0;

@@ -2,22 +2,31 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Tasks;
 
 namespace OrleansAgents.Grains.Agents;
 
 public sealed partial class AgentGrain(
     [PersistentState("agent", StorageNames.Agents)] IPersistentState<AgentState> state,
+    [PersistentState("queue", StorageNames.Tasks)] IPersistentState<AgentQueueState> queue,
     IOptions<AgentRegistryOptions> options,
+    IOptions<TaskOptions> taskOptions,
+    SkillRegistry skills,
+    TaskMetrics taskMetrics,
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private readonly AgentRegistryOptions _options = options.Value;
+    private readonly TaskOptions _taskOptions = taskOptions.Value;
 
     // When the directory shard last heard this agent's heartbeat; unknown after activation.
     private DateTimeOffset _directoryHeartbeatAt = DateTimeOffset.MinValue;
     private bool _directoryAtCapacity;
 
     private AgentState S => state.State;
+
+    private AgentQueueState Q => queue.State;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -28,6 +37,18 @@ public sealed partial class AgentGrain(
         {
             await SyncIndexesAsync(previousCapabilities: []);
         }
+
+        PublishQueueDepth();
+        if (Q.QueuedCount > 0 && Q.Running.Count < S.MaxConcurrentTasks)
+        {
+            await DispatchAsync();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        taskMetrics.WithdrawQueueDepth(Id);
+        return Task.CompletedTask;
     }
 
     public async Task<AgentView> RegisterAsync(AgentSpec spec)
@@ -80,11 +101,13 @@ public sealed partial class AgentGrain(
         var now = time.GetUtcNow();
         var stored = S.LastHeartbeatAt;
         var activeChanged = heartbeat.ActiveTasks != S.ActiveTasks;
+        var wasMarked = S.MarkedUnhealthyAt is not null;
         S.ActiveTasks = heartbeat.ActiveTasks;
         S.LastHeartbeatAt = now;
+        S.MarkedUnhealthyAt = null;
 
         // Coalesce: a steady stream of heartbeats costs one write per sync interval, not one each.
-        if (activeChanged || now - stored >= _options.HeartbeatSyncInterval)
+        if (activeChanged || wasMarked || now - stored >= _options.HeartbeatSyncInterval)
         {
             await state.SaveOrDeactivateAsync(this);
         }
@@ -117,17 +140,110 @@ public sealed partial class AgentGrain(
         return View(now);
     }
 
-    public Task<AgentLoad> EnqueueTaskAsync(string taskId, TaskPriority priority, string skill, bool recovering) => throw new NotImplementedException();
+    public async Task<AgentLoad> EnqueueTaskAsync(string taskId, TaskPriority priority, string skill, bool recovering)
+    {
+        if (Q.Contains(taskId))
+        {
+            return Load(); // a repeat, e.g. a task re-announcing itself after a crash
+        }
 
-    public Task<bool> RemoveQueuedTaskAsync(string taskId) => throw new NotImplementedException();
+        if (!recovering)
+        {
+            RequireLive();
+            if (!skills.IsAllowed(skill, S.Capabilities))
+            {
+                throw new DomainException(ErrorCodes.TaskSkillNotAllowed,
+                    $"Agent '{Id}' may not run skill '{skill}': none of its capabilities ({string.Join(", ", S.Capabilities)}) allows it.");
+            }
 
-    public Task TaskFinishedAsync(string taskId) => throw new NotImplementedException();
+            if (Q.QueuedCount >= _taskOptions.QueueCapacity)
+            {
+                throw new DomainException(ErrorCodes.TaskQueueFull,
+                    $"Agent '{Id}' has {Q.QueuedCount} tasks queued, its limit; try again later.", DomainErrorKind.Unavailable)
+                {
+                    RetryAfter = _taskOptions.QueueFullRetryAfter,
+                };
+            }
+        }
 
-    public ValueTask<AgentLoad> GetLoadAsync() => throw new NotImplementedException();
+        Q.For(priority).Add(taskId);
+        await DispatchAsync();
+        return Load();
+    }
 
-    public Task<bool> MarkUnhealthyIfStaleAsync(DateTimeOffset staleBefore) => throw new NotImplementedException();
+    public async Task<bool> RemoveQueuedTaskAsync(string taskId)
+    {
+        if (!Q.Remove(taskId))
+        {
+            return false;
+        }
 
-    private bool AtCapacity => S.ActiveTasks >= S.MaxConcurrentTasks;
+        await queue.SaveOrDeactivateAsync(this);
+        PublishQueueDepth();
+        return true;
+    }
+
+    public async Task TaskFinishedAsync(string taskId)
+    {
+        var changed = Q.Running.Remove(taskId) | Q.Remove(taskId);
+        if (changed)
+        {
+            await DispatchAsync();
+        }
+    }
+
+    public ValueTask<AgentLoad> GetLoadAsync() => ValueTask.FromResult(Load());
+
+    public async Task<bool> MarkUnhealthyIfStaleAsync(DateTimeOffset staleBefore)
+    {
+        if (!S.Registered || S.RetiredAt is not null || S.MarkedUnhealthyAt is not null || S.LastHeartbeatAt >= staleBefore)
+        {
+            return false;
+        }
+
+        S.MarkedUnhealthyAt = time.GetUtcNow();
+        await state.SaveOrDeactivateAsync(this);
+        LogMarkedUnhealthy(Id, S.LastHeartbeatAt);
+        return true;
+    }
+
+    /// <summary>
+    /// Gives free slots to the best queued tasks, stores the queue, then tells each started task
+    /// with a one-way call: the agent never waits on a task, so the two cannot deadlock.
+    /// </summary>
+    private async Task DispatchAsync()
+    {
+        var started = new List<string>();
+        while (Q.Running.Count < Math.Max(1, S.MaxConcurrentTasks) && Q.Dequeue() is { } next)
+        {
+            Q.Running.Add(next);
+            started.Add(next);
+        }
+
+        await queue.SaveOrDeactivateAsync(this);
+        PublishQueueDepth();
+        foreach (var taskId in started)
+        {
+            _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+        }
+    }
+
+    private bool Healthy(DateTimeOffset now) =>
+        S.MarkedUnhealthyAt is null && now - S.LastHeartbeatAt <= _options.HeartbeatTimeout;
+
+    private AgentLoad Load() => new(
+        Id,
+        S.Registered && S.RetiredAt is null && Q.QueuedCount < _taskOptions.QueueCapacity,
+        Q.Running.Count,
+        Q.QueuedCount,
+        S.MaxConcurrentTasks,
+        _taskOptions.QueueCapacity,
+        S.Capabilities.ToArray(),
+        S.Registered && Healthy(time.GetUtcNow()));
+
+    private void PublishQueueDepth() => taskMetrics.PublishQueueDepth(Id, Q.High.Count, Q.Default.Count, Q.Low.Count, Q.Running.Count);
+
+    private bool AtCapacity => Math.Max(S.ActiveTasks, Q.Running.Count) >= S.MaxConcurrentTasks;
 
     private void Apply(AgentSpec spec)
     {
@@ -179,11 +295,17 @@ public sealed partial class AgentGrain(
     private AgentView View(DateTimeOffset now) => new(
         Id, S.Name, S.Description, S.Capabilities.ToArray(), S.MaxConcurrentTasks,
         new Dictionary<string, string>(S.Metadata, StringComparer.Ordinal),
-        AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
-        S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version);
+        S.MarkedUnhealthyAt is not null && S.RetiredAt is null
+            ? AgentStatus.Unhealthy
+            : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
+        S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
+        Q.QueuedCount, Q.Running.Count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
     private partial void LogRegistered(string agentId, int capabilityCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} marked unhealthy by the health sweep: last heartbeat {LastHeartbeatAt:o}")]
+    private partial void LogMarkedUnhealthy(string agentId, DateTimeOffset lastHeartbeatAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} retired")]
     private partial void LogRetired(string agentId);

@@ -22,4 +22,49 @@ public sealed class AgentState
 
     /// <summary>The Version the capability indexes and the directory reflect.</summary>
     [Id(12)] public long IndexedVersion { get; set; }
+
+    /// <summary>Set by the health sweep when the heartbeat went stale; cleared by the next heartbeat.</summary>
+    [Id(13)] public DateTimeOffset? MarkedUnhealthyAt { get; set; }
+}
+
+/// <summary>An agent's task queue; stored apart from the registration so queue traffic does not rewrite it.</summary>
+[GenerateSerializer, Alias("OrleansAgents.AgentQueueState.v1")]
+public sealed class AgentQueueState
+{
+    /// <summary>Queued task ids, one FIFO list per priority (index = (int)TaskPriority).</summary>
+    [Id(0)] public List<string> High { get; set; } = [];
+    [Id(1)] public List<string> Default { get; set; } = [];
+    [Id(2)] public List<string> Low { get; set; } = [];
+
+    /// <summary>Tasks holding a slot: started and not yet reported finished.</summary>
+    [Id(3)] public HashSet<string> Running { get; set; } = [];
+
+    public int QueuedCount => High.Count + Default.Count + Low.Count;
+
+    public List<string> For(TaskPriority priority) => priority switch
+    {
+        TaskPriority.High => High,
+        TaskPriority.Low => Low,
+        _ => Default,
+    };
+
+    public bool Contains(string taskId) => Running.Contains(taskId) || High.Contains(taskId) || Default.Contains(taskId) || Low.Contains(taskId);
+
+    public bool Remove(string taskId) => High.Remove(taskId) || Default.Remove(taskId) || Low.Remove(taskId);
+
+    /// <summary>The next task to start: highest priority first, oldest first within a priority.</summary>
+    public string? Dequeue()
+    {
+        foreach (var list in new[] { High, Default, Low })
+        {
+            if (list.Count > 0)
+            {
+                var id = list[0];
+                list.RemoveAt(0);
+                return id;
+            }
+        }
+
+        return null;
+    }
 }

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Tasks;
 
 namespace OrleansAgents.Grains.Hosting;
 
@@ -49,8 +51,15 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<RateLimitMetrics>();
         services.AddClusterCircuitBreakers();
 
+        services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+        services.TryAddSingleton<TaskMetrics>();
+        services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
+
+        services.AddPeriodicJob<HealthSweepJob>(JobNames.HealthSweep, JobNames.HealthSweepInterval);
+        builder.AddPeriodicJobScheduling();
         return builder;
     }
 }

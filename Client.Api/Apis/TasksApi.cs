@@ -1,0 +1,293 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.RateLimiting;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Apis;
+
+public static class TasksApi
+{
+    /// <summary>Task bodies carry skill inputs; the silos enforce Tasks:MaxInputBytes on the input itself.</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
+
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    private static readonly TimeSpan EventPoll = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup("/tasks")
+            .WithTags("Tasks")
+            .AddEndpointFilter<DomainErrorFilter>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask")
+            .WithSummary("Submit a task to the best available agent with a capability (or to an agent by id)");
+        tasks.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").WithSummary("Tasks that used up their attempts, newest first");
+        tasks.MapGet("/{id}", GetAsync).WithName("GetTask").WithSummary("Get a task with its attempts and result");
+        tasks.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask").WithSummary("Cancel a queued or running task");
+        tasks.MapPost("/{id}/requeue", RequeueAsync).WithName("RequeueTask")
+            .WithSummary("Queue a failed, dead-lettered or cancelled task again with a fresh attempt budget");
+        tasks.MapGet("/{id}/events", EventsAsync).WithName("WatchTask")
+            .WithSummary("Server-Sent Events: state changes, attempts and the result, until the task finishes");
+
+        var agentTasks = app.MapGroup("/agents/{id}/tasks")
+            .WithTags("Tasks")
+            .AddEndpointFilter<DomainErrorFilter>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+        agentTasks.MapPost("/", SubmitToAgentAsync).WithName("SubmitAgentTask").WithSummary("Submit a task to one agent");
+        agentTasks.MapGet("/", ListForAgentAsync).WithName("ListAgentTasks").WithSummary("An agent's tasks, newest first, filtered by state");
+
+        app.MapGet("/skills", SkillsAsync).WithTags("Tasks").WithName("ListSkills").WithSummary("The skills tasks can use, with input schemas");
+        return app;
+    }
+
+    private static Task<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>> SubmitToAgentAsync(
+        string id, TaskRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return Task.FromResult<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>>(
+                ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}."));
+        }
+
+        if (body.Capability is not null || (body.AgentId is not null && body.AgentId != id))
+        {
+            return Task.FromResult<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>>(
+                ProblemResults.Invalid(ErrorCodes.TaskInvalidTarget, "The agent is named by the path; leave capability and agentId out of the body."));
+        }
+
+        return SubmitAsync(body with { AgentId = id }, http, grains, partitioner);
+    }
+
+    private static Task<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>> SubmitRoutedAsync(
+        TaskRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner) =>
+        SubmitAsync(body, http, grains, partitioner);
+
+    private static async Task<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>> SubmitAsync(
+        TaskRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner)
+    {
+        if ((body.AgentId is null) == (body.Capability is null))
+        {
+            return ProblemResults.Invalid(ErrorCodes.TaskInvalidTarget, "Give exactly one of capability (routed to the best agent) or agentId.");
+        }
+
+        if (body.AgentId is not null && !AgentRules.IsValidId(body.AgentId))
+        {
+            return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+        }
+
+        if (body.Capability is not null && !AgentRules.IsValidCapability(body.Capability))
+        {
+            return ProblemResults.Invalid(ErrorCodes.TaskInvalidTarget, $"capability must match {AgentRules.CapabilityPattern}.");
+        }
+
+        if (!TaskRules.IsValidSkillName(body.Skill))
+        {
+            return ProblemResults.Invalid(ErrorCodes.TaskUnknownSkill, $"skill is required and must match {TaskRules.SkillPattern}; GET /api/skills lists them.");
+        }
+
+        if (body.Input is not { ValueKind: not System.Text.Json.JsonValueKind.Undefined } input)
+        {
+            return ProblemResults.Invalid(ErrorCodes.TaskInvalidInput, "input is required (any JSON value the skill accepts).");
+        }
+
+        if (!TryDuration(body.TimeoutSeconds, out var timeout) || !TryDuration(body.HardTimeoutSeconds, out var hardTimeout))
+        {
+            return ProblemResults.Invalid(ErrorCodes.TaskInvalidTimeout, "timeoutSeconds and hardTimeoutSeconds must be positive numbers of seconds.");
+        }
+
+        string? key = null;
+        if (http.Request.Headers.TryGetValue(IdempotencyHeader, out var keys))
+        {
+            key = keys.ToString();
+            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
+            {
+                return ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
+                    $"{IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
+            }
+        }
+
+        var submittedBy = partitioner.GetPartitionKey(http, out _) ?? ClientPartitioner.Anonymous;
+        var taskId = key is null ? TaskRules.NewId() : TaskRules.IdForIdempotencyKey(submittedBy, key);
+        var submission = new TaskSubmission(body.AgentId, body.Capability, body.Skill, input.GetRawText(),
+            body.Priority ?? TaskPriority.Default, timeout, hardTimeout, body.MaxAttempts, key, submittedBy);
+        var accepted = await grains.GetGrain<ITaskGrain>(taskId).SubmitAsync(submission);
+        var response = TaskResponse.From(accepted.Task);
+        http.Response.Headers.Location = $"/api/tasks/{taskId}";
+        return accepted.Existing ? TypedResults.Ok(response) : TypedResults.Accepted($"/api/tasks/{taskId}", response);
+    }
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    {
+        if (!TaskRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        return await grains.GetGrain<ITaskGrain>(id).GetAsync() is { } view ? TypedResults.Ok(TaskResponse.From(view)) : NotFound(id);
+    }
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains) =>
+        TaskRules.IsValidId(id) ? TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskGrain>(id).CancelAsync())) : InvalidId();
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> RequeueAsync(string id, IGrainFactory grains) =>
+        TaskRules.IsValidId(id) ? TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskGrain>(id).RequeueAsync())) : InvalidId();
+
+    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> ListForAgentAsync(
+        string id, string? state, string? limit, string? cursor, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+        }
+
+        TaskState? filter = null;
+        if (state is not null)
+        {
+            if (ParseState(state) is not { } parsed)
+            {
+                return ProblemResults.Invalid(ErrorCodes.TaskInvalidState, "state must be one of queued, running, succeeded, failed, cancelled, dead-lettered.");
+            }
+
+            filter = parsed;
+        }
+
+        if (!TryLimit(limit, out var pageSize))
+        {
+            return InvalidLimit();
+        }
+
+        if (await grains.GetGrain<IAgentGrain>(id).GetAsync() is null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");
+        }
+
+        var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, cursor);
+        return TypedResults.Ok(new TaskListResponse(page.Items, page.NextCursor));
+    }
+
+    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, IGrainFactory grains)
+    {
+        if (!TryLimit(limit, out var pageSize))
+        {
+            return InvalidLimit();
+        }
+
+        var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, cursor);
+        return TypedResults.Ok(new TaskListResponse(page.Items, page.NextCursor));
+    }
+
+    private static async Task<Results<ServerSentEventsResult<TaskEventResponse>, ProblemHttpResult>> EventsAsync(
+        string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!TaskRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        long after = 0;
+        if (http.Request.Headers.TryGetValue("Last-Event-ID", out var last) &&
+            (!long.TryParse(last.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        {
+            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "Last-Event-ID must be an event sequence number this stream sent.");
+        }
+
+        var task = grains.GetGrain<ITaskGrain>(id);
+        if (await task.GetAsync() is null)
+        {
+            return NotFound(id);
+        }
+
+        return TypedResults.ServerSentEvents(Stream(task, after, http.RequestAborted));
+    }
+
+    private static async IAsyncEnumerable<SseItem<TaskEventResponse>> Stream(
+        ITaskGrain task, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TaskEventBatch batch;
+            try
+            {
+                batch = await task.WaitForEventsAsync(after, EventPoll).WaitAsync(cancellationToken);
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && ++failures <= 5)
+            {
+                // The task's silo may be going away; its next activation answers the next call.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                continue;
+            }
+
+            foreach (var e in batch.Events)
+            {
+                after = e.Sequence;
+                yield return new SseItem<TaskEventResponse>(TaskEventResponse.From(e), e.Type.ToString().ToLowerInvariant())
+                {
+                    EventId = e.Sequence.ToString(CultureInfo.InvariantCulture),
+                };
+            }
+
+            if (batch.Finished)
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static async Task<Ok<IReadOnlyList<SkillResponse>>> SkillsAsync(IGrainFactory grains)
+    {
+        var skills = await grains.GetGrain<ISkillCatalogGrain>(0).ListAsync();
+        return TypedResults.Ok<IReadOnlyList<SkillResponse>>(
+            [.. skills.Select(s => new SkillResponse(s.Name, s.Description, TaskResponse.Parse(s.InputSchemaJson), s.Capabilities))]);
+    }
+
+    private static TaskState? ParseState(string value) => value switch
+    {
+        "queued" => TaskState.Queued,
+        "running" => TaskState.Running,
+        "succeeded" => TaskState.Succeeded,
+        "failed" => TaskState.Failed,
+        "cancelled" => TaskState.Cancelled,
+        "dead-lettered" => TaskState.DeadLettered,
+        _ => null,
+    };
+
+    private static bool TryDuration(double? seconds, out TimeSpan? duration)
+    {
+        duration = null;
+        if (seconds is null)
+        {
+            return true;
+        }
+
+        if (!double.IsFinite(seconds.Value) || seconds.Value <= 0 || seconds.Value > TimeSpan.FromDays(1).TotalSeconds)
+        {
+            return false;
+        }
+
+        duration = TimeSpan.FromSeconds(seconds.Value);
+        return true;
+    }
+
+    private static bool TryLimit(string? limit, out int pageSize)
+    {
+        pageSize = TaskRules.DefaultPageSize;
+        return limit is null ||
+            (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) && pageSize >= 1 && pageSize <= TaskRules.MaxPageSize);
+    }
+
+    private static ProblemHttpResult InvalidLimit() =>
+        ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {TaskRules.MaxPageSize}.");
+
+    private static ProblemHttpResult InvalidId() =>
+        ProblemResults.Invalid(ErrorCodes.TaskInvalidId, $"Task ids must match {TaskRules.IdPattern}.");
+
+    private static ProblemHttpResult NotFound(string id) =>
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.");
+}

@@ -1,0 +1,149 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Jobs;
+
+namespace OrleansAgents.Grains.Jobs;
+
+/// <summary>
+/// A job the cluster runs every <c>Jobs:{Name}:Interval</c> (disable with <c>Jobs:{Name}:Enabled=false</c>).
+/// Register with <c>services.AddPeriodicJob&lt;T&gt;(name, defaultInterval)</c>.
+/// </summary>
+public interface IPeriodicJob
+{
+    string Name { get; }
+
+    /// <summary>Does one run and returns a one-line summary for the job's status.</summary>
+    ValueTask<string> RunAsync(CancellationToken cancellationToken);
+}
+
+public sealed record class PeriodicJobRegistration(string Name, TimeSpan DefaultInterval);
+
+/// <summary>Names of the built-in jobs and of the hooks other features fill.</summary>
+public static class JobNames
+{
+    /// <summary>Marks agents with stale heartbeats unhealthy (default every 5 min).</summary>
+    public const string HealthSweep = "agents.health-sweep";
+
+    /// <summary>
+    /// The trust recompute hook (default every 10 min): the trust feature registers its job under
+    /// this name with <c>AddPeriodicJob&lt;T&gt;(JobNames.TrustRecompute, JobNames.TrustRecomputeInterval)</c>.
+    /// </summary>
+    public const string TrustRecompute = "trust.recompute";
+
+    public static readonly TimeSpan HealthSweepInterval = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan TrustRecomputeInterval = TimeSpan.FromMinutes(10);
+}
+
+public static class PeriodicJobServiceCollectionExtensions
+{
+    public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services, string name, TimeSpan defaultInterval)
+        where TJob : class, IPeriodicJob
+    {
+        services.AddSingleton<IPeriodicJob, TJob>();
+        services.AddSingleton(new PeriodicJobRegistration(name, defaultInterval));
+        return services;
+    }
+
+    /// <summary>Every silo makes sure each registered job has its reminder once it has started (idempotent).</summary>
+    internal static ISiloBuilder AddPeriodicJobScheduling(this ISiloBuilder silo) =>
+        silo.AddStartupTask(async (services, _) =>
+        {
+            var grains = services.GetRequiredService<IGrainFactory>();
+            foreach (var job in services.GetServices<PeriodicJobRegistration>())
+            {
+                await grains.GetGrain<IPeriodicJobGrain>(job.Name).EnsureScheduledAsync();
+            }
+        });
+}
+
+[GenerateSerializer, Alias("OrleansAgents.PeriodicJobState.v1")]
+public sealed class PeriodicJobState
+{
+    [Id(0)] public DateTimeOffset? LastRunAt { get; set; }
+    [Id(1)] public TimeSpan? LastDuration { get; set; }
+    [Id(2)] public string? LastOutcome { get; set; }
+    [Id(3)] public string? LastMessage { get; set; }
+    [Id(4)] public long Runs { get; set; }
+}
+
+public sealed partial class PeriodicJobGrain(
+    [PersistentState("job", StorageNames.Tasks)] IPersistentState<PeriodicJobState> state,
+    IEnumerable<IPeriodicJob> jobs,
+    IEnumerable<PeriodicJobRegistration> registrations,
+    IConfiguration configuration,
+    TimeProvider time,
+    ILogger<PeriodicJobGrain> logger) : Grain, IPeriodicJobGrain, IRemindable
+{
+    private string Name => this.GetPrimaryKeyString();
+
+    private PeriodicJobRegistration Registration => registrations.LastOrDefault(r => r.Name == Name)
+        ?? throw new InvalidOperationException($"No periodic job named '{Name}' is registered.");
+
+    private TimeSpan Interval => configuration.GetValue<TimeSpan?>($"Jobs:{Name}:Interval") ?? Registration.DefaultInterval;
+
+    private bool Enabled => configuration.GetValue($"Jobs:{Name}:Enabled", true);
+
+    public async Task<JobStatus> EnsureScheduledAsync()
+    {
+        var existing = await this.GetReminder(Name);
+        if (!Enabled)
+        {
+            if (existing is not null)
+            {
+                await this.UnregisterReminder(existing);
+            }
+        }
+        else
+        {
+            await this.RegisterOrUpdateReminder(Name, Interval, Interval);
+        }
+
+        return Status();
+    }
+
+    public async Task<JobStatus> RunNowAsync()
+    {
+        await RunAsync();
+        return Status();
+    }
+
+    public ValueTask<JobStatus> GetStatusAsync() => ValueTask.FromResult(Status());
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => RunAsync();
+
+    private async Task RunAsync()
+    {
+        var job = jobs.LastOrDefault(j => j.Name == Name)
+            ?? throw new InvalidOperationException($"No periodic job named '{Name}' is registered.");
+        var started = time.GetTimestamp();
+        using var timeout = new CancellationTokenSource(Interval);
+        try
+        {
+            state.State.LastMessage = await job.RunAsync(timeout.Token);
+            state.State.LastOutcome = "succeeded";
+        }
+        catch (Exception ex)
+        {
+            LogJobFailed(ex, Name);
+            state.State.LastMessage = ex.GetType().Name + ": " + ex.Message;
+            state.State.LastOutcome = "failed";
+        }
+
+        state.State.LastRunAt = time.GetUtcNow();
+        state.State.LastDuration = time.GetElapsedTime(started);
+        state.State.Runs++;
+        await state.SaveOrDeactivateAsync(this);
+        LogJobRan(Name, state.State.LastOutcome, state.State.LastMessage);
+    }
+
+    private JobStatus Status() => new(Name, Enabled, Interval, state.State.LastRunAt, state.State.LastDuration,
+        state.State.LastOutcome, state.State.LastMessage, state.State.Runs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Periodic job {Job} failed")]
+    private partial void LogJobFailed(Exception ex, string job);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Periodic job {Job} {Outcome}: {Message}")]
+    private partial void LogJobRan(string job, string? outcome, string? message);
+}

@@ -1,0 +1,695 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Skills;
+
+namespace OrleansAgents.Grains.Tasks;
+
+/// <summary>
+/// Owns one task: validation and enqueueing, the attempts (Polly retry with exponential backoff
+/// and jitter, soft timeout through the skill's token, hard timeout by abandoning the attempt),
+/// the progress events and the follow-ups when it finishes. An unfinished task keeps a reminder,
+/// so if its silo dies the task is re-announced (queued) or run again elsewhere (running).
+/// </summary>
+public sealed partial class TaskGrain(
+    [PersistentState("task", StorageNames.Tasks)] IPersistentState<TaskRecord> state,
+    IOptions<TaskOptions> options,
+    SkillRegistry skills,
+    TaskMetrics metrics,
+    TimeProvider time,
+    ILocalSiloDetails silo,
+    ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
+{
+    public const string WatchdogReminder = "task-watchdog";
+    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
+
+    private readonly TaskOptions _options = options.Value;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _run;
+    private Task? _execution;
+
+    private TaskRecord S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private bool ExecutingHere => _execution is { IsCompleted: false };
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Exists && S.State == TaskState.Running)
+        {
+            // This activation is new, so nothing runs the task: its previous silo died or let it go.
+            this.RegisterGrainTimer(_ => RecoverAsync(), new GrainTimerCreationOptions
+            {
+                DueTime = TimeSpan.Zero,
+                Period = Timeout.InfiniteTimeSpan,
+            });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _run?.Dispose();
+        _writeLock.Dispose();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The task stays "running" in storage; its reminder resumes it on another activation.
+        if (_run is not null)
+        {
+            await _run.CancelAsync();
+        }
+    }
+
+    public async Task<TaskAccepted> SubmitAsync(TaskSubmission submission)
+    {
+        var (skill, input) = Validate(submission);
+        var fingerprint = Fingerprint(submission, input);
+        if (S.Exists)
+        {
+            return S.Fingerprint == fingerprint
+                ? new TaskAccepted(View(), Existing: true)
+                : throw new DomainException(ErrorCodes.TaskIdempotencyConflict,
+                    "This Idempotency-Key was already used for a different task; use a new key for a new task.", DomainErrorKind.Conflict);
+        }
+
+        var now = time.GetUtcNow();
+        var timeout = submission.Timeout ?? _options.DefaultTimeout;
+        state.State = new TaskRecord
+        {
+            Exists = true,
+            Capability = submission.Capability,
+            AgentId = submission.AgentId ?? "",
+            Skill = skill.Name,
+            InputJson = input,
+            Priority = submission.Priority,
+            Timeout = timeout,
+            HardTimeout = submission.HardTimeout ?? timeout + _options.HardTimeoutGrace,
+            MaxAttempts = submission.MaxAttempts ?? TaskRules.DefaultMaxAttempts,
+            IdempotencyKey = submission.IdempotencyKey,
+            SubmittedBy = submission.SubmittedBy,
+            Fingerprint = fingerprint,
+            State = TaskState.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+        };
+
+        var candidates = submission.AgentId is { } agentId
+            ? [agentId]
+            : await GrainFactory.GetGrain<ITaskRouterGrain>(submission.Capability!).CandidatesAsync(skill.Name, 3);
+        if (candidates.Count == 0)
+        {
+            state.State = new TaskRecord();
+            throw NoAgentAvailable(submission.Capability!);
+        }
+
+        await SaveAsync();
+        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        DomainException? lastRefusal = null;
+        foreach (var candidate in candidates)
+        {
+            try
+            {
+                if (S.AgentId != candidate)
+                {
+                    S.AgentId = candidate;
+                    await SaveAsync();
+                }
+
+                await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
+                lastRefusal = null;
+                break;
+            }
+            catch (DomainException ex)
+            {
+                lastRefusal = ex;
+            }
+        }
+
+        if (lastRefusal is not null)
+        {
+            // Rejected: nothing stays behind.
+            await UnregisterWatchdogAsync();
+            await state.ClearStateAsync();
+            state.State = new TaskRecord();
+            throw submission.AgentId is null ? NoAgentAvailable(submission.Capability!) : lastRefusal;
+        }
+
+        AddEvent(TaskEventType.State);
+        metrics.Entered(TaskState.Queued);
+        await PublishSummaryAsync(bestEffort: true);
+        return new TaskAccepted(View(), Existing: false);
+    }
+
+    public ValueTask<TaskView?> GetAsync() => ValueTask.FromResult(S.Exists ? View() : null);
+
+    public async Task<TaskView> CancelAsync()
+    {
+        RequireExists();
+        if (TaskRules.IsFinished(S.State))
+        {
+            return View();
+        }
+
+        if (S.Attempts.Count > 0 && S.Attempts[^1].Outcome == AttemptOutcome.Running)
+        {
+            S.Attempts[^1] = S.Attempts[^1] with { FinishedAt = time.GetUtcNow(), Outcome = AttemptOutcome.Cancelled };
+        }
+
+        if (_run is not null)
+        {
+            await _run.CancelAsync();
+        }
+
+        await FinishAsync(TaskState.Cancelled, result: null, error: new TaskError("task.cancelled", "Cancelled by a client.", Transient: false));
+        return View();
+    }
+
+    public async Task<TaskView> RequeueAsync()
+    {
+        RequireExists();
+        if (S.State is not (TaskState.Failed or TaskState.DeadLettered or TaskState.Cancelled))
+        {
+            throw new DomainException(ErrorCodes.TaskNotRequeueable,
+                $"Only failed, dead-lettered or cancelled tasks can be requeued; this one is {TaskMetrics.Label(S.State)}.", DomainErrorKind.Conflict);
+        }
+
+        var before = (S.State, S.Error, S.ResultJson, S.FinishedAt, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version);
+        var wasDeadLettered = S.State == TaskState.DeadLettered;
+        S.State = TaskState.Queued;
+        S.Error = null;
+        S.ResultJson = null;
+        S.FinishedAt = null;
+        S.NotBefore = null;
+        S.FollowUpsPending = false;
+        S.BudgetStart = S.Attempts.Count;
+        S.LostAttempts = 0;
+        Touch();
+        await SaveAsync();
+        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        try
+        {
+            await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
+        }
+        catch (DomainException)
+        {
+            (S.State, S.Error, S.ResultJson, S.FinishedAt, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version) = before;
+            await SaveAsync();
+            await UnregisterWatchdogAsync();
+            throw;
+        }
+
+        AddEvent(TaskEventType.State);
+        metrics.Entered(TaskState.Queued);
+        if (wasDeadLettered)
+        {
+            await GrainFactory.GetGrain<IDeadLetterGrain>(0).RemoveAsync(Id);
+        }
+
+        await PublishSummaryAsync(bestEffort: true);
+        return View();
+    }
+
+    public async Task StartAsync()
+    {
+        if (!S.Exists)
+        {
+            LogUnknownStart(Id);
+            return;
+        }
+
+        switch (S.State)
+        {
+            case TaskState.Queued:
+                S.State = TaskState.Running;
+                Touch();
+                AddEvent(TaskEventType.State);
+                metrics.Entered(TaskState.Running);
+                BeginExecution();
+                break;
+            case TaskState.Running when !ExecutingHere:
+                await RecoverAsync();
+                break;
+            case TaskState.Running:
+                break;
+            default:
+                // Finished (e.g. cancelled while the start was in flight): give the slot back.
+                await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishedAsync(Id);
+                break;
+        }
+    }
+
+    public async Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    {
+        RequireExists();
+        var batch = EventsAfter(afterSequence);
+        if (batch.Events.Count > 0 || batch.Finished || maxWait <= TimeSpan.Zero)
+        {
+            return batch;
+        }
+
+        var changed = _changed.Task;
+        await Task.WhenAny(changed, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
+        return EventsAfter(afterSequence);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WatchdogReminder)
+        {
+            return;
+        }
+
+        if (!S.Exists || (TaskRules.IsFinished(S.State) && !S.FollowUpsPending))
+        {
+            await UnregisterWatchdogAsync();
+            return;
+        }
+
+        switch (S.State)
+        {
+            case TaskState.Queued:
+                // The agent may have lost the queue entry (crash before it stored it): re-announce. Idempotent.
+                await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: true);
+                break;
+            case TaskState.Running when !ExecutingHere:
+                await RecoverAsync();
+                break;
+            case TaskState.Running:
+                break;
+            default:
+                await CompleteFollowUpsAsync();
+                break;
+        }
+    }
+
+    /// <summary>The task is running by the record, but no activation runs it: record the lost attempt and run again.</summary>
+    private async Task RecoverAsync()
+    {
+        if (!S.Exists || S.State != TaskState.Running || ExecutingHere)
+        {
+            return;
+        }
+
+        if (S.Attempts.Count > 0 && S.Attempts[^1].Outcome == AttemptOutcome.Running)
+        {
+            var lost = new TaskError("task.lost", $"Silo {S.Attempts[^1].Silo} stopped while running this attempt.", Transient: true);
+            S.Attempts[^1] = S.Attempts[^1] with { FinishedAt = time.GetUtcNow(), Outcome = AttemptOutcome.Lost, Error = lost };
+            S.LostAttempts++;
+            AddEvent(TaskEventType.Attempt, S.Attempts[^1]);
+            LogAttemptLost(Id, S.Attempts[^1].Number, S.LostAttempts);
+            if (S.LostAttempts > _options.MaxLostAttempts)
+            {
+                await FinishAsync(TaskState.DeadLettered, null,
+                    lost with { Message = $"Lost {S.LostAttempts} attempts to silo failures; not retried again (poison task?)." });
+                return;
+            }
+
+            Touch();
+            await SaveAsync();
+        }
+
+        BeginExecution();
+    }
+
+    private void BeginExecution()
+    {
+        _run?.Dispose();
+        _run = new CancellationTokenSource();
+        _execution = ExecuteAsync(_run.Token);
+    }
+
+    private async Task ExecuteAsync(CancellationToken cancellation)
+    {
+        if (!skills.TryGet(S.Skill, out var skill))
+        {
+            await FinishAsync(TaskState.Failed, null, new TaskError(ErrorCodes.TaskUnknownSkill, $"No silo skill named '{S.Skill}' any more.", Transient: false));
+            return;
+        }
+
+        var remaining = S.MaxAttempts - S.AttemptsUsed;
+        if (remaining <= 0)
+        {
+            await FinishAsync(TaskState.DeadLettered, null, S.Attempts.LastOrDefault()?.Error
+                ?? new TaskError("task.attempts_exhausted", "No attempts left.", Transient: true));
+            return;
+        }
+
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellation);
+        try
+        {
+            if (S.NotBefore is { } notBefore && notBefore > time.GetUtcNow())
+            {
+                await Task.Delay(notBefore - time.GetUtcNow(), cancellation);
+            }
+
+            var output = await Pipeline(skill.Name, remaining).ExecuteAsync(
+                ctx => RunAttemptAsync(skill, ctx.CancellationToken, cancellation), context);
+            await FinishAsync(TaskState.Succeeded, output, null);
+        }
+        catch (AttemptFailedException failed)
+        {
+            await FinishAsync(failed.Error.Transient ? TaskState.DeadLettered : TaskState.Failed, null, failed.Error);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Cancelled by a client (already recorded) or the activation is going away (the reminder resumes it).
+        }
+        catch (Exception ex)
+        {
+            LogExecutionFault(ex, Id);
+            await FinishAsync(TaskState.Failed, null, new TaskError("task.internal", "The task failed inside the cluster: " + ex.GetType().Name, Transient: false));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private ResiliencePipeline<string> Pipeline(string skill, int remainingAttempts)
+    {
+        var builder = new ResiliencePipelineBuilder<string>();
+        if (remainingAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<string>
+            {
+                MaxRetryAttempts = remainingAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryBaseDelay,
+                MaxDelay = _options.RetryMaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AttemptFailedException { Error.Transient: true }),
+                DelayGenerator = args => ValueTask.FromResult(
+                    args.Outcome.Exception is AttemptFailedException { RetryAfter: { } after } ? after : (TimeSpan?)null),
+                OnRetry = async args =>
+                {
+                    S.NotBefore = time.GetUtcNow() + args.RetryDelay;
+                    Touch();
+                    await SaveAsync();
+                    metrics.Retried(skill);
+                    LogRetry(Id, args.AttemptNumber + 1, args.RetryDelay);
+                },
+            });
+        }
+
+        // The soft timeout: Polly cancels the attempt's token; the skill is expected to stop.
+        return builder.AddTimeout(S.Timeout).Build();
+    }
+
+    /// <summary>One attempt: recorded before it starts and when it ends, so a crash loses at most the attempt itself.</summary>
+    private async ValueTask<string> RunAttemptAsync(ISkill skill, CancellationToken softToken, CancellationToken cancellation)
+    {
+        var started = time.GetUtcNow();
+        var attempt = new TaskAttempt(S.Attempts.Count + 1, started, null, AttemptOutcome.Running, null, silo.SiloAddress.ToParsableString());
+        S.Attempts.Add(attempt);
+        S.NotBefore = null;
+        Touch();
+        AddEvent(TaskEventType.Attempt, attempt);
+        await SaveAsync();
+        await PublishSummaryAsync(bestEffort: true);
+
+        var context = new SkillContext(Id, S.AgentId, attempt.Number, S.IdempotencyKey, S.SubmittedBy,
+            JsonDocument.Parse(S.InputJson).RootElement.Clone(), new GrainAgentMemory(GrainFactory, S.AgentId));
+        Task<JsonElement>? running = null;
+        try
+        {
+            running = skill.ExecuteAsync(context, softToken).AsTask();
+            var hardLeft = S.HardTimeout - (time.GetUtcNow() - started);
+            var output = await running.WaitAsync(hardLeft > TimeSpan.Zero ? hardLeft : TimeSpan.Zero, cancellation);
+            EndAttempt(AttemptOutcome.Succeeded, null);
+            return output.GetRawText();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            throw; // cancelled or deactivating: not an attempt failure
+        }
+        catch (Exception ex)
+        {
+            var (outcome, error, retryAfter) = Classify(ex, softToken);
+            EndAttempt(outcome, error);
+            Touch();
+            await SaveAsync();
+            LogAttemptFailed(Id, attempt.Number, error.Code, error.Transient);
+            throw new AttemptFailedException(error, retryAfter);
+        }
+        finally
+        {
+            // An abandoned skill keeps running on its own; observe its end so it is never unobserved.
+            if (running is { IsCompleted: false })
+            {
+                _ = running.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private (AttemptOutcome Outcome, TaskError Error, TimeSpan? RetryAfter) Classify(Exception ex, CancellationToken softToken) => ex switch
+    {
+        SkillException skill => (AttemptOutcome.Failed, new TaskError(skill.Code, skill.Message, skill.Transient), skill.RetryAfter),
+        OperationCanceledException when softToken.IsCancellationRequested =>
+            (AttemptOutcome.TimedOut, new TaskError("task.timeout", $"The skill did not finish within the timeout of {S.Timeout.TotalSeconds:0.###} s.", Transient: true), null),
+        TimeoutException =>
+            (AttemptOutcome.TimedOut, new TaskError("task.hard_timeout", $"The skill ignored cancellation and was abandoned after {S.HardTimeout.TotalSeconds:0.###} s.", Transient: true), null),
+        _ => (AttemptOutcome.Failed, new TaskError("skill.error", $"The skill failed: {ex.GetType().Name}: {ex.Message}", Transient: false), null),
+    };
+
+    private void EndAttempt(AttemptOutcome outcome, TaskError? error)
+    {
+        var ended = S.Attempts[^1] with { FinishedAt = time.GetUtcNow(), Outcome = outcome, Error = error };
+        S.Attempts[^1] = ended;
+        AddEvent(TaskEventType.Attempt, ended);
+    }
+
+    private async Task FinishAsync(TaskState final, string? result, TaskError? error)
+    {
+        if (TaskRules.IsFinished(S.State))
+        {
+            return; // e.g. cancelled while the last attempt was ending
+        }
+
+        var now = time.GetUtcNow();
+        S.State = final;
+        S.ResultJson = result;
+        S.Error = error;
+        S.FinishedAt = now;
+        S.NotBefore = null;
+        S.FollowUpsPending = true;
+        Touch();
+        AddEvent(final == TaskState.Succeeded ? TaskEventType.Result : TaskEventType.State);
+        await SaveAsync();
+        metrics.Entered(final);
+        var startedAt = S.Attempts.Skip(S.BudgetStart).FirstOrDefault()?.StartedAt ?? S.CreatedAt;
+        metrics.Finished(S.Skill, final, now - startedAt);
+        LogFinished(Id, final, S.Attempts.Count - S.BudgetStart);
+        await CompleteFollowUpsAsync();
+    }
+
+    /// <summary>Frees the agent's slot, updates the task log and the dead letters; retried by the reminder until done.</summary>
+    private async Task CompleteFollowUpsAsync()
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishedAsync(Id);
+            await PublishSummaryAsync(bestEffort: false);
+            if (S.State == TaskState.DeadLettered)
+            {
+                await GrainFactory.GetGrain<IDeadLetterGrain>(0).AddAsync(Summary());
+            }
+
+            S.FollowUpsPending = false; // kept in memory only: with the reminder gone nothing reads it again
+            await UnregisterWatchdogAsync();
+        }
+        catch (Exception ex) when (ex is not DomainException)
+        {
+            LogFollowUpsDeferred(ex, Id);
+        }
+    }
+
+    private async Task PublishSummaryAsync(bool bestEffort)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<IAgentTaskLogGrain>(S.AgentId).UpsertAsync(Summary());
+        }
+        catch (Exception ex) when (bestEffort)
+        {
+            LogSummaryDeferred(ex, Id);
+        }
+    }
+
+    private async Task UnregisterWatchdogAsync()
+    {
+        if (await this.GetReminder(WatchdogReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        // Attempts run between requests, so two writes could overlap; storage needs them one at a time.
+        await _writeLock.WaitAsync();
+        try
+        {
+            await state.SaveOrDeactivateAsync(this);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private void Touch()
+    {
+        S.UpdatedAt = time.GetUtcNow();
+        S.Version++;
+    }
+
+    private void AddEvent(TaskEventType type, TaskAttempt? attempt = null)
+    {
+        S.Events.Add(new TaskEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.State, attempt,
+            type == TaskEventType.Result ? S.ResultJson : null, attempt is null ? S.Error : attempt.Error));
+        if (S.Events.Count > _options.EventRetention)
+        {
+            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
+        }
+
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private TaskEventBatch EventsAfter(long sequence) => new(
+        [.. S.Events.Where(e => e.Sequence > sequence)],
+        TaskRules.IsFinished(S.State),
+        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+
+    private void RequireExists()
+    {
+        if (!S.Exists)
+        {
+            throw new DomainException(ErrorCodes.TaskNotFound, $"Task '{Id}' does not exist.", DomainErrorKind.NotFound);
+        }
+    }
+
+    private DomainException NoAgentAvailable(string capability) => new(ErrorCodes.TaskNoAgentAvailable,
+        $"No healthy agent with capability '{capability}' can take this task now (none registered, none allowed to run the skill, or all queues full).",
+        DomainErrorKind.Unavailable)
+    {
+        RetryAfter = _options.QueueFullRetryAfter,
+    };
+
+    private (ISkill Skill, string Input) Validate(TaskSubmission submission)
+    {
+        if ((submission.AgentId is null) == (submission.Capability is null))
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidTarget, "Name exactly one target: an agent id or a capability.");
+        }
+
+        if (submission.Capability is not null && !AgentRules.IsValidCapability(submission.Capability))
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidTarget, $"capability must match {AgentRules.CapabilityPattern}.");
+        }
+
+        if (!skills.TryGet(submission.Skill, out var skill))
+        {
+            throw new DomainException(ErrorCodes.TaskUnknownSkill, $"Unknown skill '{submission.Skill}'. GET /api/skills lists the skills.");
+        }
+
+        if (submission.Capability is not null && !skills.IsAllowed(skill.Name, [submission.Capability]))
+        {
+            throw new DomainException(ErrorCodes.TaskSkillNotAllowed, $"Skill '{skill.Name}' is not allowed for capability '{submission.Capability}'.");
+        }
+
+        if (Encoding.UTF8.GetByteCount(submission.InputJson) > _options.MaxInputBytes)
+        {
+            throw new DomainException(ErrorCodes.TaskInputTooLarge, $"The input is larger than {_options.MaxInputBytes} bytes.", DomainErrorKind.TooLarge);
+        }
+
+        JsonElement input;
+        try
+        {
+            input = JsonDocument.Parse(submission.InputJson).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidInput, "input is not valid JSON.");
+        }
+
+        var problems = skill.Validate(input);
+        if (problems.Count > 0)
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidInput, $"The input does not fit skill '{skill.Name}': {string.Join(" ", problems)}");
+        }
+
+        var timeout = submission.Timeout ?? _options.DefaultTimeout;
+        if (timeout <= TimeSpan.Zero || timeout > _options.MaxTimeout)
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidTimeout, $"timeoutSeconds must be above 0 and at most {_options.MaxTimeout.TotalSeconds:0}.");
+        }
+
+        if (submission.HardTimeout is { } hard && (hard < timeout || hard > _options.MaxTimeout + _options.HardTimeoutGrace))
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidTimeout,
+                $"hardTimeoutSeconds must be at least timeoutSeconds and at most {(_options.MaxTimeout + _options.HardTimeoutGrace).TotalSeconds:0}.");
+        }
+
+        if (submission.MaxAttempts is { } attempts && (attempts < 1 || attempts > TaskRules.MaxAttemptsLimit))
+        {
+            throw new DomainException(ErrorCodes.TaskInvalidMaxAttempts, $"maxAttempts must be between 1 and {TaskRules.MaxAttemptsLimit}.");
+        }
+
+        return (skill, input.GetRawText());
+    }
+
+    private static string Fingerprint(TaskSubmission s, string input) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
+        string.Join('\n', s.AgentId, s.Capability, s.Skill, input, s.Priority, s.Timeout, s.HardTimeout, s.MaxAttempts))));
+
+    private TaskSummary Summary() => new(Id, S.AgentId, S.Skill, S.Priority, S.State, S.Attempts.Count, S.CreatedAt, S.UpdatedAt, S.Error, S.Version);
+
+    private TaskView View() => new(
+        Id, S.AgentId, S.Capability, S.Skill, S.InputJson, S.Priority, S.State, S.Timeout, S.HardTimeout, S.MaxAttempts,
+        [.. S.Attempts], S.ResultJson, S.Error, S.IdempotencyKey, S.SubmittedBy, S.CreatedAt, S.UpdatedAt, S.FinishedAt, S.Version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Start for unknown task {TaskId} ignored")]
+    private partial void LogUnknownStart(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} lost attempt {Attempt} to a silo failure ({Lost} lost so far); running it again")]
+    private partial void LogAttemptLost(string taskId, int attempt, int lost);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} attempt {Attempt} failed with {Code} (transient: {Transient})")]
+    private partial void LogAttemptFailed(string taskId, int attempt, string code, bool transient);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} retries: attempt {Attempt} in {Delay}")]
+    private partial void LogRetry(string taskId, int attempt, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} {State} after {Attempts} attempt(s)")]
+    private partial void LogFinished(string taskId, TaskState state, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} failed inside the cluster")]
+    private partial void LogExecutionFault(Exception ex, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: follow-ups deferred to the next watchdog tick")]
+    private partial void LogFollowUpsDeferred(Exception ex, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: task-log update deferred")]
+    private partial void LogSummaryDeferred(Exception ex, string taskId);
+}
+
+/// <summary>An attempt ended in failure; carries what the retry policy needs.</summary>
+internal sealed class AttemptFailedException(TaskError error, TimeSpan? retryAfter) : Exception(error.Message)
+{
+    public TaskError Error { get; } = error;
+
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
