@@ -1,0 +1,181 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Skills;
+using OrleansAgents.Silo.Hosting;
+using OrleansAgents.Tests.Infrastructure;
+
+namespace OrleansAgents.Tests.Tasks;
+
+/// <summary>
+/// The crash promise on real storage: PostgreSQL grain state and reminders, two silos. Kill the
+/// silo running a task; the task's reminder brings it back on the other silo, which runs it again
+/// with the same idempotency key, and the effect is recorded once.
+/// </summary>
+public sealed class TaskCrashTests : IAsyncLifetime
+{
+    private TestDatabase _db = null!;
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        await using (var connection = new NpgsqlConnection(_db.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand(
+                "CREATE TABLE effects (effect_key text PRIMARY KEY, attempt int NOT NULL);" +
+                "CREATE TABLE executions (task_id text NOT NULL, attempt int NOT NULL, silo text NOT NULL);", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureHost(host =>
+        {
+            host.Configuration["Tasks:WatchdogInterval"] = "00:00:02";
+            host.Configuration["Tasks:RetryBaseDelay"] = "00:00:00.050";
+            host.Configuration["CrashTest:Postgres"] = _db.ConnectionString;
+        });
+        builder.ConfigureSilo((_, silo) =>
+        {
+            foreach (var storage in StorageNames.All)
+            {
+                silo.AddAdoNetGrainStorage(storage, o =>
+                {
+                    o.Invariant = SiloHosting.NpgsqlInvariant;
+                    o.ConnectionString = _db.ConnectionString;
+                });
+                SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
+            }
+
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = SiloHosting.NpgsqlInvariant;
+                o.ConnectionString = _db.ConnectionString;
+            });
+            silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 1;
+                o.NumVotesForDeathDeclaration = 1;
+            });
+            silo.Services.AddSkill<EffectSkill>(SkillRegistry.AnyCapability);
+            silo.AddAgentsSilo();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        await _db.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task KillingTheSiloRunningATask_RunsItOnTheOtherSilo_AndTheEffectHappensOnce()
+    {
+        var client = _cluster.Client;
+        await client.GetGrain<IAgentGrain>("crash-agent").RegisterAsync(
+            new AgentSpec("crash", null, ["work"], 1, new Dictionary<string, string>()));
+        const string key = "order-42";
+        var taskId = TaskRules.IdForIdempotencyKey("tester", key);
+        var accepted = await client.GetGrain<ITaskGrain>(taskId).SubmitAsync(new TaskSubmission(
+            "crash-agent", null, EffectSkill.SkillName, "{}", TaskPriority.Default, TimeSpan.FromMinutes(5), null, 3, key, "tester"));
+        Assert.False(accepted.Existing);
+
+        // Wait until the first attempt has done its effect and is still running.
+        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM executions") == 1);
+        var firstSilo = await _db.ScalarAsync<string>("SELECT silo FROM executions");
+        var victim = _cluster.GetActiveSilos().Single(s => s.SiloAddress.ToParsableString() == firstSilo);
+        await _cluster.KillSiloAsync(victim);
+
+        // Nobody calls the task now: only its watchdog reminder can bring it back.
+        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM executions") == 2, TimeSpan.FromSeconds(90));
+        var done = await WaitForFinishAsync(client.GetGrain<ITaskGrain>(taskId));
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(AttemptOutcome.Lost, done.Attempts[0].Outcome);
+        Assert.Equal(AttemptOutcome.Succeeded, done.Attempts[^1].Outcome);
+        Assert.NotEqual(firstSilo, done.Attempts[^1].Silo);
+
+        Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM executions"));
+        Assert.Equal(1L, await _db.ScalarAsync<long>($"SELECT count(*) FROM effects WHERE effect_key = '{key}'"));
+        Assert.Equal(1, await _db.ScalarAsync<int>("SELECT attempt FROM effects"));
+
+        var load = await client.GetGrain<IAgentGrain>("crash-agent").GetLoadAsync();
+        Assert.Equal((0, 0), (load.Running, load.Queued));
+    }
+
+    private static async Task<TaskView> WaitForFinishAsync(ITaskGrain task)
+    {
+        TaskView? view = null;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                view = await task.GetAsync();
+                return view is not null && TaskRules.IsFinished(view.State);
+            }
+            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+            {
+                return false; // the dead silo is not yet declared dead
+            }
+        }, TimeSpan.FromSeconds(90));
+        return view!;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// Records every execution, and its effect once per effect key (INSERT ... ON CONFLICT DO NOTHING,
+    /// the de-duplication a real skill does with the key). The first attempt then hangs until killed.
+    /// </summary>
+    private sealed class EffectSkill(Microsoft.Extensions.Configuration.IConfiguration configuration, ILocalSiloDetails silo) : ISkill
+    {
+        public const string SkillName = "test.effect";
+
+        public string Name => SkillName;
+
+        public string Description => "Test skill with a database effect";
+
+        public JsonObject InputSchema { get; } = new() { ["type"] = "object" };
+
+        public IReadOnlyList<string> Validate(JsonElement input) => [];
+
+        public async ValueTask<JsonElement> ExecuteAsync(SkillContext context, CancellationToken cancellationToken)
+        {
+            await using var connection = new NpgsqlConnection(configuration["CrashTest:Postgres"]);
+            await connection.OpenAsync(cancellationToken);
+            await using (var effect = new NpgsqlCommand(
+                "INSERT INTO effects VALUES (@key, @attempt) ON CONFLICT (effect_key) DO NOTHING;" +
+                "INSERT INTO executions VALUES (@task, @attempt, @silo);", connection))
+            {
+                effect.Parameters.AddWithValue("key", context.EffectKey);
+                effect.Parameters.AddWithValue("attempt", context.Attempt);
+                effect.Parameters.AddWithValue("task", context.TaskId);
+                effect.Parameters.AddWithValue("silo", silo.SiloAddress.ToParsableString());
+                await effect.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (context.Attempt == 1)
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), cancellationToken);
+            }
+
+            return JsonSerializer.SerializeToElement(new { context.Attempt });
+        }
+    }
+}
