@@ -26,7 +26,7 @@ public sealed class EchoSkill : ISkill
     public IReadOnlyList<string> Validate(JsonElement input)
     {
         if (input.ValueKind == JsonValueKind.Object && input.TryGetProperty("delayMs", out var delay) &&
-            (!delay.TryGetInt32(out var ms) || ms < 0 || ms > MaxDelayMs))
+            (delay.ValueKind != JsonValueKind.Number || !delay.TryGetInt32(out var ms) || ms < 0 || ms > MaxDelayMs))
         {
             return [$"delayMs must be an integer between 0 and {MaxDelayMs}."];
         }

@@ -626,7 +626,17 @@ public sealed partial class TaskGrain(
             throw new DomainException(ErrorCodes.TaskInvalidInput, "input is not valid JSON.");
         }
 
-        var problems = skill.Validate(input);
+        IReadOnlyList<string> problems;
+        try
+        {
+            problems = skill.Validate(input);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException or ArgumentException)
+        {
+            // A skill that trips over an unexpected shape still means the input does not fit it.
+            problems = ["The input has an unexpected shape: " + ex.Message];
+        }
+
         if (problems.Count > 0)
         {
             throw new DomainException(ErrorCodes.TaskInvalidInput, $"The input does not fit skill '{skill.Name}': {string.Join(" ", problems)}");
