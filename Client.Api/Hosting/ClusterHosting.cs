@@ -21,6 +21,7 @@ public static partial class ClusterHosting
                 foreach (var storage in StorageNames.All)
                 {
                     silo.AddMemoryGrainStorage(storage);
+                    silo.Services.UseOrleansBinaryStateFormat<MemoryGrainStorageOptions>(storage);
                 }
 
                 silo.UseInMemoryReminderService();

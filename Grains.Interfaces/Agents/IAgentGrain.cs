@@ -40,7 +40,8 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("TaskFinished")]
     Task TaskFinishedAsync(string taskId);
 
-    [Alias("Load")]
+    /// <summary>The queue's current figures; interleaves with everything (it only reads memory), so routing never waits behind a write.</summary>
+    [Alias("Load"), Orleans.Concurrency.AlwaysInterleave]
     ValueTask<AgentLoad> GetLoadAsync();
 
     /// <summary>

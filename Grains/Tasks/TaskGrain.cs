@@ -28,6 +28,8 @@ public sealed partial class TaskGrain(
 {
     public const string WatchdogReminder = "task-watchdog";
     private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
+    private static readonly ResiliencePropertyKey<TaskGrain> GrainKey = new("orleansagents.task");
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, TimeSpan, TimeSpan, TimeSpan), ResiliencePipeline<string>> Pipelines = new();
 
     private readonly TaskOptions _options = options.Value;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -148,7 +150,9 @@ public sealed partial class TaskGrain(
 
         AddEvent(TaskEventType.State);
         metrics.Entered(TaskState.Queued);
-        await PublishSummaryAsync(bestEffort: true);
+        // Not awaited: the caller's 202 does not wait for the agent's task log, which the
+        // finish follow-ups update reliably anyway.
+        _ = PublishSummaryAsync(bestEffort: true);
         return new TaskAccepted(View(), Existing: false);
     }
 
@@ -354,7 +358,8 @@ public sealed partial class TaskGrain(
                 await Task.Delay(notBefore - time.GetUtcNow(), cancellation);
             }
 
-            var output = await Pipeline(skill.Name, remaining).ExecuteAsync(
+            context.Properties.Set(GrainKey, this);
+            var output = await Pipeline(remaining).ExecuteAsync(
                 ctx => RunAttemptAsync(skill, ctx.CancellationToken, cancellation), context);
             await FinishAsync(TaskState.Succeeded, output, null);
         }
@@ -377,34 +382,51 @@ public sealed partial class TaskGrain(
         }
     }
 
-    private ResiliencePipeline<string> Pipeline(string skill, int remainingAttempts)
+    /// <summary>
+    /// Pipelines are cached per shape (attempts left, timeout, delays): building one validates its
+    /// options by reflection, too slow to repeat per task. The callbacks find their task through
+    /// the resilience context.
+    /// </summary>
+    private ResiliencePipeline<string> Pipeline(int remainingAttempts)
     {
+        var key = (remainingAttempts, S.Timeout, _options.RetryBaseDelay, _options.RetryMaxDelay);
+        // Timeouts are the caller's choice, so the cache is bounded; odd shapes are built each time.
+        return Pipelines.TryGetValue(key, out var cached) ? cached
+            : Pipelines.Count < 1024 ? Pipelines.GetOrAdd(key, BuildPipeline)
+            : BuildPipeline(key);
+    }
+
+    private static ResiliencePipeline<string> BuildPipeline((int, TimeSpan, TimeSpan, TimeSpan) key)
+    {
+        var (attempts, timeout, baseDelay, maxDelay) = key;
         var builder = new ResiliencePipelineBuilder<string>();
-        if (remainingAttempts > 1)
+        if (attempts > 1)
         {
             builder.AddRetry(new RetryStrategyOptions<string>
             {
-                MaxRetryAttempts = remainingAttempts - 1,
+                MaxRetryAttempts = attempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                Delay = _options.RetryBaseDelay,
-                MaxDelay = _options.RetryMaxDelay,
+                Delay = baseDelay,
+                MaxDelay = maxDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is AttemptFailedException { Error.Transient: true }),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Exception is AttemptFailedException { RetryAfter: { } after } ? after : (TimeSpan?)null),
-                OnRetry = async args =>
-                {
-                    S.NotBefore = time.GetUtcNow() + args.RetryDelay;
-                    Touch();
-                    await SaveAsync();
-                    metrics.Retried(skill);
-                    LogRetry(Id, args.AttemptNumber + 1, args.RetryDelay);
-                },
+                OnRetry = args => args.Context.Properties.GetValue(GrainKey, null!).OnRetryAsync(args.AttemptNumber + 1, args.RetryDelay),
             });
         }
 
         // The soft timeout: Polly cancels the attempt's token; the skill is expected to stop.
-        return builder.AddTimeout(S.Timeout).Build();
+        return builder.AddTimeout(timeout).Build();
+    }
+
+    private async ValueTask OnRetryAsync(int nextAttempt, TimeSpan delay)
+    {
+        S.NotBefore = time.GetUtcNow() + delay;
+        Touch();
+        await SaveAsync();
+        metrics.Retried(S.Skill);
+        LogRetry(Id, nextAttempt, delay);
     }
 
     /// <summary>One attempt: recorded before it starts and when it ends, so a crash loses at most the attempt itself.</summary>

@@ -113,8 +113,7 @@ public static class SiloHosting
     /// assembly then does not orphan stored rows.
     /// </summary>
     public static void UseOrleansBinaryStateFormat(IServiceCollection services, string storageName) =>
-        services.AddOptions<AdoNetGrainStorageOptions>(storageName)
-            .Configure<IServiceProvider>((o, sp) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
+        services.UseOrleansBinaryStateFormat<AdoNetGrainStorageOptions>(storageName);
 
     public static WebApplication MapAgentsSiloEndpoints(this WebApplication app)
     {

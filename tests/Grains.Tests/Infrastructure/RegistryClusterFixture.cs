@@ -37,6 +37,7 @@ public class RegistryClusterFixture : IAsyncLifetime
             foreach (var storage in StorageNames.All)
             {
                 silo.AddMemoryGrainStorage(storage);
+                silo.Services.UseOrleansBinaryStateFormat<Orleans.Configuration.MemoryGrainStorageOptions>(storage);
             }
 
             // Reminders drive periodic jobs and task recovery; tests may use periods down to a second.

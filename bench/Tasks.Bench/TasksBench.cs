@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using OrleansAgents.Api.Hosting;
+
+namespace OrleansAgents.Bench;
+
+/// <summary>
+/// Tasks per second, end to end (accepted and finished), with the echo skill: through
+/// POST /api/tasks and through ITaskGrain directly, each against a no-op minimal-API endpoint
+/// measured in the same run as the ceiling. One process: the API in its embedded mode
+/// (in-process silo, in-memory storage), so the figures are the task system's own cost.
+/// </summary>
+internal static class TasksBench
+{
+    private const string Capability = "bench";
+
+    public static async Task<int> Main(string[] args)
+    {
+        var seconds = Arg(args, "--seconds", 10);
+        var warmup = Arg(args, "--warmup", 3);
+        var concurrency = Arg(args, "--concurrency", 32);
+        var agents = Arg(args, "--agents", 8);
+
+        if (args.Contains("--no-meters")) { Prometheus.Metrics.SuppressDefaultMetrics(); }
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Urls"] = $"http://127.0.0.1:{port}",
+            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
+            ["Orleans:ClusterId"] = "tasks-bench",
+            ["Orleans:DashboardEnabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Error",
+            ["RateLimiting:DefaultTier"] = "bench",
+            ["RateLimiting:Tiers:bench:PerMinute"] = "100000000",
+            ["RateLimiting:Tiers:bench:PerHour"] = "100000000",
+            ["RateLimiting:Tiers:bench:PerDay"] = "100000000",
+            ["RateLimiting:Tiers:bench:AiTokensPerDay"] = "1",
+            ["Tasks:QueueCapacity"] = "1000000",
+            ["Tasks:LogRetention"] = "10",
+        });
+        builder.AddAgentsApi();
+        var app = builder.Build();
+        app.UseAgentsApi();
+        app.MapPost("/noop", (TaskRequestShape body) => TypedResults.Accepted("/noop", new { id = "t_noop", state = "queued", body.Skill }));
+        await app.StartAsync();
+
+        var grains = app.Services.GetRequiredService<IGrainFactory>();
+        var agentIds = Enumerable.Range(0, agents).Select(i => $"bench-{i}").ToArray();
+        foreach (var id in agentIds)
+        {
+            await grains.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec("bench", null, [Capability], 64, new Dictionary<string, string>()));
+        }
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}"),
+        };
+        var body = new { capability = Capability, skill = "echo", input = new { n = 1 } };
+
+        Console.WriteLine($"Tasks bench: {concurrency} concurrent callers, {agents} agents x 64 slots, {warmup} s warm-up + {seconds} s per path, embedded silo with in-memory storage.");
+
+        async Task<bool> NoopAsync() => (await http.PostAsJsonAsync("/noop", body)).StatusCode == HttpStatusCode.Accepted;
+        async Task<bool> HttpTaskAsync() => (await http.PostAsJsonAsync("/api/tasks", body)).StatusCode == HttpStatusCode.Accepted;
+        var direct = args.Contains("--direct");
+        var next = 0;
+        async Task<bool> GrainTaskAsync()
+        {
+            var agent = direct ? agentIds[Interlocked.Increment(ref next) % agentIds.Length] : null;
+            await grains.GetGrain<ITaskGrain>(TaskRules.NewId()).SubmitAsync(new TaskSubmission(
+                agent, direct ? null : Capability, "echo", "{\"n\":1}", TaskPriority.Default, null, null, null, null, "bench"));
+            return true;
+        }
+
+        if (args.Contains("--grain-only"))
+        {
+            await RunAsync("ITaskGrain.SubmitAsync, echo, until finished", GrainTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
+            return 0;
+        }
+
+        await RunAsync("warm-up", NoopAsync, warmup, concurrency, null);
+        var noop = await RunAsync("no-op endpoint (POST /noop)", NoopAsync, seconds, concurrency, null);
+        await RunAsync("warm-up", HttpTaskAsync, warmup, concurrency, () => DrainAsync(grains, agentIds));
+        var viaHttp = await RunAsync("POST /api/tasks, echo, until finished", HttpTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
+        var viaGrain = await RunAsync("ITaskGrain.SubmitAsync, echo, until finished", GrainTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
+
+        Console.WriteLine();
+        Console.WriteLine($"ratio POST /api/tasks / no-op endpoint:  {viaHttp.PerSecond / noop.PerSecond:0.00}x");
+        Console.WriteLine($"ratio grain API / no-op endpoint:        {viaGrain.PerSecond / noop.PerSecond:0.00}x");
+        await app.StopAsync();
+        return 0;
+    }
+
+    private sealed record TaskRequestShape(string? Capability, string? Skill, System.Text.Json.JsonElement? Input);
+
+    private sealed record Result(double PerSecond);
+
+    /// <summary>Closed-loop callers for a fixed time; then, for tasks, the clock runs until every accepted task has finished.</summary>
+    private static async Task<Result> RunAsync(string name, Func<Task<bool>> call, int seconds, int concurrency, Func<Task>? drain)
+    {
+        long ok = 0, failed = 0;
+        var latencies = new List<double>[concurrency];
+        var stop = Stopwatch.StartNew();
+        var until = TimeSpan.FromSeconds(seconds);
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async w =>
+        {
+            var mine = latencies[w] = new List<double>(100_000);
+            while (stop.Elapsed < until)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var success = await call();
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (success)
+                {
+                    Interlocked.Increment(ref ok);
+                }
+                else
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }));
+        var submitted = stop.Elapsed;
+        if (drain is not null)
+        {
+            await drain();
+        }
+
+        var total = stop.Elapsed;
+        if (name == "warm-up")
+        {
+            return new Result(0);
+        }
+
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        var perSecond = ok / total.TotalSeconds;
+        Console.WriteLine($"{name,-48} {perSecond,10:N0}/s  (accepted {ok / submitted.TotalSeconds:N0}/s, rejected {failed}, drain {(total - submitted).TotalSeconds:0.0} s)  " +
+            $"p50 {Percentile(all, 0.50):0.000} ms  p99 {Percentile(all, 0.99):0.000} ms  mean {all.Average():0.000} ms");
+        return new Result(perSecond);
+    }
+
+    private static async Task DrainAsync(IGrainFactory grains, string[] agentIds)
+    {
+        while (true)
+        {
+            var loads = await Task.WhenAll(agentIds.Select(a => grains.GetGrain<IAgentGrain>(a).GetLoadAsync().AsTask()));
+            if (loads.All(l => l.Running == 0 && l.Queued == 0))
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
