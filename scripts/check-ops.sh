@@ -128,6 +128,9 @@ pids+=($!)
   # isolated so the breaker panels have a state and a transition to show.
   curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/rate-limits/ip-127.0.0.1/tier" -H 'content-type: application/json' -d '{"tier":"ops"}'
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/circuit-breakers/ops:check/isolate" -H 'content-type: application/json' -d '{"reason":"ops check"}'
+  # An agent for tasks: routed echo tasks succeed; one that times out is retried, then dead-lettered.
+  curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
+    -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops"],"maxConcurrentTasks":4}'
   # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats, and
   # one free-tier caller who runs into its limit (429s).
   i=0
@@ -139,7 +142,12 @@ pids+=($!)
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-check-$i/heartbeat" -H 'content-type: application/json' -d '{"activeTasks":1}'
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents/missing-$i"
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents?capability=search&limit=5"
-    curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"
+    for _ in 1 2 3; do curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"; done
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/heartbeat" -H 'content-type: application/json' -d '{}'
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/tasks" -H 'content-type: application/json' \
+      -d "{\"capability\":\"ops\",\"skill\":\"echo\",\"input\":{\"n\":$i,\"delayMs\":50},\"priority\":\"high\"}"
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/tasks" -H 'content-type: application/json' \
+      -d '{"skill":"echo","input":{"delayMs":2000},"timeoutSeconds":0.2,"maxAttempts":2,"priority":"low"}'
     sleep 0.1
   done
 ) &
