@@ -1,9 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Configuration;
 using Orleans.TestingHost;
-using OrleansAgents.Grains.Hosting;
 using OrleansAgents.RateLimiting;
-using OrleansAgents.Silo.Hosting;
 using OrleansAgents.Tests.Infrastructure;
 
 namespace OrleansAgents.Tests.RateLimiting;
@@ -22,32 +19,11 @@ public sealed class RateLimitCrashTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureHost(host =>
+        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
         {
-            host.Configuration["RateLimiting:CheckpointEvery"] = CheckpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            host.Configuration["RateLimiting:CheckpointInterval"] = "01:00:00"; // only the count-based checkpoint
-        });
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<TimeProvider>(_clock);
-            silo.AddAdoNetGrainStorage(StorageNames.RateLimits, o =>
-            {
-                o.Invariant = SiloHosting.NpgsqlInvariant;
-                o.ConnectionString = _db.ConnectionString;
-            });
-            SiloHosting.UseOrleansBinaryStateFormat(silo.Services, StorageNames.RateLimits);
-            silo.AddMemoryGrainStorage(StorageNames.Agents);
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                // Declare the killed silo dead quickly so the bucket can move.
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 1;
-                o.NumVotesForDeathDeclaration = 1;
-            });
-            silo.AddAgentsSilo();
-        });
-        _cluster = builder.Build();
+            ["RateLimiting:CheckpointEvery"] = CheckpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RateLimiting:CheckpointInterval"] = "01:00:00", // only the count-based checkpoint
+        }, silo => silo.Services.AddSingleton<TimeProvider>(_clock));
         await _cluster.DeployAsync();
     }
 

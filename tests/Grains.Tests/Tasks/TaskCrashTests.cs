@@ -2,11 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.Configuration;
 using Orleans.TestingHost;
-using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Skills;
-using OrleansAgents.Silo.Hosting;
 using OrleansAgents.Tests.Infrastructure;
 
 namespace OrleansAgents.Tests.Tasks;
@@ -33,41 +30,12 @@ public sealed class TaskCrashTests : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureHost(host =>
+        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
         {
-            host.Configuration["Tasks:WatchdogInterval"] = "00:00:02";
-            host.Configuration["Tasks:RetryBaseDelay"] = "00:00:00.050";
-            host.Configuration["CrashTest:Postgres"] = _db.ConnectionString;
-        });
-        builder.ConfigureSilo((_, silo) =>
-        {
-            foreach (var storage in StorageNames.All)
-            {
-                silo.AddAdoNetGrainStorage(storage, o =>
-                {
-                    o.Invariant = SiloHosting.NpgsqlInvariant;
-                    o.ConnectionString = _db.ConnectionString;
-                });
-                SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
-            }
-
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = SiloHosting.NpgsqlInvariant;
-                o.ConnectionString = _db.ConnectionString;
-            });
-            silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 1;
-                o.NumVotesForDeathDeclaration = 1;
-            });
-            silo.Services.AddSkill<EffectSkill>(SkillRegistry.AnyCapability);
-            silo.AddAgentsSilo();
-        });
-        _cluster = builder.Build();
+            ["Tasks:WatchdogInterval"] = "00:00:02",
+            ["Tasks:RetryBaseDelay"] = "00:00:00.050",
+            ["CrashTest:Postgres"] = _db.ConnectionString,
+        }, silo => silo.Services.AddSkill<EffectSkill>(SkillRegistry.AnyCapability));
         await _cluster.DeployAsync();
     }
 
