@@ -6,6 +6,8 @@ using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
 using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Skills.Http;
+using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Tasks;
 
 namespace OrleansAgents.Grains.Hosting;
@@ -57,9 +59,36 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
+        services.AddBuiltInSkills();
 
         services.AddPeriodicJob<HealthSweepJob>(JobNames.HealthSweep, JobNames.HealthSweepInterval);
         builder.AddPeriodicJobScheduling();
         return builder;
+    }
+
+    /// <summary>json.transform for every agent, http.request for "http", llm.chat for "llm"; their settings are checked at start.</summary>
+    private static void AddBuiltInSkills(this IServiceCollection services)
+    {
+        services.TryAddSingleton<SkillMetrics>();
+        services.TryAddSingleton<GuardedCalls>();
+
+        services.AddOptions<HttpSkillOptions>().BindConfiguration(HttpSkillOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpSkillOptions>, HttpSkillOptionsValidator>());
+        // Redirects are not followed (the target could leave the allow-list), cookies not kept, and
+        // the factory's request logging is off: URLs may carry secrets in their query.
+        services.AddHttpClient(HttpRequestSkill.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .RemoveAllLoggers();
+
+        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        services.AddHttpClient(LlmClients.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .RemoveAllLoggers();
+        services.TryAddSingleton<LlmClients>();
+
+        services.AddSkill<JsonTransformSkill>(SkillRegistry.AnyCapability);
+        services.AddSkill<HttpRequestSkill>("http");
+        services.AddSkill<LlmChatSkill>("llm");
     }
 }

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace OrleansAgents.Grains.Skills.Http;
+
+/// <summary>The input of http.request, checked: <c>{ method, url, headers?, body?, timeoutSeconds? }</c>.</summary>
+public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnlyList<KeyValuePair<string, string>> Headers, JsonElement? Body, TimeSpan Timeout)
+{
+    public static readonly IReadOnlySet<string> Methods = new HashSet<string>(StringComparer.Ordinal) { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS" };
+
+    /// <summary>Headers the handler owns; setting them from input would confuse or smuggle.</summary>
+    private static readonly HashSet<string> ForbiddenHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Upgrade", "Expect", "TE", "Trailer", "Keep-Alive", "Proxy-Authorization",
+    };
+
+    /// <summary>The breaker of the target: <c>http:{host}</c>, with the port when it is not the scheme's default.</summary>
+    public string HostLabel => (Url.IsDefaultPort ? Url.IdnHost : $"{Url.IdnHost}:{Url.Port.ToString(CultureInfo.InvariantCulture)}").ToLowerInvariant();
+
+    public static (HttpRequestInput? Input, List<string> Errors) Parse(JsonElement input, HttpSkillOptions options)
+    {
+        var errors = new List<string>();
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            return (null, ["input must be an object { method, url, headers?, body?, timeoutSeconds? }."]);
+        }
+
+        foreach (var property in input.EnumerateObject().Where(p => p.Name is not ("method" or "url" or "headers" or "body" or "timeoutSeconds")))
+        {
+            errors.Add($"unknown field '{property.Name}'.");
+        }
+
+        var method = input.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()!.ToUpperInvariant() : null;
+        if (method is null || !Methods.Contains(method))
+        {
+            errors.Add($"method must be one of {string.Join(", ", Methods)}.");
+        }
+
+        Uri? url = null;
+        if (!input.TryGetProperty("url", out var u) || u.ValueKind != JsonValueKind.String || !Uri.TryCreate(u.GetString(), UriKind.Absolute, out url))
+        {
+            errors.Add("url must be an absolute URL.");
+        }
+        else if (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+        {
+            errors.Add($"url scheme '{url.Scheme}' is not allowed: only http and https.");
+        }
+        else if (url.UserInfo.Length > 0)
+        {
+            errors.Add("url must not carry credentials (user:password@); send them in a header.");
+        }
+        else if (!options.IsAllowed(url))
+        {
+            errors.Add($"url '{url.GetLeftPart(UriPartial.Path)}' is not allowed: it matches no prefix in {HttpSkillOptions.Section}:AllowedUrls.");
+        }
+
+        var headers = new List<KeyValuePair<string, string>>();
+        if (input.TryGetProperty("headers", out var h))
+        {
+            if (h.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add("headers must be an object of strings.");
+            }
+            else
+            {
+                foreach (var header in h.EnumerateObject())
+                {
+                    if (header.Value.ValueKind != JsonValueKind.String || header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+                    {
+                        errors.Add($"header '{header.Name}' must have a valid name and a string value.");
+                    }
+                    else if (ForbiddenHeaders.Contains(header.Name))
+                    {
+                        errors.Add($"header '{header.Name}' is set by the client and cannot be given.");
+                    }
+                    else
+                    {
+                        headers.Add(new(header.Name, header.Value.GetString()!));
+                    }
+                }
+            }
+        }
+
+        var timeout = TimeSpan.FromSeconds(options.DefaultTimeoutSeconds);
+        if (input.TryGetProperty("timeoutSeconds", out var t))
+        {
+            if (t.ValueKind != JsonValueKind.Number || !t.TryGetDouble(out var seconds) || seconds <= 0 || seconds > options.MaxTimeoutSeconds)
+            {
+                errors.Add($"timeoutSeconds must be a number above 0 and at most {options.MaxTimeoutSeconds}.");
+            }
+            else
+            {
+                timeout = TimeSpan.FromSeconds(seconds);
+            }
+        }
+
+        JsonElement? body = input.TryGetProperty("body", out var b) && b.ValueKind != JsonValueKind.Null ? b : null;
+        return errors.Count > 0 ? (null, errors) : (new HttpRequestInput(new HttpMethod(method!), url!, headers, body, timeout), errors);
+    }
+}

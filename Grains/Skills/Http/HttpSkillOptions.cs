@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace OrleansAgents.Grains.Skills.Http;
+
+/// <summary>Section <c>Skills:Http</c>: where http.request may go and how much it may read.</summary>
+public sealed class HttpSkillOptions
+{
+    public const string Section = "Skills:Http";
+
+    /// <summary>URL prefixes (scheme, host, optional port, path ending in '/'); empty: nothing is allowed.</summary>
+    public List<string> AllowedUrls { get; set; } = [];
+
+    public long MaxResponseBytes { get; set; } = 1024 * 1024;
+
+    public int DefaultTimeoutSeconds { get; set; } = 30;
+
+    public int MaxTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>True when <paramref name="url"/> starts with one of the prefixes (host compared without case).</summary>
+    public bool IsAllowed(Uri url) => AllowedUrls.Any(prefix =>
+        Uri.TryCreate(prefix, UriKind.Absolute, out var allowed)
+        && string.Equals(allowed.Scheme, url.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(allowed.IdnHost, url.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && allowed.Port == url.Port
+        && url.AbsolutePath.StartsWith(allowed.AbsolutePath, StringComparison.Ordinal));
+}
+
+public sealed class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HttpSkillOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.AllowedUrls.Count; i++)
+        {
+            var prefix = options.AllowedUrls[i];
+            if (!Uri.TryCreate(prefix, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+            {
+                errors.Add($"{HttpSkillOptions.Section}:AllowedUrls:{i} '{prefix}' is not an absolute http or https URL.");
+            }
+            else if (!prefix.EndsWith('/') || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
+            {
+                errors.Add($"{HttpSkillOptions.Section}:AllowedUrls:{i} '{prefix}' must end with '/' and have no query, fragment or credentials (e.g. https://api.example.com/).");
+            }
+        }
+
+        if (options.MaxResponseBytes < 1)
+        {
+            errors.Add($"{HttpSkillOptions.Section}:MaxResponseBytes must be at least 1 (was {options.MaxResponseBytes}).");
+        }
+
+        if (options.MaxTimeoutSeconds is < 1 or > 3600)
+        {
+            errors.Add($"{HttpSkillOptions.Section}:MaxTimeoutSeconds must be between 1 and 3600 (was {options.MaxTimeoutSeconds}).");
+        }
+
+        if (options.DefaultTimeoutSeconds < 1 || options.DefaultTimeoutSeconds > options.MaxTimeoutSeconds)
+        {
+            errors.Add($"{HttpSkillOptions.Section}:DefaultTimeoutSeconds must be between 1 and MaxTimeoutSeconds (was {options.DefaultTimeoutSeconds}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
