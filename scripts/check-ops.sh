@@ -99,9 +99,17 @@ PY
 # test.sh exports PGPORT/REDISPORT for its own instances; the cluster starts its own.
 # The silos get an extra tier "ops" so the main traffic is not throttled (the rate-limit panels
 # get their rejections from one caller on the free tier, below).
+# The skills need something to call: an OpenAI-compatible fake for llm.chat, and the API's own
+# health endpoint as the allow-listed target of http.request.
+llm_port=$(free_port)
+python3 scripts/fake_llm.py "$llm_port" >"$work/fake-llm.log" 2>&1 &
+pids+=($!)
 if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset" \
   RateLimiting__Tiers__ops__PerMinute=1000000 RateLimiting__Tiers__ops__PerHour=100000000 \
-  RateLimiting__Tiers__ops__PerDay=100000000 RateLimiting__Tiers__ops__AiTokensPerDay=0 \
+  RateLimiting__Tiers__ops__PerDay=100000000 RateLimiting__Tiers__ops__AiTokensPerDay=100000000 \
+  Skills__Http__AllowedUrls__0="http://127.0.0.1:$((8080 + offset))/health/" \
+  Skills__Llm__DefaultProvider=ops Skills__Llm__Providers__ops__Endpoint="http://127.0.0.1:$llm_port/v1" \
+  Skills__Llm__Providers__ops__Model=ops-model Skills__Llm__Providers__ops__RequestsPerMinute=100000 \
   bash scripts/cluster-up.sh >"$work/cluster-up.log" 2>&1; then
   fail "local cluster for the dashboard check starts" "$(tail -5 "$work/cluster-up.log" | tr '\n' ' ')"
   exit 0
@@ -130,7 +138,7 @@ pids+=($!)
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/circuit-breakers/ops:check/isolate" -H 'content-type: application/json' -d '{"reason":"ops check"}'
   # An agent for tasks: routed echo tasks succeed; one that times out is retried, then dead-lettered.
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
-    -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops"],"maxConcurrentTasks":4}'
+    -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops","http","llm"],"maxConcurrentTasks":4}'
   # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats, and
   # one free-tier caller who runs into its limit (429s).
   i=0
@@ -148,6 +156,10 @@ pids+=($!)
       -d "{\"capability\":\"ops\",\"skill\":\"echo\",\"input\":{\"n\":$i,\"delayMs\":50},\"priority\":\"high\"}"
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/tasks" -H 'content-type: application/json' \
       -d '{"skill":"echo","input":{"delayMs":2000},"timeoutSeconds":0.2,"maxAttempts":2,"priority":"low"}'
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/tasks" -H 'content-type: application/json' \
+      -d "{\"skill\":\"http.request\",\"input\":{\"method\":\"GET\",\"url\":\"http://127.0.0.1:$api/health/live\"}}"
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/tasks" -H 'content-type: application/json' \
+      -d '{"skill":"llm.chat","input":{"prompt":"status?"}}'
     sleep 0.1
   done
 ) &
