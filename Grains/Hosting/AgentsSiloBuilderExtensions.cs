@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
+using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
 using OrleansAgents.Grains.Skills;
@@ -48,6 +49,10 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
         services.TryAddSingleton<RateLimitMetrics>();
         services.AddClusterCircuitBreakers();
+
+        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
+        services.TryAddSingleton<MemoryMetrics>();
 
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
