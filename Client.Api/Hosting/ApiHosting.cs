@@ -80,6 +80,7 @@ public static class ApiHosting
         api.MapAgentsApi();
         api.MapRateLimitsApi();
         api.MapCircuitBreakersApi();
+        api.MapMemoryApi();
         return app;
     }
 }

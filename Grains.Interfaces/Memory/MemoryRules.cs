@@ -30,6 +30,12 @@ public static partial class MemoryRules
 
     public const int MaxTags = 16;
 
+    /// <summary>
+    /// Deepest nesting of a value (arrays and objects). Bounded so that every response carrying
+    /// values stays within the API's JSON depth limit.
+    /// </summary>
+    public const int MaxValueDepth = 10;
+
     public const int MaxPageSize = 200;
 
     public const int DefaultPageSize = 50;

@@ -85,7 +85,7 @@ internal static class MemoryValidation
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MemoryRules.MaxValueDepth });
             var buffer = new ArrayBufferWriter<byte>(json.Length);
             using (var writer = new Utf8JsonWriter(buffer, CompactWriter))
             {
@@ -96,7 +96,7 @@ internal static class MemoryValidation
         }
         catch (JsonException)
         {
-            throw new DomainException(ErrorCodes.MemoryInvalidValue, "value is not valid JSON.");
+            throw new DomainException(ErrorCodes.MemoryInvalidValue, $"value is not valid JSON or is nested deeper than {MemoryRules.MaxValueDepth} levels.");
         }
     }
 }
