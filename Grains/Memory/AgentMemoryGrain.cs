@@ -17,7 +17,7 @@ public sealed partial class AgentMemoryGrain(
     TimeProvider time,
     ILogger<AgentMemoryGrain> logger) : Grain, IAgentMemoryGrain, IRemindable
 {
-    internal const string CleanupReminder = "memory-cleanup";
+    public const string CleanupReminder = "memory-cleanup";
 
     private readonly MemoryOptions _options = options.Value;
     private readonly MemoryEntries _entries = new(state);
