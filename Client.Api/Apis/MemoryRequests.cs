@@ -41,20 +41,21 @@ public static class MemoryCursor
     public static bool TryDecode(string cursor, [NotNullWhen(true)] out string? lastKey)
     {
         lastKey = null;
-        if (cursor.Length > MaxLength)
+        // TryDecodeFromChars throws on characters outside the alphabet; check them first.
+        if (cursor.Length > MaxLength || !Base64Url.IsValid(cursor))
         {
             return false;
         }
 
         var buffer = new byte[Base64Url.GetMaxDecodedLength(cursor.Length)];
-        if (!Base64Url.TryDecodeFromChars(cursor, buffer, out var written))
+        if (!Base64Url.TryDecodeFromChars(cursor, buffer, out var written) || !Ascii.IsValid(buffer.AsSpan(0, written)))
         {
             return false;
         }
 
         // Keys are ASCII: any other byte means the cursor was not one of ours.
         var text = Encoding.ASCII.GetString(buffer, 0, written);
-        if (!Ascii.IsValid(buffer.AsSpan(0, written)) || !MemoryRules.IsValidKey(text))
+        if (!MemoryRules.IsValidKey(text))
         {
             return false;
         }
