@@ -35,8 +35,7 @@ public sealed partial class AgentMemoryGrain(
         if (_entries.Expiring > 0)
         {
             // Look before registering: re-registering would push the next cleanup a full interval away.
-            _cleanup = await this.GetReminder(CleanupReminder, cancellationToken);
-            await SyncCleanupReminderAsync();
+            await SyncCleanupReminderAsync(lookUpFirst: true);
         }
     }
 
@@ -145,15 +144,19 @@ public sealed partial class AgentMemoryGrain(
         }
 
         // A reminder left over from an earlier activation is unregistered here too.
-        _cleanup ??= await this.GetReminder(CleanupReminder);
-        await SyncCleanupReminderAsync();
+        await SyncCleanupReminderAsync(lookUpFirst: true);
     }
 
-    /// <summary>The reminder exists exactly while entries with a TTL do. A failure here never fails the write.</summary>
-    private async Task SyncCleanupReminderAsync()
+    /// <summary>The reminder exists exactly while entries with a TTL do. A failure here never fails the call.</summary>
+    private async Task SyncCleanupReminderAsync(bool lookUpFirst = false)
     {
         try
         {
+            if (lookUpFirst)
+            {
+                _cleanup ??= await this.GetReminder(CleanupReminder);
+            }
+
             if (_entries.Expiring > 0 && _cleanup is null)
             {
                 _cleanup = await this.RegisterOrUpdateReminder(CleanupReminder, _options.CleanupInterval, _options.CleanupInterval);
