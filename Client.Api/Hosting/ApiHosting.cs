@@ -82,6 +82,7 @@ public static class ApiHosting
         api.MapCircuitBreakersApi();
         api.MapTasksApi();
         api.MapJobsApi();
+        api.MapMemoryApi();
         return app;
     }
 }

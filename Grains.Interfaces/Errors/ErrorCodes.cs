@@ -64,6 +64,7 @@ public static class ErrorCodes
     public const string MemoryInvalidKey = "memory.invalid_key";
     public const string MemoryNotFound = "memory.not_found";
     public const string MemoryInvalidValue = "memory.invalid_value";
+    public const string MemoryMissingValue = "memory.missing_value";
     public const string MemoryInvalidTag = "memory.invalid_tag";
     public const string MemoryInvalidTtl = "memory.invalid_ttl";
     public const string MemoryEntryTooLarge = "memory.entry_too_large";

@@ -1,0 +1,131 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Apis;
+
+/// <summary>
+/// An agent's memory. Keys travel in the path as they are, through a catch-all segment, so keys
+/// with <c>/</c> and <c>:</c> need no encoding (<c>GET /api/agents/a/memory/notes/2026:01</c>).
+/// </summary>
+public static class MemoryApi
+{
+    /// <summary>Room for the largest entry the silo may be configured to accept, with JSON escapes and whitespace.</summary>
+    public const long MaxBodyBytes = 2L * MemoryRules.EntryBytesLimit;
+
+    public static IEndpointRouteBuilder MapMemoryApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/agents/{id}")
+            .WithTags("Memory")
+            .AddEndpointFilter<DomainErrorFilter>()
+            .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
+
+        api.MapGet("/memory", ListAsync).WithName("ListMemory").WithSummary("List an agent's memory entries by key prefix and/or tag, one page at a time");
+        api.MapGet("/memory-usage", UsageAsync).WithName("GetMemoryUsage").WithSummary("An agent's memory usage against its quota");
+        api.MapGet("/memory/{**key}", GetAsync).WithName("GetMemoryEntry").WithSummary("Read one memory entry");
+        api.MapPut("/memory/{**key}", PutAsync).WithName("PutMemoryEntry").WithSummary("Create or replace a memory entry");
+        api.MapDelete("/memory/{**key}", DeleteAsync).WithName("DeleteMemoryEntry").WithSummary("Delete a memory entry");
+        return app;
+    }
+
+    private static async Task<Results<Created<MemoryEntryResponse>, Ok<MemoryEntryResponse>, ProblemHttpResult>> PutAsync(
+        string id, string? key, MemoryPutRequest body, IGrainFactory grains)
+    {
+        if (Check(id, key) is { } problem)
+        {
+            return problem;
+        }
+
+        if (body.Value.ValueKind == System.Text.Json.JsonValueKind.Undefined)
+        {
+            return ProblemResults.Invalid(ErrorCodes.MemoryMissingValue, "The body needs a value (any JSON, null included): {\"value\": ...}.");
+        }
+
+        // A bound keeps the conversion to a TimeSpan safe; the grain applies Memory:MaxTimeToLive.
+        if (body.TtlSeconds is < 1 or > int.MaxValue)
+        {
+            return ProblemResults.Invalid(ErrorCodes.MemoryInvalidTtl, "ttlSeconds must be a positive whole number of seconds.");
+        }
+
+        var ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var view = await grains.GetGrain<IAgentMemoryGrain>(id).PutAsync(key!, new MemoryWrite(body.Value.GetRawText(), body.Tags ?? [], ttl));
+        var response = MemoryEntryResponse.From(view);
+        return view.Version == 1
+            ? TypedResults.Created($"/api/agents/{id}/memory/{view.Key}", response)
+            : TypedResults.Ok(response);
+    }
+
+    private static async Task<Results<Ok<MemoryEntryResponse>, ProblemHttpResult>> GetAsync(string id, string? key, IGrainFactory grains)
+    {
+        if (Check(id, key) is { } problem)
+        {
+            return problem;
+        }
+
+        return await grains.GetGrain<IAgentMemoryGrain>(id).GetAsync(key!) is { } view
+            ? TypedResults.Ok(MemoryEntryResponse.From(view))
+            : NotFound(id, key!);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, string? key, IGrainFactory grains)
+    {
+        if (Check(id, key) is { } problem)
+        {
+            return problem;
+        }
+
+        return await grains.GetGrain<IAgentMemoryGrain>(id).DeleteAsync(key!)
+            ? TypedResults.NoContent()
+            : NotFound(id, key!);
+    }
+
+    private static async Task<Results<Ok<MemoryListResponse>, ProblemHttpResult>> ListAsync(
+        string id, string? prefix, string? tag, string? limit, string? cursor, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        var pageSize = MemoryRules.DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
+            || pageSize < 1 || pageSize > MemoryRules.MaxPageSize))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {MemoryRules.MaxPageSize}.");
+        }
+
+        string? after = null;
+        if (cursor is not null && !MemoryCursor.TryDecode(cursor, out after))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
+        }
+
+        // prefix and tag are checked by the grain, with the same codes.
+        var page = await grains.GetGrain<IAgentMemoryGrain>(id).ListAsync(new MemoryQuery(prefix, tag, pageSize, after));
+        return TypedResults.Ok(new MemoryListResponse(
+            page.Items.Select(MemoryEntryResponse.From).ToArray(),
+            page.NextCursor is null ? null : MemoryCursor.Encode(page.NextCursor)));
+    }
+
+    private static async Task<Results<Ok<MemoryUsage>, ProblemHttpResult>> UsageAsync(string id, IGrainFactory grains)
+    {
+        if (!AgentRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<IAgentMemoryGrain>(id).GetUsageAsync());
+    }
+
+    private static ProblemHttpResult? Check(string id, string? key) =>
+        !AgentRules.IsValidId(id) ? InvalidId()
+        : !MemoryRules.IsValidKey(key) ? ProblemResults.Invalid(ErrorCodes.MemoryInvalidKey, MemoryRules.KeyRule)
+        : null;
+
+    private static ProblemHttpResult InvalidId() =>
+        ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+
+    private static ProblemHttpResult NotFound(string id, string key) =>
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.MemoryNotFound, $"Agent '{id}' has no memory entry '{key}'.");
+}
