@@ -160,6 +160,8 @@ pids+=($!)
       -d "{\"skill\":\"http.request\",\"input\":{\"method\":\"GET\",\"url\":\"http://127.0.0.1:$api/health/live\"}}"
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/tasks" -H 'content-type: application/json' \
       -d '{"skill":"llm.chat","input":{"prompt":"status?"}}'
+    curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/agents/ops-tasks/memory/ops/run-$((i % 5))" -H 'content-type: application/json' \
+      -d "{\"value\":{\"i\":$i},\"tags\":[\"ops\"],\"ttlSeconds\":600}"
     sleep 0.1
   done
 ) &

@@ -63,6 +63,24 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task Skills_ReadAndWriteTheRunningAgentsMemory()
+    {
+        var agent = await RegisterAsync();
+        var first = await WaitFinishedAsync((await SubmitAsync(ToAgent(agent, new { remember = "notes/last-task" }))).Id);
+        Assert.Equal(TaskState.Succeeded, first.State);
+        Assert.Contains("\"previous\":null", first.ResultJson!, StringComparison.Ordinal);
+
+        var entry = await _client.GetGrain<IAgentMemoryGrain>(agent).GetAsync("notes/last-task");
+        Assert.NotNull(entry);
+        Assert.Contains(first.Id, entry.ValueJson, StringComparison.Ordinal);
+        Assert.Equal(["probe"], entry.Tags);
+
+        // The next task of the same agent sees what the first one wrote.
+        var second = await WaitFinishedAsync((await SubmitAsync(ToAgent(agent, new { remember = "notes/last-task" }))).Id);
+        Assert.Contains(first.Id, second.ResultJson!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Queue_RunsHighestPriorityFirst_AndAtMostMaxConcurrent()
     {
         var agent = await RegisterAsync(maxConcurrent: 1);

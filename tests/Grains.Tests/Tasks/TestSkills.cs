@@ -53,6 +53,14 @@ public sealed class ProbeSkill(SkillProbe probe) : ISkill
             throw new SkillException("test.transient", $"transient failure {calls}", transient: true);
         }
 
+        if (input.TryGetProperty("remember", out var key))
+        {
+            var seen = await context.Memory.GetAsync(key.GetString()!, cancellationToken);
+            await context.Memory.SetAsync(key.GetString()!, JsonSerializer.SerializeToElement(new { context.TaskId, context.Attempt }),
+                ["probe"], null, cancellationToken);
+            return JsonSerializer.SerializeToElement(new { label, previous = seen });
+        }
+
         if (input.TryGetProperty("fatal", out var fatal) && fatal.GetBoolean())
         {
             throw new SkillException("test.fatal", "fatal failure", transient: false);
