@@ -12,6 +12,8 @@ namespace OrleansAgents.Bench;
 /// POST /api/tasks and through ITaskGrain directly, each against a no-op minimal-API endpoint
 /// measured in the same run as the ceiling. One process: the API in its embedded mode
 /// (in-process silo, in-memory storage), so the figures are the task system's own cost.
+/// Options: --seconds N (10), --warmup N (3), --concurrency N (32), --agents N (8),
+/// --direct (the grain path names an agent instead of routing by capability).
 /// </summary>
 internal static class TasksBench
 {
@@ -24,7 +26,6 @@ internal static class TasksBench
         var concurrency = Arg(args, "--concurrency", 32);
         var agents = Arg(args, "--agents", 8);
 
-        if (args.Contains("--no-meters")) { Prometheus.Metrics.SuppressDefaultMetrics(); }
         var port = FreePort();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -74,12 +75,6 @@ internal static class TasksBench
             await grains.GetGrain<ITaskGrain>(TaskRules.NewId()).SubmitAsync(new TaskSubmission(
                 agent, direct ? null : Capability, "echo", "{\"n\":1}", TaskPriority.Default, null, null, null, null, "bench"));
             return true;
-        }
-
-        if (args.Contains("--grain-only"))
-        {
-            await RunAsync("ITaskGrain.SubmitAsync, echo, until finished", GrainTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
-            return 0;
         }
 
         await RunAsync("warm-up", NoopAsync, warmup, concurrency, null);
