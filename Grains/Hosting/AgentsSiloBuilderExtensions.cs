@@ -67,6 +67,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddBuiltInSkills();
 
         services.AddPeriodicJob<HealthSweepJob>(JobNames.HealthSweep, JobNames.HealthSweepInterval);
+        services.AddPeriodicJob<TrustRecomputeJob>(JobNames.TrustRecompute, JobNames.TrustRecomputeInterval);
         builder.AddPeriodicJobScheduling();
         return builder;
     }

@@ -27,8 +27,8 @@ public static class JobNames
     public const string HealthSweep = "agents.health-sweep";
 
     /// <summary>
-    /// The trust recompute hook (default every 10 min): the trust feature registers its job under
-    /// this name with <c>AddPeriodicJob&lt;T&gt;(JobNames.TrustRecompute, JobNames.TrustRecomputeInterval)</c>.
+    /// The trust recompute hook (default every 10 min): runs every registered
+    /// <see cref="ITrustRecomputation"/> (the trust feature adds its own with AddTrustRecomputation).
     /// </summary>
     public const string TrustRecompute = "trust.recompute";
 

@@ -192,6 +192,22 @@ public sealed class TasksApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Jobs_AreListed_AndRunOnDemand()
+    {
+        var jobs = (await _http.GetFromJsonAsync<JsonArray>("/api/jobs"))!;
+        Assert.Equal(["agents.health-sweep", "trust.recompute"], jobs.Select(j => (string?)j!["name"]));
+        Assert.All(jobs, j => Assert.True((bool)j!["enabled"]!));
+
+        var run = (await (await _http.PostAsync("/api/jobs/agents.health-sweep/run", null)).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("succeeded", (string?)run["lastOutcome"]);
+        Assert.True((long)run["runs"]! >= 1);
+        var trust = (await (await _http.PostAsync("/api/jobs/trust.recompute/run", null)).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains("nothing to do", (string?)trust["lastMessage"], StringComparison.Ordinal);
+
+        await AgentsApiTests.AssertProblemAsync(await _http.PostAsync("/api/jobs/no-such-job/run", null), HttpStatusCode.NotFound, "job.not_found");
+    }
+
+    [Fact]
     public async Task Skills_AreListedWithSchemas()
     {
         var skills = (await _http.GetFromJsonAsync<JsonArray>("/api/skills"))!;
