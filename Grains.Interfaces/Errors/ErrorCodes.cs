@@ -70,4 +70,21 @@ public static class ErrorCodes
     public const string MemoryEntryTooLarge = "memory.entry_too_large";
     public const string MemoryQuotaEntries = "memory.quota_entries";
     public const string MemoryQuotaBytes = "memory.quota_bytes";
+
+    public const string AuthRequired = "auth.required";
+    public const string AuthInvalidToken = "auth.invalid_token";
+    public const string AuthForbidden = "auth.forbidden";
+    public const string AuthInvalidCredentials = "auth.invalid_credentials";
+    public const string AuthLockedOut = "auth.locked_out";
+    public const string AuthInvalidRefreshToken = "auth.invalid_refresh_token";
+    public const string AuthRefreshReused = "auth.refresh_token_reused";
+    public const string UserInvalidName = "user.invalid_name";
+    public const string UserExists = "user.exists";
+    public const string UserNotFound = "user.not_found";
+    public const string UserWeakPassword = "user.weak_password";
+    public const string UserInvalidRole = "user.invalid_role";
+    public const string UserInvalidTier = "user.invalid_tier";
+    public const string ApiKeyNotFound = "apikey.not_found";
+    public const string ApiKeyInvalid = "apikey.invalid";
+    public const string AuditInvalidQuery = "audit.invalid_query";
 }

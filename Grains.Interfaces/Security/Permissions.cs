@@ -1,0 +1,89 @@
+namespace OrleansAgents.Security;
+
+/// <summary>
+/// Every permission an endpoint can require, and the one table of which role grants which.
+/// Names are part of the API (they appear in tokens and in 403 problems): never rename, only add.
+/// </summary>
+public static class Permissions
+{
+    public const string AgentCreate = "agent:create";
+    public const string AgentRead = "agent:read";
+    public const string AgentUpdate = "agent:update";
+    public const string AgentDelete = "agent:delete";
+    public const string AgentExecute = "agent:execute";
+    public const string WorkflowCreate = "workflow:create";
+    public const string WorkflowRead = "workflow:read";
+    public const string WorkflowUpdate = "workflow:update";
+    public const string WorkflowDelete = "workflow:delete";
+    public const string WorkflowExecute = "workflow:execute";
+    public const string WorkflowDeploy = "workflow:deploy";
+    public const string MemoryCreate = "memory:create";
+    public const string MemoryRead = "memory:read";
+    public const string MemoryUpdate = "memory:update";
+    public const string MemoryDelete = "memory:delete";
+    public const string SystemAdmin = "system:admin";
+    public const string SystemConfig = "system:config";
+    public const string SystemMetrics = "system:metrics";
+    public const string SystemAudit = "system:audit";
+    public const string UserCreate = "user:create";
+    public const string UserRead = "user:read";
+    public const string UserUpdate = "user:update";
+    public const string UserDelete = "user:delete";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        AgentCreate, AgentRead, AgentUpdate, AgentDelete, AgentExecute,
+        WorkflowCreate, WorkflowRead, WorkflowUpdate, WorkflowDelete, WorkflowExecute, WorkflowDeploy,
+        MemoryCreate, MemoryRead, MemoryUpdate, MemoryDelete,
+        SystemAdmin, SystemConfig, SystemMetrics, SystemAudit,
+        UserCreate, UserRead, UserUpdate, UserDelete,
+    ];
+}
+
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Developer = "developer";
+    public const string Analyst = "analyst";
+    public const string Operator = "operator";
+    public const string Viewer = "viewer";
+    public const string Guest = "guest";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Developer, Analyst, Operator, Viewer, Guest];
+
+    /// <summary>
+    /// The role → permission table (docs/security.md shows the same table). A user's permissions
+    /// are the union over their roles.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> Grants = new Dictionary<string, IReadOnlySet<string>>
+    {
+        [Admin] = new HashSet<string>(Permissions.All),
+        [Developer] = new HashSet<string>
+        {
+            Permissions.AgentCreate, Permissions.AgentRead, Permissions.AgentUpdate, Permissions.AgentDelete, Permissions.AgentExecute,
+            Permissions.WorkflowCreate, Permissions.WorkflowRead, Permissions.WorkflowUpdate, Permissions.WorkflowDelete, Permissions.WorkflowExecute,
+            Permissions.MemoryCreate, Permissions.MemoryRead, Permissions.MemoryUpdate, Permissions.MemoryDelete,
+            Permissions.SystemMetrics,
+        },
+        [Analyst] = new HashSet<string>
+        {
+            Permissions.AgentRead, Permissions.AgentExecute, Permissions.WorkflowRead, Permissions.WorkflowExecute,
+            Permissions.MemoryRead, Permissions.SystemMetrics,
+        },
+        [Operator] = new HashSet<string>
+        {
+            Permissions.AgentRead, Permissions.AgentUpdate, Permissions.WorkflowRead, Permissions.WorkflowDeploy,
+            Permissions.MemoryRead, Permissions.SystemConfig, Permissions.SystemMetrics, Permissions.SystemAudit, Permissions.UserRead,
+        },
+        [Viewer] = new HashSet<string>
+        {
+            Permissions.AgentRead, Permissions.WorkflowRead, Permissions.MemoryRead, Permissions.SystemMetrics,
+        },
+        [Guest] = new HashSet<string> { Permissions.AgentRead },
+    };
+
+    public static bool IsKnown(string role) => Grants.ContainsKey(role);
+
+    public static IReadOnlySet<string> PermissionsOf(IEnumerable<string> roles) =>
+        roles.Where(Grants.ContainsKey).SelectMany(r => Grants[r]).ToHashSet(StringComparer.Ordinal);
+}
