@@ -132,9 +132,18 @@ prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prome
   --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &
 pids+=($!)
 (
-  # The caller of the main traffic (the client IP) moves to the unthrottled tier; a breaker is
-  # isolated so the breaker panels have a state and a transition to show.
-  curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/rate-limits/ip-127.0.0.1/tier" -H 'content-type: application/json' -d '{"tier":"ops"}'
+  # Every /api call is authenticated: log in as the bootstrap admin (cluster-up wrote its password),
+  # move the admin to the unthrottled tier, and create a free-tier user who runs into its limit.
+  admin_password=$(awk '/^password /{print $2}' "$cluster_dir/admin")
+  login() { curl -s -XPOST "http://127.0.0.1:$api/api/auth/login" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"$2\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])'; }
+  token=$(login admin "$admin_password")
+  curl() { command curl -H "Authorization: Bearer $token" "$@"; }
+  curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/rate-limits/admin/tier" -H 'content-type: application/json' -d '{"tier":"ops"}'
+  curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/users" -H 'content-type: application/json' \
+    -d '{"name":"ops-free-caller","password":"ops-free-caller-password","roles":["viewer"],"tier":"free"}'
+  free_token=$(login ops-free-caller ops-free-caller-password)
+  # A breaker is isolated so the breaker panels have a state and a transition to show.
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/circuit-breakers/ops:check/isolate" -H 'content-type: application/json' -d '{"reason":"ops check"}'
   # An agent for tasks: routed echo tasks succeed; one that times out is retried, then dead-lettered.
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
@@ -150,7 +159,7 @@ pids+=($!)
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-check-$i/heartbeat" -H 'content-type: application/json' -d '{"activeTasks":1}'
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents/missing-$i"
     curl -s -o /dev/null "http://127.0.0.1:$api/api/agents?capability=search&limit=5"
-    for _ in 1 2 3; do curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"; done
+    for _ in 1 2 3; do command curl -s -o /dev/null -H "Authorization: Bearer $free_token" "http://127.0.0.1:$api/api/agents?limit=1"; done
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-tasks/heartbeat" -H 'content-type: application/json' -d '{}'
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/tasks" -H 'content-type: application/json' \
       -d "{\"capability\":\"ops\",\"skill\":\"echo\",\"input\":{\"n\":$i,\"delayMs\":50},\"priority\":\"high\"}"

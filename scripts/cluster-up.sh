@@ -47,14 +47,21 @@ wait_ready() { # url name
 wait_ready "http://127.0.0.1:$SILO1_HTTP/health/ready" silo1
 wait_ready "http://127.0.0.1:$SILO2_HTTP/health/ready" silo2
 
+# The API runs as in production, so it needs a signing key and a bootstrap admin password: a
+# local cluster gets fresh random ones unless you set them (they are written to $dir/admin).
+signing_key=${Security__SigningKeys__0__Key:-$(head -c 48 /dev/urandom | base64 | tr -d '\n')}
+admin_password=${Security__BootstrapAdminPassword:-$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')}
+printf 'user admin\npassword %s\n' "$admin_password" >"$dir/admin"; chmod 600 "$dir/admin"
 (cd "$api_bin" && exec env ConnectionStrings__Redis="$REDIS_CONN" Urls="http://127.0.0.1:$API_PORT" \
+  Security__SigningKeys__0__Id="${Security__SigningKeys__0__Id:-local}" Security__SigningKeys__0__Key="$signing_key" \
+  Security__BootstrapAdminPassword="$admin_password" \
   dotnet OrleansAgents.Api.dll >"$dir/api.log" 2>&1) &
 echo $! >>"$dir/pids"
 wait_ready "http://127.0.0.1:$API_PORT/health/ready" api
 
 cat <<MSG
 Cluster is up (state in $dir, logs in $dir/*.log):
-  API            http://127.0.0.1:$API_PORT/api/agents
+  API            http://127.0.0.1:$API_PORT/api/agents  (log in: POST /api/auth/login as admin, password in $dir/admin)
   OpenAPI UI     http://127.0.0.1:$API_PORT/docs
   OpenAPI JSON   http://127.0.0.1:$API_PORT/openapi/v1.json
   Dashboard      http://127.0.0.1:$API_PORT/dashboard  (also on each silo: :$SILO1_HTTP/dashboard, :$SILO2_HTTP/dashboard)

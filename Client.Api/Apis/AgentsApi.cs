@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -17,12 +18,12 @@ public static class AgentsApi
             .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
-        api.MapPost("/", RegisterAsync).WithName("RegisterAgent").WithSummary("Register an agent");
-        api.MapGet("/", ListAsync).WithName("ListAgents").WithSummary("List agents, filtered by capability and status, one page at a time");
-        api.MapGet("/{id}", GetAsync).WithName("GetAgent").WithSummary("Get an agent");
-        api.MapPut("/{id}", UpdateAsync).WithName("UpdateAgent").WithSummary("Replace an agent's registration");
-        api.MapDelete("/{id}", RetireAsync).WithName("RetireAgent").WithSummary("Retire an agent (it keeps its history)");
-        api.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("AgentHeartbeat").WithSummary("Record that the agent is alive, with its current load");
+        api.MapPost("/", RegisterAsync).WithName("RegisterAgent").RequirePermission(Permissions.AgentCreate).WithSummary("Register an agent");
+        api.MapGet("/", ListAsync).WithName("ListAgents").RequirePermission(Permissions.AgentRead).WithSummary("List agents, filtered by capability and status, one page at a time");
+        api.MapGet("/{id}", GetAsync).WithName("GetAgent").RequirePermission(Permissions.AgentRead).WithSummary("Get an agent");
+        api.MapPut("/{id}", UpdateAsync).WithName("UpdateAgent").RequirePermission(Permissions.AgentUpdate).WithSummary("Replace an agent's registration");
+        api.MapDelete("/{id}", RetireAsync).WithName("RetireAgent").RequirePermission(Permissions.AgentDelete).WithSummary("Retire an agent (it keeps its history)");
+        api.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("AgentHeartbeat").RequirePermission(Permissions.AgentUpdate).WithSummary("Record that the agent is alive, with its current load");
         return app;
     }
 

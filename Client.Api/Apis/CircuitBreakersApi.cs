@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -15,11 +16,11 @@ public static class CircuitBreakersApi
             .WithTags("Circuit breakers")
             .AddEndpointFilter<DomainErrorFilter>();
 
-        group.MapGet("/", ListAsync).WithName("ListCircuitBreakers").WithSummary("Every breaker with its state, counters and recent transitions");
-        group.MapGet("/{name}", GetAsync).WithName("GetCircuitBreaker").WithSummary("One breaker");
-        group.MapPost("/{name}/isolate", IsolateAsync).WithName("IsolateCircuitBreaker").WithSummary("Hold the breaker open until closed by hand");
-        group.MapPost("/{name}/close", CloseAsync).WithName("CloseCircuitBreaker").WithSummary("Close the breaker by hand");
-        group.MapPost("/reset-all", ResetAllAsync).WithName("ResetAllCircuitBreakers").WithSummary("Close every breaker, isolated ones included");
+        group.MapGet("/", ListAsync).WithName("ListCircuitBreakers").RequirePermission(Permissions.SystemMetrics).WithSummary("Every breaker with its state, counters and recent transitions");
+        group.MapGet("/{name}", GetAsync).WithName("GetCircuitBreaker").RequirePermission(Permissions.SystemMetrics).WithSummary("One breaker");
+        group.MapPost("/{name}/isolate", IsolateAsync).WithName("IsolateCircuitBreaker").RequirePermission(Permissions.SystemConfig).WithSummary("Hold the breaker open until closed by hand");
+        group.MapPost("/{name}/close", CloseAsync).WithName("CloseCircuitBreaker").RequirePermission(Permissions.SystemConfig).WithSummary("Close the breaker by hand");
+        group.MapPost("/reset-all", ResetAllAsync).WithName("ResetAllCircuitBreakers").RequirePermission(Permissions.SystemConfig).WithSummary("Close every breaker, isolated ones included");
         return api;
     }
 

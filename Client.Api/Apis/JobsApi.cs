@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -12,8 +13,8 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         var jobs = app.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter<DomainErrorFilter>();
-        jobs.MapGet("/", ListAsync).WithName("ListJobs").WithSummary("Periodic jobs with their schedule and last run");
-        jobs.MapPost("/{name}/run", RunAsync).WithName("RunJob").WithSummary("Run a periodic job now, outside its schedule");
+        jobs.MapGet("/", ListAsync).WithName("ListJobs").RequirePermission(Permissions.SystemMetrics).WithSummary("Periodic jobs with their schedule and last run");
+        jobs.MapPost("/{name}/run", RunAsync).WithName("RunJob").RequirePermission(Permissions.SystemAdmin).WithSummary("Run a periodic job now, outside its schedule");
         return app;
     }
 

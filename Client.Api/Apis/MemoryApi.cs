@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -21,11 +22,11 @@ public static class MemoryApi
             .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
-        api.MapGet("/memory", ListAsync).WithName("ListMemory").WithSummary("List an agent's memory entries by key prefix and/or tag, one page at a time");
-        api.MapGet("/memory-usage", UsageAsync).WithName("GetMemoryUsage").WithSummary("An agent's memory usage against its quota");
-        api.MapGet("/memory/{**key}", GetAsync).WithName("GetMemoryEntry").WithSummary("Read one memory entry");
-        api.MapPut("/memory/{**key}", PutAsync).WithName("PutMemoryEntry").WithSummary("Create or replace a memory entry");
-        api.MapDelete("/memory/{**key}", DeleteAsync).WithName("DeleteMemoryEntry").WithSummary("Delete a memory entry");
+        api.MapGet("/memory", ListAsync).WithName("ListMemory").RequirePermission(Permissions.MemoryRead).WithSummary("List an agent's memory entries by key prefix and/or tag, one page at a time");
+        api.MapGet("/memory-usage", UsageAsync).WithName("GetMemoryUsage").RequirePermission(Permissions.MemoryRead).WithSummary("An agent's memory usage against its quota");
+        api.MapGet("/memory/{**key}", GetAsync).WithName("GetMemoryEntry").RequirePermission(Permissions.MemoryRead).WithSummary("Read one memory entry");
+        api.MapPut("/memory/{**key}", PutAsync).WithName("PutMemoryEntry").RequirePermission(Permissions.MemoryCreate).WithSummary("Create or replace a memory entry");
+        api.MapDelete("/memory/{**key}", DeleteAsync).WithName("DeleteMemoryEntry").RequirePermission(Permissions.MemoryDelete).WithSummary("Delete a memory entry");
         return app;
     }
 

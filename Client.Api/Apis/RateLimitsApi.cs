@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -12,9 +13,9 @@ public static class RateLimitsApi
             .WithTags("Rate limits")
             .AddEndpointFilter<DomainErrorFilter>();
 
-        group.MapGet("/{userId}", GetAsync).WithName("GetRateLimit").WithSummary("A user's tier, limits, usage and remaining quota");
-        group.MapPut("/{userId}/tier", SetTierAsync).WithName("SetRateLimitTier").WithSummary("Move a user to another tier");
-        group.MapPost("/{userId}/reset", ResetAsync).WithName("ResetRateLimit").WithSummary("Forget a user's usage (the tier is kept)");
+        group.MapGet("/{userId}", GetAsync).WithName("GetRateLimit").RequirePermission(Permissions.SystemMetrics).WithSummary("A user's tier, limits, usage and remaining quota");
+        group.MapPut("/{userId}/tier", SetTierAsync).WithName("SetRateLimitTier").RequirePermission(Permissions.SystemConfig).WithSummary("Move a user to another tier");
+        group.MapPost("/{userId}/reset", ResetAsync).WithName("ResetRateLimit").RequirePermission(Permissions.SystemAdmin).WithSummary("Forget a user's usage (the tier is kept)");
         return api;
     }
 

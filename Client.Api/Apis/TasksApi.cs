@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Errors;
 
@@ -24,24 +25,24 @@ public static class TasksApi
             .WithTags("Tasks")
             .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask")
+        tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Submit a task to the best available agent with a capability (or to an agent by id)");
-        tasks.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").WithSummary("Tasks that used up their attempts, newest first");
-        tasks.MapGet("/{id}", GetAsync).WithName("GetTask").WithSummary("Get a task with its attempts and result");
-        tasks.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask").WithSummary("Cancel a queued or running task");
-        tasks.MapPost("/{id}/requeue", RequeueAsync).WithName("RequeueTask")
+        tasks.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").RequirePermission(Permissions.AgentRead).WithSummary("Tasks that used up their attempts, newest first");
+        tasks.MapGet("/{id}", GetAsync).WithName("GetTask").RequirePermission(Permissions.AgentRead).WithSummary("Get a task with its attempts and result");
+        tasks.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask").RequirePermission(Permissions.AgentExecute).WithSummary("Cancel a queued or running task");
+        tasks.MapPost("/{id}/requeue", RequeueAsync).WithName("RequeueTask").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Queue a failed, dead-lettered or cancelled task again with a fresh attempt budget");
-        tasks.MapGet("/{id}/events", EventsAsync).WithName("WatchTask")
+        tasks.MapGet("/{id}/events", EventsAsync).WithName("WatchTask").RequirePermission(Permissions.AgentRead)
             .WithSummary("Server-Sent Events: state changes, attempts and the result, until the task finishes");
 
         var agentTasks = app.MapGroup("/agents/{id}/tasks")
             .WithTags("Tasks")
             .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
-        agentTasks.MapPost("/", SubmitToAgentAsync).WithName("SubmitAgentTask").WithSummary("Submit a task to one agent");
-        agentTasks.MapGet("/", ListForAgentAsync).WithName("ListAgentTasks").WithSummary("An agent's tasks, newest first, filtered by state");
+        agentTasks.MapPost("/", SubmitToAgentAsync).WithName("SubmitAgentTask").RequirePermission(Permissions.AgentExecute).WithSummary("Submit a task to one agent");
+        agentTasks.MapGet("/", ListForAgentAsync).WithName("ListAgentTasks").RequirePermission(Permissions.AgentRead).WithSummary("An agent's tasks, newest first, filtered by state");
 
-        app.MapGet("/skills", SkillsAsync).WithTags("Tasks").WithName("ListSkills").WithSummary("The skills tasks can use, with input schemas");
+        app.MapGet("/skills", SkillsAsync).WithTags("Tasks").WithName("ListSkills").RequirePermission(Permissions.AgentRead).WithSummary("The skills tasks can use, with input schemas");
         return app;
     }
 

@@ -38,6 +38,8 @@ public static class ProblemResults
     private static readonly Dictionary<int, string> Titles = new()
     {
         [400] = "Bad Request",
+        [401] = "Unauthorized",
+        [403] = "Forbidden",
         [404] = "Not Found",
         [405] = "Method Not Allowed",
         [409] = "Conflict",

@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.RateLimiting;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
 using Prometheus;
@@ -16,6 +17,7 @@ public static class ApiHosting
     public static WebApplicationBuilder AddAgentsApi(this WebApplicationBuilder builder)
     {
         builder.AddAgentsCluster();
+        builder.AddAgentsSecurity();
         builder.AddAgentsTelemetry("orleans-agents-api");
         var services = builder.Services;
         services.Configure<JsonOptions>(o =>
@@ -48,7 +50,7 @@ public static class ApiHosting
             }
         });
         services.AddExceptionHandler<ErrorHandling>();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
         return builder;
     }
@@ -74,12 +76,18 @@ public static class ApiHosting
             app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
         }
 
+        // Who the caller is comes first: rate limits are charged to the authenticated subject.
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         // Every /api route is rate limited per caller by the bucket grains.
         app.UseAgentsRateLimiting();
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName);
         api.MapAgentsApi();
         api.MapRateLimitsApi();
         api.MapCircuitBreakersApi();
+        api.MapAuthApi();
+        api.MapUsersApi();
         api.MapTasksApi();
         api.MapJobsApi();
         api.MapMemoryApi();

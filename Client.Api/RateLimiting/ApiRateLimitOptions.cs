@@ -7,9 +7,6 @@ public sealed class ApiRateLimitOptions
 
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Header a caller names itself with until authentication exists; otherwise the client IP is used.</summary>
-    public string ClientIdHeader { get; set; } = "X-Client-Id";
-
     /// <summary>Cost per route, keyed "METHOD /route/{template}" (e.g. "POST /api/agents"); default 1.</summary>
     public Dictionary<string, int> RouteCosts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 }

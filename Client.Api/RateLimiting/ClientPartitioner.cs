@@ -1,37 +1,29 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 
 namespace OrleansAgents.Api.RateLimiting;
 
-/// <summary>
-/// Who a request is charged to. The seam for authentication: once users log in, a partitioner
-/// that returns the authenticated subject replaces this one and nothing else changes.
-/// </summary>
+/// <summary>Who a request is charged to: the seam between authentication and rate limiting.</summary>
 public interface IRateLimitPartitioner
 {
     /// <summary>The bucket key, or null with a message when the caller's claim is malformed.</summary>
     string? GetPartitionKey(HttpContext context, out string? problem);
 }
 
-/// <summary>The client id header when present and valid; otherwise the client IP.</summary>
-public sealed class ClientPartitioner(IOptions<ApiRateLimitOptions> options) : IRateLimitPartitioner
+/// <summary>
+/// The authenticated subject (user name, or <c>apikey-{id}</c> for machine clients), whose tier
+/// is the user's; anonymous requests (login, refresh) are limited per client IP.
+/// </summary>
+public sealed class ClientPartitioner : IRateLimitPartitioner
 {
     public const string Anonymous = "anonymous";
 
     public string? GetPartitionKey(HttpContext context, out string? problem)
     {
         problem = null;
-        var header = options.Value.ClientIdHeader;
-        if (context.Request.Headers.TryGetValue(header, out var values))
+        if (context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(Security.AgentClaims.Subject)?.Value is { } subject
+            && RateLimitRules.IsValidUserId(subject))
         {
-            var id = values.ToString();
-            if (values.Count == 1 && RateLimitRules.IsValidUserId(id))
-            {
-                return id;
-            }
-
-            problem = $"{header} must be one value matching {RateLimitRules.UserIdPattern}.";
-            return null;
+            return subject;
         }
 
         return context.Connection.RemoteIpAddress is { } ip ? FromIp(ip) : Anonymous;

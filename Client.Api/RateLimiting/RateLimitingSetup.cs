@@ -19,7 +19,6 @@ public static class RateLimitingSetup
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section)
             .Validate(o => o.RouteCosts.Values.All(c => c is >= 1 and <= RateLimitRules.MaxCost),
                 $"RateLimiting:RouteCosts values must be between 1 and {RateLimitRules.MaxCost}.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ClientIdHeader), "RateLimiting:ClientIdHeader must not be empty.")
             .ValidateOnStart();
         services.AddSingleton<IRateLimitPartitioner, ClientPartitioner>();
         services.AddRateLimiter(limiter =>

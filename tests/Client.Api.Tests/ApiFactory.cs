@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace OrleansAgents.Tests;
 
@@ -26,6 +27,38 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
         builder.UseSetting("RateLimiting:RouteCosts:GET /api/rate-limits/{userId}", "3");
+        // Not Development: the API insists on a real signing key and a bootstrap admin password.
+        builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
+        builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);
+        builder.UseSetting("Security:BootstrapAdminPassword", AdminPassword);
+    }
+
+    public const string SigningKey = "test-signing-key-0123456789abcdef-0123456789";
+    public const string AdminPassword = "test-admin-password-1";
+
+    /// <summary>Clients from CreateClient() act as the admin; use <see cref="ClientFor"/> or <see cref="AnonymousClient"/> otherwise.</summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TokenFor("admin", OrleansAgents.Security.Roles.Admin));
+    }
+
+    /// <summary>A real access token, signed by the API's own issuer, for any subject and roles.</summary>
+    public string TokenFor(string subject, params string[] roles) =>
+        Services.GetRequiredService<OrleansAgents.Api.Security.TokenIssuer>().Issue(subject, roles, "user", null).Token;
+
+    public HttpClient ClientFor(string subject, params string[] roles)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TokenFor(subject, roles));
+        return client;
+    }
+
+    public HttpClient AnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
     }
 
     private static int FreePort()

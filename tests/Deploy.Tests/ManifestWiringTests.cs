@@ -11,7 +11,7 @@ public sealed class ManifestWiringTests
 {
     private const string Silo = "orleans-agents-silo";
     private const string Api = "orleans-agents-api";
-    private static readonly string[] ExternalSecretKeys = ["postgres", "redis"];
+    private static readonly string[] ExternalSecretKeys = ["postgres", "redis", "signing-key", "admin-password"];
     private static readonly ConcurrentDictionary<string, RenderedManifests> Rendered = new();
 
     public static TheoryData<string> Overlays => new() { "dev", "prod" };
@@ -292,9 +292,14 @@ public sealed class ManifestWiringTests
         var secret = m.All<V1Secret>().SingleOrDefault(s => s.Metadata.Name == secretRef.Name);
         if (secret is null)
         {
-            // Created out of band (prod): the documented keys are postgres and redis.
+            // Created out of band (prod): the documented keys are postgres and redis, signing-key and admin-password.
             Assert.Contains(secretRef.Key, ExternalSecretKeys);
-            return secretRef.Key == "postgres" ? "Host=postgres.example.internal;Database=orleans_agents" : "redis.example.internal:6379";
+            return secretRef.Key switch
+            {
+                "postgres" => "Host=postgres.example.internal;Database=orleans_agents",
+                "redis" => "redis.example.internal:6379",
+                _ => "secret-value-from-the-cluster-0123456789abcdef",
+            };
         }
 
         Assert.True(secret.Data.ContainsKey(secretRef.Key), $"Secret {secretRef.Name} has no key {secretRef.Key}");

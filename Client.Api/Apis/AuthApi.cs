@@ -1,0 +1,161 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Security;
+
+namespace OrleansAgents.Api.Apis;
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+public sealed record TokenResponse(
+    string AccessToken,
+    string TokenType,
+    int ExpiresIn,
+    string RefreshToken,
+    DateTimeOffset? RefreshExpiresAt,
+    string User,
+    IReadOnlyList<string> Roles,
+    IReadOnlyList<string> Permissions);
+
+public sealed record MeResponse(string Subject, string Kind, IReadOnlyList<string> Roles, IReadOnlyList<string> Permissions);
+
+public static class AuthApi
+{
+    public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/auth").WithTags("Auth").AddEndpointFilter<DomainErrorFilter>();
+        auth.MapPost("/login", LoginAsync).WithName("Login").AllowAnonymousEndpoint()
+            .WithSummary("Exchange a user name and password for an access token and a refresh token");
+        auth.MapPost("/refresh", RefreshAsync).WithName("RefreshToken").AllowAnonymousEndpoint()
+            .WithSummary("Exchange a refresh token for a new access token and a new refresh token (the old one stops working)");
+        auth.MapPost("/logout", LogoutAsync).WithName("Logout").RequireAuthenticated()
+            .WithSummary("Revoke this access token and its refresh-token family");
+        auth.MapGet("/me", Me).WithName("WhoAmI").RequireAuthenticated().WithSummary("The caller's subject, roles and permissions");
+        return app;
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
+        LoginRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer, TimeProvider time)
+    {
+        if (string.IsNullOrEmpty(body.Username) || string.IsNullOrEmpty(body.Password))
+        {
+            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "username and password are required.");
+        }
+
+        if (!SecurityRules.IsValidUserName(body.Username) || body.Password.Length > SecurityRules.PasswordMaxLength)
+        {
+            await AuditAsync(grains, http, body.Username.Length <= 64 ? body.Username : "(invalid)", AuditActions.LoginFailed, "invalid user name");
+            return InvalidCredentials();
+        }
+
+        var result = await grains.GetGrain<IUserGrain>(body.Username).VerifyPasswordAsync(body.Password);
+        switch (result.Outcome)
+        {
+            case LoginOutcome.Succeeded:
+                var user = result.User!;
+                var family = RefreshTokens.NewFamilyId();
+                var refresh = await grains.GetGrain<IRefreshTokenFamilyGrain>(family).StartAsync(user.Name);
+                await AuditAsync(grains, http, user.Name, AuditActions.Login, "ok");
+                return TypedResults.Ok(Tokens(issuer, user, family, refresh));
+            case LoginOutcome.LockedOut:
+                await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, "locked out");
+                var wait = (result.LockedUntil ?? time.GetUtcNow()) - time.GetUtcNow();
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                return ProblemResults.Problem(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthLockedOut,
+                    "Too many failed logins: this account is locked for a while. Try again later.", recoverable: true);
+            default:
+                await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, result.Outcome == LoginOutcome.Disabled ? "disabled" : "bad credentials");
+                return InvalidCredentials();
+        }
+    }
+
+    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
+        RefreshRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer)
+    {
+        if (body.RefreshToken is null || !RefreshTokens.TryGetFamilyId(body.RefreshToken, out var family))
+        {
+            return InvalidRefresh();
+        }
+
+        var rotated = await grains.GetGrain<IRefreshTokenFamilyGrain>(family).RotateAsync(body.RefreshToken);
+        if (!rotated.Accepted)
+        {
+            if (rotated.FamilyRevoked)
+            {
+                await AuditAsync(grains, http, rotated.UserName ?? "(unknown)", AuditActions.RefreshReuse, "family revoked");
+                return ProblemResults.Problem(StatusCodes.Status401Unauthorized, ErrorCodes.AuthRefreshReused,
+                    "This refresh token was already used: every token of its login is now revoked. Log in again.");
+            }
+
+            return InvalidRefresh();
+        }
+
+        var user = await grains.GetGrain<IUserGrain>(rotated.UserName!).GetAsync();
+        if (user is null || user.Disabled)
+        {
+            await grains.GetGrain<IRefreshTokenFamilyGrain>(family).RevokeAsync();
+            return InvalidRefresh();
+        }
+
+        return TypedResults.Ok(Tokens(issuer, user, family, rotated));
+    }
+
+    private static async Task<NoContent> LogoutAsync(HttpContext http, IGrainFactory grains, RevocationCache revocations)
+    {
+        var jti = http.User.FindFirst(AgentClaims.TokenId)?.Value;
+        var exp = http.User.FindFirst("exp")?.Value;
+        if (jti is not null && long.TryParse(exp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            await grains.GetGrain<ITokenRevocationGrain>(0).RevokeAsync(new RevokedToken(jti, DateTimeOffset.FromUnixTimeSeconds(seconds)));
+        }
+
+        if (http.User.FindFirst(AgentClaims.RefreshFamily)?.Value is { } family)
+        {
+            await grains.GetGrain<IRefreshTokenFamilyGrain>(family).RevokeAsync();
+        }
+
+        await revocations.RefreshAsync();
+        await AuditAsync(grains, http, http.User.Identity?.Name ?? "(unknown)", AuditActions.Logout, "ok");
+        return TypedResults.NoContent();
+    }
+
+    private static Ok<MeResponse> Me(HttpContext http)
+    {
+        var roles = http.User.FindAll(AgentClaims.Roles).Select(c => c.Value).ToArray();
+        return TypedResults.Ok(new MeResponse(
+            http.User.Identity?.Name ?? "", http.User.FindFirst(AgentClaims.Kind)?.Value ?? "user", roles,
+            [.. Roles.PermissionsOf(roles).Order(StringComparer.Ordinal)]));
+    }
+
+    private static TokenResponse Tokens(TokenIssuer issuer, UserView user, string family, RefreshResult refresh)
+    {
+        var access = issuer.Issue(user.Name, user.Roles.ToArray(), "user", family);
+        return new TokenResponse(access.Token, "Bearer", (int)(access.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds,
+            refresh.NewRefreshToken!, refresh.ExpiresAt, user.Name, user.Roles,
+            [.. Roles.PermissionsOf(user.Roles).Order(StringComparer.Ordinal)]);
+    }
+
+    private static ProblemHttpResult InvalidCredentials() => ProblemResults.Problem(StatusCodes.Status401Unauthorized,
+        ErrorCodes.AuthInvalidCredentials, "The user name or password is wrong, or the account is disabled.");
+
+    private static ProblemHttpResult InvalidRefresh() => ProblemResults.Problem(StatusCodes.Status401Unauthorized,
+        ErrorCodes.AuthInvalidRefreshToken, "The refresh token is unknown, expired or revoked. Log in again.");
+
+    internal static async Task AuditAsync(IGrainFactory grains, HttpContext http, string actor, string action, string outcome, string? target = null, string? detail = null)
+    {
+        try
+        {
+            var source = http.Connection.RemoteIpAddress?.ToString();
+            await grains.GetGrain<IAuditLogGrain>(0).AppendAsync(new AuditEntry(0, default, actor, action, target, outcome, source, detail));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansAgents.Api.Audit")
+                .LogWarning(ex, "Audit entry {Action} could not be written", action);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
+using OrleansAgents.Errors;
+
+namespace OrleansAgents.Api.Apis;
+
+/// <summary>Body of POST /api/users and PUT /api/users/{name}. The password is write-only.</summary>
+public sealed record UserRequest(string? Name, string? Password, List<string>? Roles, string? Tier, bool? Disabled, string? DisplayName);
+
+public sealed record UserListResponse(IReadOnlyList<UserView> Items, string? NextCursor);
+
+public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays);
+
+public sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyView> Items, string? NextCursor);
+
+public static class UsersApi
+{
+    public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/users").WithTags("Users").AddEndpointFilter<DomainErrorFilter>();
+        users.MapPost("/", CreateAsync).WithName("CreateUser").RequirePermission(Permissions.UserCreate).WithSummary("Create a user");
+        users.MapGet("/", ListAsync).WithName("ListUsers").RequirePermission(Permissions.UserRead).WithSummary("List users, one page at a time");
+        users.MapGet("/{name}", GetAsync).WithName("GetUser").RequirePermission(Permissions.UserRead).WithSummary("Get a user");
+        users.MapPut("/{name}", UpdateAsync).WithName("UpdateUser").RequirePermission(Permissions.UserUpdate)
+            .WithSummary("Replace a user's roles, tier, disabled flag and display name; set a new password if given");
+        users.MapDelete("/{name}", DeleteAsync).WithName("DeleteUser").RequirePermission(Permissions.UserDelete).WithSummary("Delete a user");
+
+        var keys = app.MapGroup("/api-keys").WithTags("Users").AddEndpointFilter<DomainErrorFilter>();
+        keys.MapPost("/", CreateKeyAsync).WithName("CreateApiKey").RequirePermission(Permissions.SystemAdmin)
+            .WithSummary("Create an API key for a machine client; the key is shown once");
+        keys.MapGet("/", ListKeysAsync).WithName("ListApiKeys").RequirePermission(Permissions.SystemAdmin).WithSummary("List API keys (never their secrets)");
+        keys.MapDelete("/{id}", RevokeKeyAsync).WithName("RevokeApiKey").RequirePermission(Permissions.SystemAdmin).WithSummary("Revoke an API key");
+        return app;
+    }
+
+    private static async Task<Results<Created<UserView>, ProblemHttpResult>> CreateAsync(UserRequest body, HttpContext http, IGrainFactory grains)
+    {
+        if (!SecurityRules.IsValidUserName(body.Name))
+        {
+            return InvalidName();
+        }
+
+        await ApplyTierAsync(grains, body.Name, body.Tier); // first: an unknown tier refuses the request before anything is created
+        var view = await grains.GetGrain<IUserGrain>(body.Name).CreateAsync(Spec(body));
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserCreated, "ok", view.Name, "roles=" + string.Join(",", view.Roles));
+        return TypedResults.Created($"/api/users/{view.Name}", view);
+    }
+
+    private static async Task<Results<Ok<UserListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, IGrainFactory grains)
+    {
+        var pageSize = 50;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 200))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, "limit must be a whole number from 1 to 200.");
+        }
+
+        if (cursor is not null && !SecurityRules.IsValidUserName(cursor))
+        {
+            return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
+        }
+
+        var names = await grains.GetGrain<IUserDirectoryGrain>(0).ListAsync(cursor, pageSize + 1);
+        var page = names.Take(pageSize).ToList();
+        var users = await Task.WhenAll(page.Select(n => grains.GetGrain<IUserGrain>(n).GetAsync().AsTask()));
+        return TypedResults.Ok(new UserListResponse([.. users.OfType<UserView>()], names.Count > pageSize ? page[^1] : null));
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
+    {
+        if (!SecurityRules.IsValidUserName(name))
+        {
+            return InvalidName();
+        }
+
+        return await grains.GetGrain<IUserGrain>(name).GetAsync() is { } view
+            ? TypedResults.Ok(view)
+            : ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, $"User '{name}' does not exist.");
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateAsync(string name, UserRequest body, HttpContext http, IGrainFactory grains)
+    {
+        if (!SecurityRules.IsValidUserName(name) || (body.Name is not null && body.Name != name))
+        {
+            return InvalidName();
+        }
+
+        await ApplyTierAsync(grains, name, body.Tier);
+        var view = await grains.GetGrain<IUserGrain>(name).UpdateAsync(Spec(body));
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserUpdated, "ok", view.Name,
+            $"roles={string.Join(",", view.Roles)} disabled={view.Disabled}" + (body.Password is null ? "" : " password=changed"));
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string name, HttpContext http, IGrainFactory grains)
+    {
+        if (!SecurityRules.IsValidUserName(name))
+        {
+            return InvalidName();
+        }
+
+        if (!await grains.GetGrain<IUserGrain>(name).DeleteAsync())
+        {
+            return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, $"User '{name}' does not exist.");
+        }
+
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserDeleted, "ok", name);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(ApiKeyRequest body, HttpContext http, IGrainFactory grains, TimeProvider time)
+    {
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
+        {
+            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "name is required (at most 100 characters).");
+        }
+
+        if (body.ExpiresInDays is < 1 or > 3650)
+        {
+            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "expiresInDays must be between 1 and 3650.");
+        }
+
+        var id = OrleansAgents.Grains.Security.ApiKeys.NewId();
+        var created = await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeySpec(
+            body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null));
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyCreated, "ok", created.View.Id, "roles=" + string.Join(",", created.View.Roles));
+        return TypedResults.Created($"/api/api-keys/{created.View.Id}", created);
+    }
+
+    private static async Task<Ok<ApiKeyListResponse>> ListKeysAsync(string? cursor, IGrainFactory grains)
+    {
+        var ids = await grains.GetGrain<IApiKeyDirectoryGrain>(0).ListAsync(cursor, 201);
+        var page = ids.Take(200).ToList();
+        var keys = await Task.WhenAll(page.Select(i => grains.GetGrain<IApiKeyGrain>(i).GetAsync().AsTask()));
+        return TypedResults.Ok(new ApiKeyListResponse([.. keys.OfType<ApiKeyView>()], ids.Count > 200 ? page[^1] : null));
+    }
+
+    private static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKeyAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (id.Length != 16 || id.Any(c => c is not ((>= 'a' and <= 'z') or (>= '2' and <= '7'))) || await grains.GetGrain<IApiKeyGrain>(id).GetAsync() is null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.ApiKeyNotFound, $"No API key '{id}'.");
+        }
+
+        var view = await grains.GetGrain<IApiKeyGrain>(id).RevokeAsync();
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyRevoked, "ok", id);
+        return TypedResults.Ok(view);
+    }
+
+    /// <summary>The user's rate-limit tier follows the user record.</summary>
+    private static async Task ApplyTierAsync(IGrainFactory grains, string user, string? tier)
+    {
+        if (tier is not null)
+        {
+            await grains.GetGrain<IRateLimitBucketGrain>(user).SetTierAsync(tier);
+        }
+    }
+
+    private static UserSpec Spec(UserRequest body) =>
+        new(body.Password, body.Roles ?? [], body.Tier, body.Disabled ?? false, body.DisplayName);
+
+    private static string Actor(HttpContext http) => http.User.Identity?.Name ?? "(unknown)";
+
+    private static ProblemHttpResult InvalidName() =>
+        ProblemResults.Invalid(ErrorCodes.UserInvalidName, $"User names must match {SecurityRules.UserNamePattern}.");
+}
