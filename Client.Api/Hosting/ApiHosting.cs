@@ -83,6 +83,7 @@ public static class ApiHosting
         api.MapTasksApi();
         api.MapJobsApi();
         api.MapMemoryApi();
+        api.MapAuditApi();
         return app;
     }
 }
