@@ -44,17 +44,22 @@ public static class CircuitBreakersApi
     }
 
     private static Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> IsolateAsync(string name,
-        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains) =>
-        ChangeAsync(name, body, r => grains.GetGrain<ICircuitBreakerGrain>(name).IsolateAsync(r));
+        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains, HttpContext context) =>
+        ChangeAsync(name, body, grains, context, AuditActions.BreakerIsolated, r => grains.GetGrain<ICircuitBreakerGrain>(name).IsolateAsync(r));
 
     private static Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> CloseAsync(string name,
-        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains) =>
-        ChangeAsync(name, body, r => grains.GetGrain<ICircuitBreakerGrain>(name).CloseAsync(r));
+        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] ReasonRequest? body, IGrainFactory grains, HttpContext context) =>
+        ChangeAsync(name, body, grains, context, AuditActions.BreakerClosed, r => grains.GetGrain<ICircuitBreakerGrain>(name).CloseAsync(r));
 
-    private static async Task<Ok<BreakerResponse[]>> ResetAllAsync(IGrainFactory grains) =>
-        TypedResults.Ok(await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.CloseAsync("reset-all")));
+    private static async Task<Ok<BreakerResponse[]>> ResetAllAsync(IGrainFactory grains, HttpContext context)
+    {
+        var views = await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.CloseAsync("reset-all"));
+        await Audit.RecordAsync(grains, context, AuditActions.BreakerResetAll, null, AuditOutcomes.Succeeded, $"closed {views.Length} breaker(s)");
+        return TypedResults.Ok(views);
+    }
 
-    private static async Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> ChangeAsync(string name, ReasonRequest? body, Func<string, Task<BreakerView>> change)
+    private static async Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> ChangeAsync(string name, ReasonRequest? body,
+        IGrainFactory grains, HttpContext context, string auditAction, Func<string, Task<BreakerView>> change)
     {
         if (!BreakerRules.IsValidName(name))
         {
@@ -67,7 +72,8 @@ public static class CircuitBreakersApi
             return ProblemResults.Invalid(ErrorCodes.BreakerInvalidReason, $"reason is at most {MaxReasonLength} characters.");
         }
 
-        return TypedResults.Ok(BreakerResponse.From(await change(reason)));
+        var view = await grains.AuditedAsync(context, auditAction, name, $"reason: {reason}", () => change(reason));
+        return TypedResults.Ok(BreakerResponse.From(view));
     }
 
     /// <summary>Fans out over the breakers in bounded batches.</summary>

@@ -24,7 +24,7 @@ public static class RateLimitsApi
             ? TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).GetStatusAsync()))
             : InvalidUser();
 
-    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> SetTierAsync(string userId, TierRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> SetTierAsync(string userId, TierRequest body, IGrainFactory grains, HttpContext context)
     {
         if (!RateLimitRules.IsValidUserId(userId))
         {
@@ -36,12 +36,16 @@ public static class RateLimitsApi
             return ProblemResults.Invalid(ErrorCodes.RateLimitUnknownTier, "tier is required.");
         }
 
-        return TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).SetTierAsync(body.Tier)));
+        var tier = body.Tier;
+        var status = await grains.AuditedAsync(context, AuditActions.RateLimitTier, userId, $"tier: {tier}",
+            () => grains.GetGrain<IRateLimitBucketGrain>(userId).SetTierAsync(tier));
+        return TypedResults.Ok(RateLimitStatusResponse.From(status));
     }
 
-    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> ResetAsync(string userId, IGrainFactory grains) =>
+    private static async Task<Results<Ok<RateLimitStatusResponse>, ProblemHttpResult>> ResetAsync(string userId, IGrainFactory grains, HttpContext context) =>
         RateLimitRules.IsValidUserId(userId)
-            ? TypedResults.Ok(RateLimitStatusResponse.From(await grains.GetGrain<IRateLimitBucketGrain>(userId).ResetAsync()))
+            ? TypedResults.Ok(RateLimitStatusResponse.From(await grains.AuditedAsync(context, AuditActions.RateLimitReset, userId, null,
+                () => grains.GetGrain<IRateLimitBucketGrain>(userId).ResetAsync())))
             : InvalidUser();
 
     private static ProblemHttpResult InvalidUser() =>

@@ -91,6 +91,7 @@ public static class ApiHosting
         api.MapTasksApi();
         api.MapJobsApi();
         api.MapMemoryApi();
+        api.MapAuditApi();
         return app;
     }
 }

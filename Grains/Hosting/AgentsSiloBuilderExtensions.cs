@@ -5,6 +5,7 @@ using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Security.Audit;
 using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Http;
@@ -61,6 +62,8 @@ public static class AgentsSiloBuilderExtensions
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
         services.TryAddSingleton<MemoryMetrics>();
+        // The durable silo host registers the PostgreSQL store first; everyone else keeps the log in memory.
+        services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
 
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);

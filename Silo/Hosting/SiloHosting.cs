@@ -6,6 +6,7 @@ using Prometheus;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Security.Audit;
 using OrleansAgents.Silo.Health;
 using OrleansAgents.Silo.Storage;
 using StackExchange.Redis;
@@ -52,6 +53,11 @@ public static class SiloHosting
 
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
+
+        // Before AddAgentsSilo, whose in-memory default is only a TryAdd: durable silos keep the
+        // audit log in the append-only table.
+        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.PostgresConnectionString!));
+        services.AddSingleton<IAuditStore, PostgresAuditStore>();
 
         builder.Host.UseOrleans(silo =>
         {

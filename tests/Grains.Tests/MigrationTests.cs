@@ -47,6 +47,29 @@ public sealed class MigrationTests
         Assert.Contains("0001_orleans_storage", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("UPDATE agents_audit_log SET actor = 'mallory'")]
+    [InlineData("DELETE FROM agents_audit_log")]
+    [InlineData("TRUNCATE agents_audit_log")]
+    public async Task AuditLogMigration_RefusesToRewriteHistory(string statement)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO agents_audit_log (actor, action, outcome) VALUES ('alice', 'breaker.isolated', 'succeeded')", connection))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var tamper = new NpgsqlCommand(statement, connection);
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => tamper.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, ex.SqlState);
+        Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        Assert.Equal("alice", await db.ScalarAsync<string>("SELECT actor FROM agents_audit_log"));
+        Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM agents_audit_log"));
+    }
+
     [Fact]
     public async Task Silo_RefusesToStart_AgainstAnUnmigratedDatabase()
     {
