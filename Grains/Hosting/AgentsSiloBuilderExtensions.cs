@@ -5,6 +5,7 @@ using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Security;
 using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Http;
@@ -61,6 +62,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
         services.TryAddSingleton<MemoryMetrics>();
+        services.AddSecurityGrainServices();
 
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
