@@ -145,17 +145,6 @@ public static class AuthApi
     private static ProblemHttpResult InvalidRefresh() => ProblemResults.Problem(StatusCodes.Status401Unauthorized,
         ErrorCodes.AuthInvalidRefreshToken, "The refresh token is unknown, expired or revoked. Log in again.");
 
-    internal static async Task AuditAsync(IGrainFactory grains, HttpContext http, string actor, string action, string outcome, string? target = null, string? detail = null)
-    {
-        try
-        {
-            var source = http.Connection.RemoteIpAddress?.ToString();
-            await grains.GetGrain<IAuditLogGrain>(0).AppendAsync(new AuditEntry(0, default, actor, action, target, outcome, source, detail));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansAgents.Api.Audit")
-                .LogWarning(ex, "Audit entry {Action} could not be written", action);
-        }
-    }
+    internal static Task AuditAsync(IGrainFactory grains, HttpContext http, string actor, string action, string outcome, string? target = null, string? detail = null) =>
+        Audit.RecordAsync(grains, http, action, target, outcome, detail, actor);
 }

@@ -16,11 +16,12 @@ public static partial class Audit
     // An audit write that has not answered by then is given up on rather than holding the response.
     private static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(5);
 
-    public static async Task RecordAsync(IGrainFactory grains, HttpContext context, string action, string? target, string outcome, string? detail = null)
+    public static async Task RecordAsync(IGrainFactory grains, HttpContext context, string action, string? target, string outcome, string? detail = null, string? actor = null)
     {
         try
         {
-            var entry = new AuditEntry(0, default, ActorOf(context), action, target, outcome, SourceOf(context), detail);
+            // actor: who acted when the request itself does not say (a login names its user in the body).
+            var entry = new AuditEntry(0, default, actor ?? ActorOf(context), action, target, outcome, SourceOf(context), detail);
             // Not tied to RequestAborted: the action happened even if the caller has hung up.
             await grains.GetGrain<IAuditLogGrain>(0).AppendAsync(entry).WaitAsync(WriteTimeout);
         }

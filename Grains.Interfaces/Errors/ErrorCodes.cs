@@ -86,5 +86,12 @@ public static class ErrorCodes
     public const string UserInvalidTier = "user.invalid_tier";
     public const string ApiKeyNotFound = "apikey.not_found";
     public const string ApiKeyInvalid = "apikey.invalid";
+    public const string ApiKeyExists = "apikey.exists";
+    public const string ApiKeyInvalidId = "apikey.invalid_id";
+    public const string ApiKeyInvalidName = "apikey.invalid_name";
+    public const string ApiKeyInvalidRole = "apikey.invalid_role";
+    public const string ApiKeyInvalidExpiry = "apikey.invalid_expiry";
+    public const string UserInvalidDisplayName = "user.invalid_display_name";
+    public const string TokenInvalidId = "token.invalid_id";
     public const string AuditInvalidQuery = "audit.invalid_query";
 }

@@ -29,6 +29,17 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Makes sure the bootstrap admin exists with this password and the admin role (idempotent).</summary>
     [Alias("EnsureBootstrapAdmin")]
     Task<UserView> EnsureBootstrapAdminAsync(string password);
+
+    /// <summary>
+    /// Records a refresh-token family started for this user, so deleting the user (or
+    /// <see cref="RevokeSessionsAsync"/>) can revoke it; 404 <c>user.not_found</c> when there is no user.
+    /// </summary>
+    [Alias("AddRefreshFamily")]
+    Task AddRefreshFamilyAsync(string familyId, DateTimeOffset expiresAt);
+
+    /// <summary>Revokes every refresh-token family of the user ("log out everywhere"); returns how many.</summary>
+    [Alias("RevokeSessions")]
+    Task<int> RevokeSessionsAsync();
 }
 
 /// <summary>The list of user names (key: 0), for GET /api/users.</summary>

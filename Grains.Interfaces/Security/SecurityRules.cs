@@ -11,8 +11,25 @@ public static partial class SecurityRules
     /// <summary>API keys look like <c>oak_{id}_{secret}</c>; the id is 16 lowercase base32 characters.</summary>
     public const string ApiKeyPrefix = "oak_";
 
+    /// <summary>Length of an API key id (lowercase base32, so it never contains the <c>_</c> separator).</summary>
+    public const int ApiKeyIdLength = 16;
+
+    /// <summary>
+    /// A user's rate-limit tier name. RateLimitRules has no tier-name rule (tiers are configuration
+    /// keys), so this is the syntax users may carry; whether the tier exists is the limiter's business.
+    /// </summary>
+    public const string TierPattern = "^[a-z0-9-]{1,32}$";
+
+    /// <summary>Longest display name of a user or name of an API key.</summary>
+    public const int DisplayNameMaxLength = 100;
+
     public static bool IsValidUserName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? name) => name is not null && UserNameRegex().IsMatch(name);
+
+    public static bool IsValidTier([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? tier) => tier is not null && TierRegex().IsMatch(tier);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{1,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserNameRegex();
+
+    [GeneratedRegex("^[a-z0-9-]{1,32}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex TierRegex();
 }

@@ -6,6 +6,7 @@ using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
 using OrleansAgents.Grains.Security.Audit;
+using OrleansAgents.Grains.Security;
 using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Http;
@@ -64,6 +65,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<MemoryMetrics>();
         // The durable silo host registers the PostgreSQL store first; everyone else keeps the log in memory.
         services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
+        services.AddSecurityGrainServices();
 
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);

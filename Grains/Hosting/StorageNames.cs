@@ -18,6 +18,9 @@ public static class StorageNames
     /// <summary>Agent memory: written on every change.</summary>
     public const string Memory = "memory";
 
+    /// <summary>Users, refresh-token families, the revocation list and API keys: written on every change.</summary>
+    public const string Security = "security";
+
     /// <summary>Every provider a host must configure.</summary>
-    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers, Tasks, Memory];
+    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers, Tasks, Memory, Security];
 }

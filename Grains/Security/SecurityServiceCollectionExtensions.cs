@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace OrleansAgents.Grains.Security;
+
+public static class SecurityServiceCollectionExtensions
+{
+    /// <summary>The <c>Security</c> options, checked at start; safe to call more than once.</summary>
+    public static IServiceCollection AddSecurityOptions(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<SecurityOptions>)))
+        {
+            services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>What the security grains need in a silo: options and the password hasher.</summary>
+    internal static IServiceCollection AddSecurityGrainServices(this IServiceCollection services)
+    {
+        services.AddSecurityOptions();
+        services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
+        return services;
+    }
+}
