@@ -76,7 +76,7 @@ public static class AuthApi
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
         RefreshRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer)
     {
-        if (body.RefreshToken is null || !RefreshTokens.TryGetFamilyId(body.RefreshToken, out var family))
+        if (body.RefreshToken is null || !RefreshTokens.TryParse(body.RefreshToken, out var family, out _))
         {
             return InvalidRefresh();
         }

@@ -16,6 +16,11 @@ namespace OrleansAgents.Tests;
 [Collection(ApiTestGroup.Name)]
 public sealed partial class SecurityTests(ApiFactory factory)
 {
+    private static readonly string[] ViewerRole = [Roles.Viewer];
+    private static readonly string[] UnknownRole = ["emperor"];
+    private static readonly string[] DeveloperRole = [Roles.Developer];
+    private static readonly string[] AnalystRole = [Roles.Analyst];
+
     private readonly HttpClient _admin = factory.CreateClient();
 
     private IReadOnlyList<RouteEndpoint> ApiEndpoints() =>
@@ -215,21 +220,21 @@ public sealed partial class SecurityTests(ApiFactory factory)
     [Fact]
     public async Task Users_AreManagedByAdmins_WithValidation()
     {
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "Bad Name", password = "long enough password", roles = new[] { "viewer" } }),
+        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "Bad Name", password = "long enough password", roles = ViewerRole }),
             HttpStatusCode.BadRequest, "user.invalid_name");
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "short-pw", password = "short", roles = new[] { "viewer" } }),
+        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "short-pw", password = "short", roles = ViewerRole }),
             HttpStatusCode.BadRequest, "user.weak_password");
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "bad-role", password = "long enough password", roles = new[] { "emperor" } }),
+        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "bad-role", password = "long enough password", roles = UnknownRole }),
             HttpStatusCode.BadRequest, "user.invalid_role");
 
         var user = await CreateUserAsync(Roles.Viewer);
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = user, password = "long enough password", roles = new[] { "viewer" } }),
+        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = user, password = "long enough password", roles = ViewerRole }),
             HttpStatusCode.Conflict, "user.exists");
         var read = (await _admin.GetFromJsonAsync<JsonObject>($"/api/users/{user}"))!;
         Assert.Null(read["password"]);
         Assert.DoesNotContain("correct horse", read.ToJsonString(), StringComparison.Ordinal);
 
-        var updated = await _admin.PutAsJsonAsync($"/api/users/{user}", new { roles = new[] { Roles.Developer }, disabled = true });
+        var updated = await _admin.PutAsJsonAsync($"/api/users/{user}", new { roles = DeveloperRole, disabled = true });
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         await AgentsApiTests.AssertProblemAsync(await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "correct horse battery" }),
             HttpStatusCode.Unauthorized, "auth.invalid_credentials");
@@ -241,7 +246,7 @@ public sealed partial class SecurityTests(ApiFactory factory)
     [Fact]
     public async Task ApiKeys_AuthenticateMachineClients_UntilRevoked()
     {
-        var created = await _admin.PostAsJsonAsync("/api/api-keys", new { name = "ci-bot", roles = new[] { Roles.Analyst } });
+        var created = await _admin.PostAsJsonAsync("/api/api-keys", new { name = "ci-bot", roles = AnalystRole });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
         var key = (string)body["key"]!;
