@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
@@ -9,12 +10,11 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {
-        // permission: system:audit
         var group = api.MapGroup("/audit")
             .WithTags("Audit")
             .AddEndpointFilter<DomainErrorFilter>();
 
-        group.MapGet("/", QueryAsync).WithName("QueryAuditLog").WithSummary("Audit entries, newest first, filtered by actor, action and time");
+        group.MapGet("/", QueryAsync).WithName("QueryAuditLog").RequirePermission(Permissions.SystemAudit).WithSummary("Audit entries, newest first, filtered by actor, action and time");
         return api;
     }
 

@@ -84,7 +84,7 @@ public static class AuthApi
         var rotated = await grains.GetGrain<IRefreshTokenFamilyGrain>(family).RotateAsync(body.RefreshToken);
         if (!rotated.Accepted)
         {
-            if (rotated.FamilyRevoked)
+            if (rotated.Problem == RefreshProblems.Reuse)
             {
                 await AuditAsync(grains, http, rotated.UserName ?? "(unknown)", AuditActions.RefreshReuse, "family revoked");
                 return ProblemResults.Problem(StatusCodes.Status401Unauthorized, ErrorCodes.AuthRefreshReused,

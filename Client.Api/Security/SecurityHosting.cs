@@ -37,6 +37,8 @@ public static partial class SecurityHosting
                     ValidIssuer = settings.Issuer,
                     ValidAudience = settings.Audience,
                     IssuerSigningKeys = TokenIssuer.ValidationKeys(settings),
+                    // A token names its key (kid); an unknown kid is refused rather than tried against every key.
+                    TryAllIssuerSigningKeys = false,
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RequireSignedTokens = true,
                     RequireExpirationTime = true,

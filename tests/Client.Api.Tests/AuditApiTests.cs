@@ -13,14 +13,13 @@ public sealed class AuditApiTests(ApiFactory factory)
 {
     private readonly HttpClient _http = factory.CreateClient();
 
-    /// <summary>A fresh operator: until authentication exists, the actor is the caller's client id.</summary>
+    /// <summary>A fresh operator: the actor is the authenticated subject.</summary>
     private static string NewOperator() => "op-" + Guid.NewGuid().ToString("N")[..10];
 
     private Task<HttpResponseMessage> AsAsync(string actor, HttpMethod method, string url, object? body = null)
     {
         var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add("X-Client-Id", actor);
-        return _http.SendAsync(request);
+        return factory.ClientFor(actor, OrleansAgents.Security.Roles.Admin).SendAsync(request);
     }
 
     private async Task<JsonObject> AuditAsync(string query)

@@ -195,18 +195,21 @@ public sealed partial class SecurityTests(ApiFactory factory)
         var reuse = await anonymous.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = (string)first["refreshToken"]! });
         await AgentsApiTests.AssertProblemAsync(reuse, HttpStatusCode.Unauthorized, "auth.refresh_token_reused");
         var newest = await anonymous.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = (string)second["refreshToken"]! });
-        await AgentsApiTests.AssertProblemAsync(newest, HttpStatusCode.Unauthorized, "auth.invalid_refresh_token");
+        await AgentsApiTests.AssertProblemAsync(newest, HttpStatusCode.Unauthorized, "auth.invalid_refresh_token"); // the family is revoked
     }
 
     [Fact]
     public async Task RepeatedFailedLogins_LockTheAccount_EvenForTheRightPassword()
     {
         var user = await CreateUserAsync(Roles.Viewer);
-        for (var i = 0; i < 5; i++)
+        for (var i = 0; i < 4; i++)
         {
             var failed = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "wrong password " + i });
             await AgentsApiTests.AssertProblemAsync(failed, HttpStatusCode.Unauthorized, "auth.invalid_credentials");
         }
+
+        // The fifth failure (Security:Lockout:MaxFailures) locks the account.
+        await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "wrong password 5" });
 
         var locked = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "correct horse battery" });
         await AgentsApiTests.AssertProblemAsync(locked, HttpStatusCode.TooManyRequests, "auth.locked_out");
