@@ -148,6 +148,9 @@ pids+=($!)
   # An agent for tasks: routed echo tasks succeed; one that times out is retried, then dead-lettered.
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
     -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops","http","llm"],"maxConcurrentTasks":4}'
+  # The free-tier caller (10 requests a minute) starts over its limit at once, so 429s are
+  # there however slowly the loop below goes on a loaded machine.
+  for _ in $(seq 14); do curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"; done
   # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats, and
   # one free-tier caller who runs into its limit (429s).
   i=0

@@ -39,6 +39,23 @@ def finite(series):
     return not (math.isnan(float(value)) or math.isinf(float(value)))
 
 
+def evaluate(base, expr, patience=45.0):
+    """None when the query returns a finite value. A query that parses but has no data yet is
+    asked again for up to `patience` seconds: on a loaded machine the traffic that feeds a rate()
+    or a histogram can take a while to reach Prometheus."""
+    import time
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            if [s for s in query(base, substitute(expr)) if finite(s)]:
+                return None
+        except ValueError as e:
+            return f"{e}: {expr}"
+        if time.monotonic() >= deadline:
+            return f"no series with a value: {expr}"
+        time.sleep(3)
+
+
 def panels(items):
     for p in items:
         yield p
@@ -75,12 +92,7 @@ def main():
                 if "expr" not in t:
                     continue
                 label = f"{name} / {p.get('title')} [{t.get('refId')}]"
-                try:
-                    result = query(base, substitute(t["expr"]))
-                    ok = [s for s in result if finite(s)]
-                    results.append((label, None if ok else f"no series with a value: {t['expr']}"))
-                except ValueError as e:
-                    results.append((label, f"{e}: {t['expr']}"))
+                results.append((label, evaluate(base, t["expr"])))
     if rules:
         import yaml
         for g in yaml.safe_load(open(rules))["groups"]:
