@@ -72,8 +72,17 @@ if (cd "$src" && bash scripts/publish.sh "$work/publish" 0.0.0-check) >"$work/pu
   if wait_http "http://127.0.0.1:$silo_http/health/ready" 60; then pass "published silo answers /health/ready"
   else fail "published silo answers /health/ready" "see $work/published-silo.log: $(tail -3 "$work/published-silo.log" | tr '\n' ' ')"; fi
   api_http=$(free_port)
+  # Production environment: without a signing key and an admin password the API must refuse to start.
+  (cd "$work/publish/api" && env ConnectionStrings__Redis="$REDIS_CONN" Orleans__ClusterId=publish-check \
+    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$(free_port)" timeout 60 dotnet OrleansAgents.Api.dll >"$work/published-api-unconfigured.log" 2>&1)
+  code=$?
+  if [[ $code -eq 2 ]] && grep -q "Security:SigningKeys" "$work/published-api-unconfigured.log" && grep -q "Security:BootstrapAdminPassword" "$work/published-api-unconfigured.log"; then
+    pass "published API refuses to start without a signing key and an admin password, naming both"
+  else fail "published API refuses to start without a signing key and an admin password, naming both" "exit $code: $(tail -3 "$work/published-api-unconfigured.log" | tr '\n' ' ')"; fi
   (cd "$work/publish/api" && exec env ConnectionStrings__Redis="$REDIS_CONN" Orleans__ClusterId=publish-check \
-    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$api_http" dotnet OrleansAgents.Api.dll >"$work/published-api.log" 2>&1) &
+    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$api_http" \
+    Security__SigningKeys__0__Id=check Security__SigningKeys__0__Key="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
+    Security__BootstrapAdminPassword="publish-check-admin-password" dotnet OrleansAgents.Api.dll >"$work/published-api.log" 2>&1) &
   pids+=($!)
   if wait_http "http://127.0.0.1:$api_http/health/ready" 60; then pass "published API (client mode) answers /health/ready"
   else fail "published API (client mode) answers /health/ready" "$(tail -3 "$work/published-api.log" | tr '\n' ' ')"; fi
@@ -150,7 +159,7 @@ pids+=($!)
     -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops","http","llm"],"maxConcurrentTasks":4}'
   # The free-tier caller (10 requests a minute) starts over its limit at once, so 429s are
   # there however slowly the loop below goes on a loaded machine.
-  for _ in $(seq 14); do curl -s -o /dev/null -H 'X-Client-Id: ops-free-caller' "http://127.0.0.1:$api/api/agents?limit=1"; done
+  for _ in $(seq 14); do command curl -s -o /dev/null -H "Authorization: Bearer $free_token" "http://127.0.0.1:$api/api/agents?limit=1"; done
   # Traffic for the whole window: registrations, reads, a miss (404), listings, heartbeats, and
   # one free-tier caller who runs into its limit (429s).
   i=0
