@@ -33,8 +33,8 @@ COPY --from=build --chown=1654:1654 /out/api /app/api
 ENV DOTNET_RUNNING_IN_CONTAINER=true \
     DOTNET_gcServer=1 \
     Urls=http://0.0.0.0:8081
-# 8081 silo management (health, /metrics, /dashboard), 11111 silo-to-silo, 30000 gateway; 8080 the API.
-EXPOSE 8080 8081 11111 30000
+# 8081 silo management (health, /metrics, /dashboard), 11111 silo-to-silo, 30000 gateway; 8080 the API, 8091 its management port (/metrics, /dashboard).
+EXPOSE 8080 8081 8091 11111 30000
 # No HEALTHCHECK: Kubernetes probes /health/live and /health/ready.
 WORKDIR /app/silo
 ENTRYPOINT ["dotnet", "/app/silo/OrleansAgents.Silo.dll"]

@@ -74,13 +74,13 @@ if (cd "$src" && bash scripts/publish.sh "$work/publish" 0.0.0-check) >"$work/pu
   api_http=$(free_port)
   # Production environment: without a signing key and an admin password the API must refuse to start.
   (cd "$work/publish/api" && env ConnectionStrings__Redis="$REDIS_CONN" Orleans__ClusterId=publish-check \
-    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$(free_port)" timeout 60 dotnet OrleansAgents.Api.dll >"$work/published-api-unconfigured.log" 2>&1)
+    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$(free_port)" Orleans__ManagementPort="$(free_port)" timeout 60 dotnet OrleansAgents.Api.dll >"$work/published-api-unconfigured.log" 2>&1)
   code=$?
   if [[ $code -eq 2 ]] && grep -q "Security:SigningKeys" "$work/published-api-unconfigured.log" && grep -q "Security:BootstrapAdminPassword" "$work/published-api-unconfigured.log"; then
     pass "published API refuses to start without a signing key and an admin password, naming both"
   else fail "published API refuses to start without a signing key and an admin password, naming both" "exit $code: $(tail -3 "$work/published-api-unconfigured.log" | tr '\n' ' ')"; fi
   (cd "$work/publish/api" && exec env ConnectionStrings__Redis="$REDIS_CONN" Orleans__ClusterId=publish-check \
-    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$api_http" \
+    Orleans__ServiceId=publish-check Urls="http://127.0.0.1:$api_http" Orleans__ManagementPort="$(free_port)" \
     Security__SigningKeys__0__Id=check Security__SigningKeys__0__Key="$(head -c 48 /dev/urandom | base64 | tr -d '\n')" \
     Security__BootstrapAdminPassword="publish-check-admin-password" dotnet OrleansAgents.Api.dll >"$work/published-api.log" 2>&1) &
   pids+=($!)
@@ -102,7 +102,7 @@ def free(p):
     finally: s.close()
 for _ in range(200):
     o = random.randrange(2000, 20000, 10)
-    if all(free(b + o) for b in (8080, 8081, 8082, 11111, 11112, 30000, 30001)): print(o); break
+    if all(free(b + o) for b in (8080, 8081, 8082, 8083, 11111, 11112, 30000, 30001)): print(o); break
 PY
 )
 # test.sh exports PGPORT/REDISPORT for its own instances; the cluster starts its own.
@@ -123,7 +123,7 @@ if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset"
   fail "local cluster for the dashboard check starts" "$(tail -5 "$work/cluster-up.log" | tr '\n' ' ')"
   exit 0
 fi
-api=$((8080 + offset)); silo1=$((8081 + offset)); silo2=$((8082 + offset))
+api=$((8080 + offset)); silo1=$((8081 + offset)); silo2=$((8082 + offset)); api_management=$((8083 + offset))
 prom_port=$(free_port)
 cat >"$work/prometheus.yml" <<YML
 global: {scrape_interval: 1s, evaluation_interval: 1s}
@@ -135,7 +135,7 @@ scrape_configs:
       - {targets: ["127.0.0.1:$silo2"], labels: {namespace: local, pod: orleans-agents-silo-2}}
   - job_name: orleans-agents-api
     static_configs:
-      - {targets: ["127.0.0.1:$api"], labels: {namespace: local, pod: orleans-agents-api-1}}
+      - {targets: ["127.0.0.1:$api_management"], labels: {namespace: local, pod: orleans-agents-api-1}}
 YML
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/prometheus-data" \
   --web.listen-address="127.0.0.1:$prom_port" >"$work/prometheus.log" 2>&1 &

@@ -10,7 +10,7 @@ dir=${CLUSTER_DIR:-/tmp/orleans-agents-cluster}
 # PORT_OFFSET shifts every fixed port, so two clusters (or a test run) can share a machine.
 off=${PORT_OFFSET:-0}
 API_PORT=$((8080 + off))
-SILO1_HTTP=$((8081 + off)); SILO2_HTTP=$((8082 + off))
+SILO1_HTTP=$((8081 + off)); SILO2_HTTP=$((8082 + off)); API_MANAGEMENT=$((8083 + off))
 
 if [[ -f "$dir/pids" ]]; then
   echo "a cluster is already running from $dir; run scripts/cluster-down.sh first" >&2
@@ -52,7 +52,7 @@ wait_ready "http://127.0.0.1:$SILO2_HTTP/health/ready" silo2
 signing_key=${Security__SigningKeys__0__Key:-$(head -c 48 /dev/urandom | base64 | tr -d '\n')}
 admin_password=${Security__BootstrapAdminPassword:-$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')}
 printf 'user admin\npassword %s\n' "$admin_password" >"$dir/admin"; chmod 600 "$dir/admin"
-(cd "$api_bin" && exec env ConnectionStrings__Redis="$REDIS_CONN" Urls="http://127.0.0.1:$API_PORT" \
+(cd "$api_bin" && exec env ConnectionStrings__Redis="$REDIS_CONN" Urls="http://127.0.0.1:$API_PORT" Orleans__ManagementPort="$API_MANAGEMENT" \
   Security__SigningKeys__0__Id="${Security__SigningKeys__0__Id:-local}" Security__SigningKeys__0__Key="$signing_key" \
   Security__BootstrapAdminPassword="$admin_password" \
   dotnet OrleansAgents.Api.dll >"$dir/api.log" 2>&1) &
@@ -64,8 +64,8 @@ Cluster is up (state in $dir, logs in $dir/*.log):
   API            http://127.0.0.1:$API_PORT/api/agents  (log in: POST /api/auth/login as admin, password in $dir/admin)
   OpenAPI UI     http://127.0.0.1:$API_PORT/docs
   OpenAPI JSON   http://127.0.0.1:$API_PORT/openapi/v1.json
-  Dashboard      http://127.0.0.1:$API_PORT/dashboard  (also on each silo: :$SILO1_HTTP/dashboard, :$SILO2_HTTP/dashboard)
-  Metrics        http://127.0.0.1:$API_PORT/metrics, http://127.0.0.1:$SILO1_HTTP/metrics, http://127.0.0.1:$SILO2_HTTP/metrics
+  Dashboard      http://127.0.0.1:$API_MANAGEMENT/dashboard  (also on each silo: :$SILO1_HTTP/dashboard, :$SILO2_HTTP/dashboard)
+  Metrics        http://127.0.0.1:$API_MANAGEMENT/metrics, http://127.0.0.1:$SILO1_HTTP/metrics, http://127.0.0.1:$SILO2_HTTP/metrics
   PostgreSQL     $PG_CONN
   Redis          $REDIS_CONN
 Stop it with scripts/cluster-down.sh

@@ -18,6 +18,7 @@ public static class ApiHosting
     {
         builder.AddAgentsCluster();
         builder.AddAgentsSecurity();
+        ListenOnManagementPort(builder);
         builder.AddAgentsTelemetry("orleans-agents-api");
         var services = builder.Services;
         services.Configure<JsonOptions>(o =>
@@ -55,6 +56,22 @@ public static class ApiHosting
         return builder;
     }
 
+    /// <summary>Adds the management port next to every public address of Urls (same host).</summary>
+    private static void ListenOnManagementPort(WebApplicationBuilder builder)
+    {
+        var port = ApiSettings.Read(builder.Configuration).ManagementPort;
+        var urls = (builder.Configuration["Urls"] ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parsed = urls.Select(u => new UriBuilder(u.Replace("*", "0.0.0.0", StringComparison.Ordinal).Replace("+", "0.0.0.0", StringComparison.Ordinal))).ToList();
+        if (parsed.Any(u => u.Port == port))
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(ApiSettings.Section, typeof(ApiSettings),
+                [$"Orleans:ManagementPort {port} is also a public port in Urls; /metrics and the dashboard must not be public."]);
+        }
+
+        var management = parsed.Select(u => new UriBuilder(u.Uri) { Port = port }.Uri.ToString().TrimEnd('/')).Distinct();
+        builder.WebHost.UseUrls([.. urls, .. management]);
+    }
+
     public static WebApplication UseAgentsApi(this WebApplication app)
     {
         // Outermost, so the recorded status is the one the client got, error responses included.
@@ -70,10 +87,12 @@ public static class ApiHosting
         app.MapScalarApiReference("/docs");
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapAgentsHealthEndpoints();
-        app.MapMetrics("/metrics");
+        // Operator surfaces answer only on the management port (Orleans:ManagementPort).
+        var management = $"*:{app.Services.GetRequiredService<ApiSettings>().ManagementPort}";
+        app.MapMetrics("/metrics").RequireHost(management);
         if (app.Services.GetRequiredService<ApiSettings>().DashboardEnabled)
         {
-            app.MapOrleansDashboard("/dashboard").ExcludeFromDescription();
+            app.MapOrleansDashboard("/dashboard").RequireHost(management).ExcludeFromDescription();
         }
 
         // Who the caller is comes first: rate limits are charged to the authenticated subject.

@@ -28,6 +28,12 @@ public sealed class ApiSettings
 
     public bool DashboardEnabled { get; set; } = true;
 
+    /// <summary>
+    /// The management port: /metrics and the dashboard are served only here, never on the public
+    /// port (Urls). Keep it off the Ingress; Prometheus scrapes it in-cluster.
+    /// </summary>
+    public int ManagementPort { get; set; } = 8091;
+
     public string? RedisConnectionString { get; set; }
 
     public ClusterMode EffectiveMode => Mode ?? (string.IsNullOrWhiteSpace(RedisConnectionString) ? ClusterMode.Embedded : ClusterMode.Client);
@@ -51,6 +57,11 @@ public sealed class ApiSettings
         if (settings.SiloPort is < 1 or > 65535 || settings.GatewayPort is < 1 or > 65535 || settings.SiloPort == settings.GatewayPort)
         {
             errors.Add($"Orleans:SiloPort and Orleans:GatewayPort must be two different TCP ports (were {settings.SiloPort}, {settings.GatewayPort}).");
+        }
+
+        if (settings.ManagementPort is < 1 or > 65535)
+        {
+            errors.Add($"Orleans:ManagementPort must be a TCP port (was {settings.ManagementPort}).");
         }
 
         if (errors.Count > 0)

@@ -17,6 +17,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Test");
         builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Orleans:ManagementPort", ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Orleans:ClusterId", "api-tests-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Callers without a tier get an effectively unlimited one, so tests of other endpoints are
@@ -51,6 +52,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", TokenFor(subject, roles));
+        return client;
+    }
+
+    public int ManagementPort { get; } = FreePort();
+
+    /// <summary>A client of the management port (/metrics, /dashboard); they answer nowhere else.</summary>
+    public HttpClient ManagementClient()
+    {
+        var client = AnonymousClient();
+        client.BaseAddress = new Uri($"http://localhost:{ManagementPort}");
         return client;
     }
 

@@ -66,7 +66,7 @@ public sealed class CanarySecretTests(ApiFactory factory)
         }
 
         await Keep(admin.GetAsync("/api/audit?limit=200"));
-        await Keep(admin.GetAsync("/metrics"));
+        await Keep(app.CreateClient().GetAsync($"http://localhost:{factory.ManagementPort}/metrics"));
         var bad = app.CreateClient();
         bad.DefaultRequestHeaders.Authorization = new("Bearer", token + "x");
         await Keep(bad.GetAsync("/api/agents"));

@@ -51,7 +51,7 @@ public sealed class CircuitBreakersApiTests(ApiFactory factory)
         var name = NewName();
         await _http.PostAsync($"/api/circuit-breakers/{name}/isolate", null);
 
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
 
         Assert.Contains($"orleansagents_resilience_breaker_state{{breaker=\"{name}\"}} 3", metrics, StringComparison.Ordinal);
         Assert.Contains($"orleansagents_resilience_breaker_transitions{{breaker=\"{name}\",to=\"isolated\"}} 1", metrics, StringComparison.Ordinal);

@@ -171,7 +171,7 @@ public sealed class MemoryApiTests(ApiFactory factory)
         await PutRawAsync($"/api/agents/{id}/memory/k", "{\"value\": 1}");
         await PutRawAsync($"/api/agents/{id}/memory/huge", $"{{\"value\": \"{new string('x', 70 * 1024)}\"}}");
 
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
 
         Assert.Matches(@"orleansagents_memory_entries_written(\{[^}]*\})? [1-9]", metrics);
         Assert.Matches(@"orleansagents_memory_bytes_written(\{[^}]*\})? [1-9]", metrics);

@@ -35,9 +35,19 @@ public sealed class PlatformEndpointsTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task MetricsAndDashboard_AreNotOnThePublicPort()
+    {
+        foreach (var path in new[] { "/metrics", "/dashboard/" })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await _http.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await factory.AnonymousClient().GetAsync(path)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Dashboard_IsServed()
     {
-        var response = await _http.GetAsync("/dashboard/");
+        var response = await factory.ManagementClient().GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("<html", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
@@ -46,7 +56,7 @@ public sealed class PlatformEndpointsTests(ApiFactory factory)
     public async Task Metrics_ExposeRequestDurationsByRouteAndStatus_AndAgentsByStatus()
     {
         await _http.GetAsync("/api/agents/no-such-agent-metrics");
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
 
         Assert.Contains("http_request_duration_seconds_bucket{code=\"404\",method=\"GET\"", metrics, StringComparison.Ordinal);
         Assert.Contains("endpoint=\"/api/agents/{id}\"", metrics, StringComparison.Ordinal);

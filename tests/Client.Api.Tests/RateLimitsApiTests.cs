@@ -134,7 +134,7 @@ public sealed class RateLimitsApiTests(ApiFactory factory)
             await AsUserAsync(user, "/api/agents");
         }
 
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
         Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"rejected\",tier=\"free\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"allowed\",tier=\"free\"}", metrics, StringComparison.Ordinal);
     }

@@ -21,7 +21,7 @@ public sealed class SkillMetricsTests(ApiFactory factory)
         metrics.LlmTokens("ollama-test", "llama3", 7, 5);
         metrics.LlmDuration("ollama-test", "llama3", TimeSpan.FromMilliseconds(250));
 
-        var text = await _http.GetStringAsync("/metrics");
+        var text = await factory.ManagementClient().GetStringAsync("/metrics");
 
         Assert.Contains("orleansagents_skills_http_requests{host=\"api.example.test\",outcome=\"success\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("orleansagents_skills_llm_requests{model=\"llama3\",outcome=\"success\",provider=\"ollama-test\"} 1", text, StringComparison.Ordinal);

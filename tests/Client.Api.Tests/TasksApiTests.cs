@@ -222,11 +222,11 @@ public sealed class TasksApiTests(ApiFactory factory)
         var agent = await RegisterAsync();
         var response = await _http.PostAsJsonAsync($"/api/agents/{agent}/tasks", new { skill = "echo", input = 1 });
         await WaitFinishedAsync((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
-        await _http.GetStringAsync("/metrics"); // the exporter may start listening at the first scrape
+        await factory.ManagementClient().GetStringAsync("/metrics"); // the exporter may start listening at the first scrape
         response = await _http.PostAsJsonAsync($"/api/agents/{agent}/tasks", new { skill = "echo", input = 2 });
         await WaitFinishedAsync((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
 
-        var metrics = await _http.GetStringAsync("/metrics");
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
         Assert.Contains("orleansagents_tasks_entered{state=\"succeeded\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("orleansagents_tasks_duration_seconds_bucket{outcome=\"succeeded\",skill=\"echo\"", metrics, StringComparison.Ordinal);
         Assert.Contains("orleansagents_tasks_queue_depth{priority=\"high\"}", metrics, StringComparison.Ordinal);

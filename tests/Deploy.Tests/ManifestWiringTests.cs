@@ -146,6 +146,8 @@ public sealed class ManifestWiringTests
         Assert.False(string.IsNullOrWhiteSpace(config.GetConnectionString("Redis")));
         Assert.Equal("0.0.0.0", new Uri(config["Urls"]!).Host);
         Assert.Equal(UrlsPort(container), ContainerPort(pod, "http"));
+        // /metrics and the dashboard answer only on the management port, which the ServiceMonitor scrapes.
+        Assert.Equal(config["Orleans:ManagementPort"], ContainerPort(pod, "management")?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(["dotnet", "/app/api/OrleansAgents.Api.dll"], container.Command);
         Assert.Equal("/app/api", container.WorkingDir);
         Assert.Equal(m.Named<V1Deployment>(Silo).Spec.Template.Spec.Containers[0].Image, container.Image);
