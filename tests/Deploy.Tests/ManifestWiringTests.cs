@@ -225,12 +225,14 @@ public sealed class ManifestWiringTests
             Assert.Equal("true", service.Metadata.Annotations["prometheus.io/scrape"]);
             // Annotation-based discovery (role: endpoints) rewrites the address to podIP:annotation, so it names the container port.
             var workload = m.All<V1Deployment>().Single(d => Matches(service.Spec.Selector, d.Spec.Template.Metadata.Labels)).Spec.Template;
-            var containerPort = ContainerPort(workload, service.Spec.Ports[0].TargetPort.Value);
+            var scrapedPort = service.Spec.Ports.Single(p => monitor.Spec.Endpoints.Any(e => e.Port == p.Name));
+            var containerPort = ContainerPort(workload, scrapedPort.TargetPort.Value);
             Assert.Equal(containerPort?.ToString(System.Globalization.CultureInfo.InvariantCulture), service.Metadata.Annotations["prometheus.io/port"]);
             Assert.Equal(service.Metadata.Annotations["prometheus.io/port"], workload.Metadata.Annotations["prometheus.io/port"]);
         }
 
         Assert.DoesNotContain(m.All<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths), p => p.Backend.Service.Name == Silo);
+        Assert.DoesNotContain(m.All<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths), p => p.Backend.Service.Port.Name == "management");
         var rules = Assert.Single(m.All<PrometheusRule>());
         Assert.Contains(rules.Spec.Groups.SelectMany(g => g.Rules), r => r.Alert == "OrleansAgentsSiloDown");
     }
