@@ -12,7 +12,7 @@ namespace OrleansAgents.Bench;
 /// POST /api/tasks and through ITaskGrain directly, each against a no-op minimal-API endpoint
 /// measured in the same run as the ceiling. One process: the API in its embedded mode
 /// (in-process silo, in-memory storage), so the figures are the task system's own cost.
-/// Options: --seconds N (10), --warmup N (3), --concurrency N (32), --agents N (8),
+/// Options: --seconds N (10), --warmup N (5), --concurrency N (32), --agents N (8),
 /// --direct (the grain path names an agent instead of routing by capability).
 /// </summary>
 internal static class TasksBench
@@ -22,7 +22,7 @@ internal static class TasksBench
     public static async Task<int> Main(string[] args)
     {
         var seconds = Arg(args, "--seconds", 10);
-        var warmup = Arg(args, "--warmup", 3);
+        var warmup = Arg(args, "--warmup", 5);
         var concurrency = Arg(args, "--concurrency", 32);
         var agents = Arg(args, "--agents", 8);
 
@@ -35,6 +35,7 @@ internal static class TasksBench
             ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Orleans:ClusterId"] = "tasks-bench",
             ["Orleans:DashboardEnabled"] = "false",
+            ["Orleans:ManagementPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Error",
             ["RateLimiting:DefaultTier"] = "bench",
             ["RateLimiting:Tiers:bench:PerMinute"] = "100000000",
@@ -42,6 +43,9 @@ internal static class TasksBench
             ["RateLimiting:Tiers:bench:PerDay"] = "100000000",
             ["RateLimiting:Tiers:bench:AiTokensPerDay"] = "1",
             ["Tasks:QueueCapacity"] = "1000000",
+            ["Security:SigningKeys:0:Id"] = "bench",
+            ["Security:SigningKeys:0:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+            ["Security:BootstrapAdminPassword"] = "bench-admin-password",
             ["Tasks:LogRetention"] = "10",
         });
         builder.AddAgentsApi();
@@ -61,11 +65,16 @@ internal static class TasksBench
         {
             BaseAddress = new Uri($"http://127.0.0.1:{port}"),
         };
+        // The task endpoints need a token (the no-op endpoint does not): a real one, from the API's issuer.
+        var token = app.Services.GetRequiredService<OrleansAgents.Api.Security.TokenIssuer>().Issue("bench", [OrleansAgents.Security.Roles.Developer], "user", null);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token.Token);
         var body = new { capability = Capability, skill = "echo", input = new { n = 1 } };
 
         Console.WriteLine($"Tasks bench: {concurrency} concurrent callers, {agents} agents x 64 slots, {warmup} s warm-up + {seconds} s per path, embedded silo with in-memory storage.");
 
-        async Task<bool> NoopAsync() => (await http.PostAsJsonAsync("/noop", body)).StatusCode == HttpStatusCode.Accepted;
+        // The ceiling is a bare minimal-API endpoint: no token, so no authentication work either.
+        using var bare = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = http.BaseAddress };
+        async Task<bool> NoopAsync() => (await bare.PostAsJsonAsync("/noop", body)).StatusCode == HttpStatusCode.Accepted;
         async Task<bool> HttpTaskAsync() => (await http.PostAsJsonAsync("/api/tasks", body)).StatusCode == HttpStatusCode.Accepted;
         var direct = args.Contains("--direct");
         var next = 0;
@@ -77,14 +86,20 @@ internal static class TasksBench
             return true;
         }
 
+        // The same no-op with the bearer token the task calls carry: what authentication costs.
+        async Task<bool> NoopWithTokenAsync() => (await http.PostAsJsonAsync("/noop", body)).StatusCode == HttpStatusCode.Accepted;
+
         await RunAsync("warm-up", NoopAsync, warmup, concurrency, null);
         var noop = await RunAsync("no-op endpoint (POST /noop)", NoopAsync, seconds, concurrency, null);
+        var noopAuthenticated = await RunAsync("no-op endpoint, with a bearer token", NoopWithTokenAsync, seconds, concurrency, null);
         await RunAsync("warm-up", HttpTaskAsync, warmup, concurrency, () => DrainAsync(grains, agentIds));
         var viaHttp = await RunAsync("POST /api/tasks, echo, until finished", HttpTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
         var viaGrain = await RunAsync("ITaskGrain.SubmitAsync, echo, until finished", GrainTaskAsync, seconds, concurrency, () => DrainAsync(grains, agentIds));
 
         Console.WriteLine();
         Console.WriteLine($"ratio POST /api/tasks / no-op endpoint:  {viaHttp.PerSecond / noop.PerSecond:0.00}x");
+        Console.WriteLine($"ratio POST /api/tasks / no-op endpoint with a token:  {viaHttp.PerSecond / noopAuthenticated.PerSecond:0.00}x");
+        Console.WriteLine($"ratio no-op with a token / bare no-op (authentication): {noopAuthenticated.PerSecond / noop.PerSecond:0.00}x");
         Console.WriteLine($"ratio grain API / no-op endpoint:        {viaGrain.PerSecond / noop.PerSecond:0.00}x");
         await app.StopAsync();
         return 0;
