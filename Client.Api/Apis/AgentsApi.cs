@@ -105,11 +105,9 @@ public static class AgentsApi
             statusFilter = parsed;
         }
 
-        var pageSize = AgentRules.DefaultPageSize;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
-            || pageSize < 1 || pageSize > AgentRules.MaxPageSize))
+        if (!QueryParameters.TryPageSize(limit, AgentRules.DefaultPageSize, AgentRules.MaxPageSize, out var pageSize, out var badLimit))
         {
-            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {AgentRules.MaxPageSize}.");
+            return badLimit;
         }
 
         string? after = null;
@@ -122,8 +120,7 @@ public static class AgentsApi
         return TypedResults.Ok(new AgentListResponse(page.Items, page.NextCursor is null ? null : AgentCursor.Encode(page.NextCursor)));
     }
 
-    private static ProblemHttpResult InvalidId() =>
-        ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+    private static ProblemHttpResult InvalidId() => QueryParameters.InvalidAgentId();
 
     private static ProblemHttpResult NotFound(string id) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");

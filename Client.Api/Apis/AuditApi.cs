@@ -36,11 +36,9 @@ public static class AuditApi
             return InvalidQuery("from must not be after to.");
         }
 
-        var pageSize = AuditRules.DefaultPageSize;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize)
-            || pageSize < 1 || pageSize > AuditRules.MaxPageSize))
+        if (!QueryParameters.TryPageSize(limit, AuditRules.DefaultPageSize, AuditRules.MaxPageSize, out var pageSize, out var badLimit))
         {
-            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {AuditRules.MaxPageSize}.");
+            return badLimit;
         }
 
         long? beforeId = null;

@@ -89,11 +89,9 @@ public static class MemoryApi
             return InvalidId();
         }
 
-        var pageSize = MemoryRules.DefaultPageSize;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
-            || pageSize < 1 || pageSize > MemoryRules.MaxPageSize))
+        if (!QueryParameters.TryPageSize(limit, MemoryRules.DefaultPageSize, MemoryRules.MaxPageSize, out var pageSize, out var badLimit))
         {
-            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {MemoryRules.MaxPageSize}.");
+            return badLimit;
         }
 
         string? after = null;
@@ -125,7 +123,7 @@ public static class MemoryApi
         : null;
 
     private static ProblemHttpResult InvalidId() =>
-        ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+        QueryParameters.InvalidAgentId();
 
     private static ProblemHttpResult NotFound(string id, string key) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.MemoryNotFound, $"Agent '{id}' has no memory entry '{key}'.");

@@ -52,7 +52,7 @@ public static class TasksApi
         if (!AgentRules.IsValidId(id))
         {
             return Task.FromResult<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>>(
-                ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}."));
+                QueryParameters.InvalidAgentId());
         }
 
         if (body.Capability is not null || (body.AgentId is not null && body.AgentId != id))
@@ -78,7 +78,7 @@ public static class TasksApi
 
         if (body.AgentId is not null && !AgentRules.IsValidId(body.AgentId))
         {
-            return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+            return QueryParameters.InvalidAgentId();
         }
 
         if (body.Capability is not null && !AgentRules.IsValidCapability(body.Capability))
@@ -143,7 +143,7 @@ public static class TasksApi
     {
         if (!AgentRules.IsValidId(id))
         {
-            return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+            return QueryParameters.InvalidAgentId();
         }
 
         TaskState? filter = null;
@@ -157,9 +157,9 @@ public static class TasksApi
             filter = parsed;
         }
 
-        if (!TryLimit(limit, out var pageSize))
+        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
-            return InvalidLimit();
+            return badLimit;
         }
 
         if (await grains.GetGrain<IAgentGrain>(id).GetAsync() is null)
@@ -173,9 +173,9 @@ public static class TasksApi
 
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, IGrainFactory grains)
     {
-        if (!TryLimit(limit, out var pageSize))
+        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
-            return InvalidLimit();
+            return badLimit;
         }
 
         var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, cursor);
@@ -275,16 +275,6 @@ public static class TasksApi
         duration = TimeSpan.FromSeconds(seconds.Value);
         return true;
     }
-
-    private static bool TryLimit(string? limit, out int pageSize)
-    {
-        pageSize = TaskRules.DefaultPageSize;
-        return limit is null ||
-            (int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) && pageSize >= 1 && pageSize <= TaskRules.MaxPageSize);
-    }
-
-    private static ProblemHttpResult InvalidLimit() =>
-        ProblemResults.Invalid(ErrorCodes.InvalidLimit, $"limit must be a whole number from 1 to {TaskRules.MaxPageSize}.");
 
     private static ProblemHttpResult InvalidId() =>
         ProblemResults.Invalid(ErrorCodes.TaskInvalidId, $"Task ids must match {TaskRules.IdPattern}.");

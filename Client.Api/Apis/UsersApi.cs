@@ -50,10 +50,9 @@ public static class UsersApi
 
     private static async Task<Results<Ok<UserListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, IGrainFactory grains)
     {
-        var pageSize = 50;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 200))
+        if (!QueryParameters.TryPageSize(limit, 50, 200, out var pageSize, out var badLimit))
         {
-            return ProblemResults.Invalid(ErrorCodes.InvalidLimit, "limit must be a whole number from 1 to 200.");
+            return badLimit;
         }
 
         if (cursor is not null && !SecurityRules.IsValidUserName(cursor))
