@@ -4,7 +4,7 @@ namespace OrleansAgents.Errors;
 /// The one catalogue of error codes a client can see. Codes are part of the public API:
 /// never rename one, only add.
 /// </summary>
-public static class ErrorCodes
+public static partial class ErrorCodes
 {
     public const string ValidationFailed = "request.invalid";
     public const string BodyNotJson = "request.body_not_json";

@@ -29,6 +29,11 @@ public static class Permissions
     public const string UserRead = "user:read";
     public const string UserUpdate = "user:update";
     public const string UserDelete = "user:delete";
+    public const string TrustRead = "trust:read";
+    public const string TrustRate = "trust:rate";
+    public const string TrustAdmin = "trust:admin";
+    public const string SwarmExecute = "swarm:execute";
+    public const string SwarmRead = "swarm:read";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -37,6 +42,7 @@ public static class Permissions
         MemoryCreate, MemoryRead, MemoryUpdate, MemoryDelete,
         SystemAdmin, SystemConfig, SystemMetrics, SystemAudit,
         UserCreate, UserRead, UserUpdate, UserDelete,
+        TrustRead, TrustRate, TrustAdmin, SwarmExecute, SwarmRead,
     ];
 }
 
@@ -63,21 +69,24 @@ public static class Roles
             Permissions.AgentCreate, Permissions.AgentRead, Permissions.AgentUpdate, Permissions.AgentDelete, Permissions.AgentExecute,
             Permissions.WorkflowCreate, Permissions.WorkflowRead, Permissions.WorkflowUpdate, Permissions.WorkflowDelete, Permissions.WorkflowExecute,
             Permissions.MemoryCreate, Permissions.MemoryRead, Permissions.MemoryUpdate, Permissions.MemoryDelete,
-            Permissions.SystemMetrics,
+            Permissions.SystemMetrics, Permissions.TrustRead, Permissions.TrustRate, Permissions.SwarmExecute, Permissions.SwarmRead,
         },
         [Analyst] = new HashSet<string>
         {
             Permissions.AgentRead, Permissions.AgentExecute, Permissions.WorkflowRead, Permissions.WorkflowExecute,
-            Permissions.MemoryRead, Permissions.SystemMetrics,
+            Permissions.MemoryRead, Permissions.SystemMetrics, Permissions.TrustRead, Permissions.TrustRate,
+            Permissions.SwarmExecute, Permissions.SwarmRead,
         },
         [Operator] = new HashSet<string>
         {
             Permissions.AgentRead, Permissions.AgentUpdate, Permissions.WorkflowRead, Permissions.WorkflowDeploy,
             Permissions.MemoryRead, Permissions.SystemConfig, Permissions.SystemMetrics, Permissions.SystemAudit, Permissions.UserRead,
+            Permissions.TrustRead, Permissions.TrustAdmin, Permissions.SwarmRead,
         },
         [Viewer] = new HashSet<string>
         {
             Permissions.AgentRead, Permissions.WorkflowRead, Permissions.MemoryRead, Permissions.SystemMetrics,
+            Permissions.TrustRead, Permissions.SwarmRead,
         },
         [Guest] = new HashSet<string> { Permissions.AgentRead },
     };

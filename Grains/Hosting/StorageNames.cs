@@ -21,6 +21,12 @@ public static class StorageNames
     /// <summary>Users, refresh-token families, the revocation list and API keys: written on every change.</summary>
     public const string Security = "security";
 
+    /// <summary>Workflow definitions and runs: runs checkpoint after every step outcome.</summary>
+    public const string Workflows = "workflows";
+
+    /// <summary>Trust (local trust rows, global trust results) and swarms (consensus rounds, optimisations).</summary>
+    public const string Collective = "collective";
+
     /// <summary>Every provider a host must configure.</summary>
-    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers, Tasks, Memory, Security];
+    public static readonly IReadOnlyList<string> All = [Agents, RateLimits, Breakers, Tasks, Memory, Security, Workflows, Collective];
 }
