@@ -53,7 +53,15 @@ public sealed record class TaskSubmission(
     [property: Id(6)] TimeSpan? HardTimeout,
     [property: Id(7)] int? MaxAttempts,
     [property: Id(8)] string? IdempotencyKey,
-    [property: Id(9)] string SubmittedBy);
+    [property: Id(9)] string SubmittedBy)
+{
+    /// <summary>
+    /// What started the task when it is part of something larger, e.g. <c>workflow-run:{runId}:{stepId}</c>
+    /// (see <see cref="TaskRules.OriginPattern"/>); null for a client's direct submission.
+    /// </summary>
+    [Id(10)]
+    public string? Origin { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("OrleansAgents.TaskError")]
 public sealed record class TaskError(

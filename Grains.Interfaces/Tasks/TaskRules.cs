@@ -16,6 +16,9 @@ public static partial class TaskRules
     public const int MaxPageSize = 200;
     public const int DefaultPageSize = 50;
 
+    /// <summary>A task's origin: a kind, a colon, then the kind's own reference (e.g. <c>workflow-run:r_abc:fetch</c>).</summary>
+    public const string OriginPattern = "^[a-z][a-z-]{0,31}:[A-Za-z0-9_.:-]{1,200}$";
+
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && IdRegex().IsMatch(id);
 
     public static bool IsValidSkillName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? skill) => skill is not null && SkillRegex().IsMatch(skill);

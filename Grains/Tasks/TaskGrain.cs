@@ -24,6 +24,7 @@ public sealed partial class TaskGrain(
     TaskMetrics metrics,
     TimeProvider time,
     ILocalSiloDetails silo,
+    IEnumerable<ITaskOutcomeSink> outcomeSinks,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
 {
     public const string WatchdogReminder = "task-watchdog";
@@ -32,6 +33,7 @@ public sealed partial class TaskGrain(
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, TimeSpan, TimeSpan, TimeSpan), ResiliencePipeline<string>> Pipelines = new();
 
     private readonly TaskOptions _options = options.Value;
+    private readonly ITaskOutcomeSink[] _sinks = [.. outcomeSinks];
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _run;
@@ -100,6 +102,7 @@ public sealed partial class TaskGrain(
             MaxAttempts = submission.MaxAttempts ?? TaskRules.DefaultMaxAttempts,
             IdempotencyKey = submission.IdempotencyKey,
             SubmittedBy = submission.SubmittedBy,
+            Origin = submission.Origin,
             Fingerprint = fingerprint,
             State = TaskState.Queued,
             CreatedAt = now,
@@ -526,6 +529,16 @@ public sealed partial class TaskGrain(
             if (S.State == TaskState.DeadLettered)
             {
                 await GrainFactory.GetGrain<IDeadLetterGrain>(0).AddAsync(Summary());
+            }
+
+            if (_sinks.Length > 0)
+            {
+                var outcome = new TaskOutcome(Id, S.AgentId, S.Capability, S.Skill, S.State, S.SubmittedBy, S.Origin,
+                    S.Attempts.Count - S.BudgetStart, S.CreatedAt, S.FinishedAt ?? time.GetUtcNow(), View());
+                foreach (var sink in _sinks)
+                {
+                    await sink.TaskFinishedAsync(outcome, CancellationToken.None);
+                }
             }
 
             S.FollowUpsPending = false; // kept in memory only: with the reminder gone nothing reads it again

@@ -45,6 +45,9 @@ public sealed class TaskRecord
     /// <summary>Finished, but the agent, the task log or the dead letters may not know yet.</summary>
     [Id(25)] public bool FollowUpsPending { get; set; }
 
+    /// <summary>Who started the task on the submitter's behalf, e.g. <c>workflow-run:{runId}:{stepId}</c>; null for direct calls.</summary>
+    [Id(26)] public string? Origin { get; set; }
+
     /// <summary>Attempts that count against MaxAttempts: those of this run not lost to a crash.</summary>
     public int AttemptsUsed => Attempts.Skip(BudgetStart).Count(a => a.Outcome != AttemptOutcome.Lost);
 }
