@@ -28,36 +28,17 @@ public static partial class TaskRules
         key is { Length: > 0 and <= IdempotencyKeyMaxLength } && key.All(c => c is >= ' ' and <= '~') && key.Trim().Length == key.Length;
 
     /// <summary>A fresh random id.</summary>
-    public static string NewId() => "t_" + Base32(RandomNumberGenerator.GetBytes(17));
+    public static string NewId() => "t_" + IdEncoding.Base32(RandomNumberGenerator.GetBytes(17));
 
     /// <summary>
     /// The id of the task a caller's idempotency key names: the same caller and key always give
     /// the same task, so a repeat lands on the first task's grain.
     /// </summary>
     public static string IdForIdempotencyKey(string submittedBy, string key) =>
-        "t_" + Base32(SHA256.HashData(Encoding.UTF8.GetBytes(submittedBy + "\n" + key)));
+        "t_" + IdEncoding.Base32(SHA256.HashData(Encoding.UTF8.GetBytes(submittedBy + "\n" + key)));
 
     public static bool IsFinished(TaskState state) => state is TaskState.Succeeded or TaskState.Failed or TaskState.Cancelled or TaskState.DeadLettered;
 
-    private static string Base32(ReadOnlySpan<byte> bytes)
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        var chars = new char[26];
-        int buffer = 0, bits = 0, index = 0, o = 0;
-        while (o < chars.Length)
-        {
-            if (bits < 5)
-            {
-                buffer = (buffer << 8) | bytes[index++];
-                bits += 8;
-            }
-
-            chars[o++] = alphabet[(buffer >> (bits - 5)) & 31];
-            bits -= 5;
-        }
-
-        return new string(chars);
-    }
 
     [GeneratedRegex("^t_[a-z2-7]{26}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex IdRegex();
