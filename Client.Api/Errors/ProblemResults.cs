@@ -24,7 +24,18 @@ public static class ProblemResults
         return problem;
     }
 
-    public static ProblemDetails ForDomain(DomainException ex) => ex.Kind switch
+    public static ProblemDetails ForDomain(DomainException ex)
+    {
+        var problem = ForKind(ex);
+        if (ex.Errors is { Count: > 0 } errors)
+        {
+            problem.Extensions["errors"] = errors.Select(e => new { path = e.Path, code = e.Code, message = e.Message }).ToArray();
+        }
+
+        return problem;
+    }
+
+    private static ProblemDetails ForKind(DomainException ex) => ex.Kind switch
     {
         DomainErrorKind.NotFound => Create(StatusCodes.Status404NotFound, ex.Code, ex.Message),
         DomainErrorKind.Conflict => Create(StatusCodes.Status409Conflict, ex.Code, ex.Message),

@@ -23,7 +23,18 @@ public sealed class DomainException : Exception
     /// <summary>When the caller may try again (sent as Retry-After), for <see cref="DomainErrorKind.Unavailable"/>.</summary>
     [Id(2)]
     public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Every finding when there are several (e.g. a workflow's validation), sent as the problem's <c>errors</c> list.</summary>
+    [Id(3)]
+    public IReadOnlyList<DomainErrorDetail>? Errors { get; init; }
 }
+
+/// <summary>One finding of a <see cref="DomainException"/>: where, a stable code, and a message for people.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.DomainErrorDetail")]
+public sealed record class DomainErrorDetail(
+    [property: Id(0)] string Path,
+    [property: Id(1)] string Code,
+    [property: Id(2)] string Message);
 
 [GenerateSerializer, Alias("OrleansAgents.DomainErrorKind")]
 public enum DomainErrorKind

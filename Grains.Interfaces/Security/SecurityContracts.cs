@@ -121,4 +121,10 @@ public static class AuditActions
     public const string RateLimitReset = "ratelimit.reset";
     public const string RateLimitTier = "ratelimit.tier_changed";
     public const string WorkflowActivated = "workflow.activated";
+    public const string WorkflowStaged = "workflow.staged";
+    public const string WorkflowArchived = "workflow.archived";
+    public const string WorkflowDeleted = "workflow.deleted";
+    public const string WorkflowRunCancelled = "workflow.run_cancelled";
+    public const string WorkflowStepApproved = "workflow.step_approved";
+    public const string WorkflowStepRejected = "workflow.step_rejected";
 }

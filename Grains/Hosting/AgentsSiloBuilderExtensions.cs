@@ -12,6 +12,7 @@ using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Http;
 using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Tasks;
+using OrleansAgents.Grains.Workflows;
 
 namespace OrleansAgents.Grains.Hosting;
 
@@ -67,6 +68,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSecurityGrainServices();
 
+        services.AddWorkflows();
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();

@@ -1,0 +1,632 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Workflows.Definitions;
+using OrleansAgents.Grains.Workflows.ReadModel;
+
+namespace OrleansAgents.Grains.Workflows;
+
+/// <summary>
+/// Runs one workflow run. Ready steps (dependencies succeeded or skipped, condition true,
+/// approval given) are submitted in parallel as agent tasks whose ids derive from (run, step),
+/// so a resubmission after a crash lands on the same task. Every step outcome is checkpointed,
+/// together with the steps it unblocks, before those are submitted. While unfinished the run
+/// keeps a reminder: on another silo it reloads the checkpoint, asks its outstanding tasks how
+/// they ended, and carries on; completed steps are never submitted again.
+/// </summary>
+public sealed partial class WorkflowRunGrain(
+    [PersistentState("run", StorageNames.Workflows)] IPersistentState<WorkflowRunRecord> state,
+    IWorkflowReadModel readModel,
+    WorkflowMetrics metrics,
+    IOptions<WorkflowOptions> options,
+    TimeProvider time,
+    ILogger<WorkflowRunGrain> logger) : Grain, IWorkflowRunGrain, IRemindable
+{
+    public const string ResumeReminder = "workflow-run-resume";
+    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
+
+    private readonly WorkflowOptions _options = options.Value;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IGrainTimer? _retryTimer;
+
+    private WorkflowRunRecord S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    private bool Finished => WorkflowRules.IsFinished(S.Status);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Exists && (!Finished || S.FollowUpsPending))
+        {
+            // A fresh activation of an unfinished run: its silo may have died. Catch up at once.
+            this.RegisterGrainTimer(_ => ResumeAsync(), new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<WorkflowRunView> StartAsync(WorkflowRunStart start)
+    {
+        if (!WorkflowRules.IsValidRunId(Id))
+        {
+            throw new DomainException(ErrorCodes.WorkflowRunInvalidId, $"A run id looks like r_ followed by 26 base32 characters ({WorkflowRules.RunIdPattern}).");
+        }
+
+        if (S.Exists)
+        {
+            return S.WorkflowId == start.WorkflowId && S.WorkflowVersion == start.WorkflowVersion && S.Mode == start.Mode
+                && S.InputJson == start.InputJson && S.StartedBy == start.StartedBy
+                ? View()
+                : throw new DomainException(ErrorCodes.WorkflowRunIdempotencyConflict,
+                    "This Idempotency-Key already started a different run; use a new key for a new run.", DomainErrorKind.Conflict);
+        }
+
+        var now = time.GetUtcNow();
+        state.State = new WorkflowRunRecord
+        {
+            Exists = true,
+            WorkflowId = start.WorkflowId,
+            WorkflowVersion = start.WorkflowVersion,
+            Definition = start.Definition,
+            Mode = start.Mode,
+            InputJson = start.InputJson,
+            StartedBy = start.StartedBy,
+            StartedAt = now,
+            Status = WorkflowRunStatus.Running,
+            Steps = [.. start.Definition.Steps.Select(s => new WorkflowStepRecord { Id = s.Id, Status = WorkflowStepStatus.Pending })],
+            ReadModelPending = true,
+        };
+        AddEvent(WorkflowRunEventType.Run);
+        await CheckpointAsync();
+        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        metrics.RunStarted(S.WorkflowId, S.Mode);
+        LogStarted(Id, S.WorkflowId, S.WorkflowVersion, S.Mode);
+        await AdvanceAsync([]);
+        return View();
+    }
+
+    public ValueTask<WorkflowRunView?> GetAsync() => ValueTask.FromResult(S.Exists ? View() : null);
+
+    public async Task<WorkflowRunView> CancelAsync(string by)
+    {
+        RequireExists();
+        if (Finished)
+        {
+            return View();
+        }
+
+        StopOutstandingSteps($"The run was cancelled by {by}.");
+        EndRun(WorkflowRunStatus.Cancelled, new WorkflowStepError(ErrorCodes.WorkflowStepCancelled, $"Cancelled by {by}."));
+        await CheckpointAsync();
+        await FollowUpsAsync();
+        return View();
+    }
+
+    public async Task<WorkflowRunView> DecideAsync(string stepId, bool approve, string by, string? comment)
+    {
+        RequireExists();
+        var step = S.Steps.FirstOrDefault(s => s.Id == stepId)
+            ?? throw new DomainException(ErrorCodes.WorkflowStepNotFound, $"Run '{Id}' has no step '{stepId}'.", DomainErrorKind.NotFound);
+        if (step.Status != WorkflowStepStatus.Waiting || Finished)
+        {
+            throw new DomainException(ErrorCodes.WorkflowStepNotWaiting,
+                $"Step '{stepId}' of run '{Id}' is {WorkflowMetrics.Label(step.Status)}, not waiting for approval"
+                + (Finished ? $" (the run is {WorkflowMetrics.Label(S.Status)})." : "."), DomainErrorKind.Conflict);
+        }
+
+        step.DecidedBy = by;
+        step.Comment = comment;
+        if (approve)
+        {
+            step.Approved = true;
+            step.Status = WorkflowStepStatus.Pending;
+            AddEvent(WorkflowRunEventType.Step, step);
+            await AdvanceAsync([]);
+        }
+        else
+        {
+            FailStep(step, ErrorCodes.WorkflowStepRejected, $"Rejected by {by}" + (string.IsNullOrEmpty(comment) ? "." : $": {comment}"));
+            await AdvanceAsync([]);
+        }
+
+        return View();
+    }
+
+    public async Task StepTaskFinishedAsync(string stepId, string taskId)
+    {
+        if (!S.Exists || Finished)
+        {
+            return;
+        }
+
+        var step = S.Steps.FirstOrDefault(s => s.Id == stepId);
+        if (step is null || step.Status != WorkflowStepStatus.Running || step.TaskId != taskId)
+        {
+            return; // a repeat or a stale report
+        }
+
+        var view = await GrainFactory.GetGrain<ITaskGrain>(taskId).GetAsync();
+        if (view is not null && ApplyTaskOutcome(step, view))
+        {
+            await AdvanceAsync([]);
+        }
+    }
+
+    public async Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    {
+        RequireExists();
+        var batch = EventsAfter(afterSequence);
+        if (batch.Events.Count > 0 || batch.Finished || maxWait <= TimeSpan.Zero)
+        {
+            return batch;
+        }
+
+        await Task.WhenAny(_changed.Task, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
+        return EventsAfter(afterSequence);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == ResumeReminder)
+        {
+            await ResumeAsync();
+        }
+    }
+
+    /// <summary>After a crash, a lost message or a submission back-off: learn how outstanding tasks ended, then carry on.</summary>
+    private async Task ResumeAsync()
+    {
+        if (!S.Exists)
+        {
+            await UnregisterReminderAsync();
+            return;
+        }
+
+        if (Finished)
+        {
+            if (S.FollowUpsPending)
+            {
+                await FollowUpsAsync();
+            }
+            else
+            {
+                await UnregisterReminderAsync();
+            }
+
+            return;
+        }
+
+        var running = S.Steps.Where(s => s.Status == WorkflowStepStatus.Running && s.TaskId is not null).ToList();
+        var views = await Task.WhenAll(running.Select(s => GrainFactory.GetGrain<ITaskGrain>(s.TaskId!).GetAsync().AsTask()));
+        var resubmit = new List<WorkflowStepRecord>();
+        for (var i = 0; i < running.Count; i++)
+        {
+            if (views[i] is { } view)
+            {
+                ApplyTaskOutcome(running[i], view);
+            }
+            else
+            {
+                resubmit.Add(running[i]); // checkpointed as running, but the submission never landed
+            }
+        }
+
+        await AdvanceAsync(resubmit);
+        if (S.ReadModelPending)
+        {
+            await WriteReadModelAsync();
+        }
+    }
+
+    /// <summary>
+    /// Moves every step that can move, checkpoints, then submits the newly running steps in
+    /// parallel; repeats while submissions come back already finished.
+    /// </summary>
+    private async Task AdvanceAsync(List<WorkflowStepRecord> resubmit)
+    {
+        var toSubmit = resubmit;
+        while (true)
+        {
+            if (!Finished)
+            {
+                toSubmit.AddRange(PromoteReadySteps());
+                UpdateRunStatus();
+            }
+
+            await CheckpointAsync();
+            if (Finished)
+            {
+                await FollowUpsAsync();
+                return;
+            }
+
+            if (toSubmit.Count == 0)
+            {
+                ScheduleSubmitRetry();
+                return;
+            }
+
+            var submitted = toSubmit;
+            toSubmit = [];
+            var changed = await Task.WhenAll(submitted.Select(SubmitAsync));
+            if (!changed.Any(c => c))
+            {
+                // All accepted and still running: the checkpoint above already says so.
+                ScheduleSubmitRetry();
+                return;
+            }
+
+            // Some came back finished, failed or deferred: record that and move on from there.
+        }
+    }
+
+    /// <summary>Skips, parks for approval, or marks running every pending step whose dependencies are done.</summary>
+    private List<WorkflowStepRecord> PromoteReadySteps()
+    {
+        var ready = new List<WorkflowStepRecord>();
+        var now = time.GetUtcNow();
+        bool changed;
+        do
+        {
+            changed = false;
+            foreach (var step in S.Steps.Where(s => s.Status == WorkflowStepStatus.Pending))
+            {
+                var definition = Definition(step.Id);
+                var dependencies = definition.DependsOn.Select(Step).ToList();
+                if (!dependencies.All(d => d.Status is WorkflowStepStatus.Succeeded or WorkflowStepStatus.Skipped))
+                {
+                    continue;
+                }
+
+                if (step.RetrySubmitAt is { } retryAt && retryAt > now)
+                {
+                    continue;
+                }
+
+                if (step.InputJson is null)
+                {
+                    try
+                    {
+                        if (definition.Condition is { } text && !Evaluate(text))
+                        {
+                            step.Status = WorkflowStepStatus.Skipped;
+                            step.FinishedAt = now;
+                            AddEvent(WorkflowRunEventType.Step, step);
+                            changed = true;
+                            continue;
+                        }
+
+                        if (definition.RequiresApproval && !step.Approved)
+                        {
+                            step.Status = WorkflowStepStatus.Waiting;
+                            AddEvent(WorkflowRunEventType.Step, step);
+                            changed = true;
+                            continue;
+                        }
+
+                        step.InputJson = WorkflowTemplates.Render(definition.InputTemplateJson, S.InputJson, StepData());
+                    }
+                    catch (WorkflowTemplateException ex)
+                    {
+                        FailStep(step, ex.Code, ex.Message);
+                        changed = true;
+                        continue;
+                    }
+                }
+
+                step.TaskId ??= TaskRules.IdForIdempotencyKey(WorkflowRules.TaskOrigin(Id, step.Id), step.Id);
+                step.ReadyAt ??= now;
+                step.StartedAt ??= now;
+                step.RetrySubmitAt = null;
+                step.Status = WorkflowStepStatus.Running;
+                AddEvent(WorkflowRunEventType.Step, step);
+                ready.Add(step);
+                changed = true;
+            }
+        }
+        while (changed);
+        return ready;
+    }
+
+    /// <summary>Submits a step's task; true when the step did not simply stay running (finished, failed, or deferred back to pending).</summary>
+    private async Task<bool> SubmitAsync(WorkflowStepRecord step)
+    {
+        var definition = Definition(step.Id);
+        var submission = new TaskSubmission(definition.AgentId, definition.Capability, definition.Skill, step.InputJson!, TaskPriority.Default,
+            definition.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, null, definition.MaxAttempts,
+            $"{Id}:{step.Id}", S.StartedBy)
+        {
+            Origin = WorkflowRules.TaskOrigin(Id, step.Id),
+        };
+        try
+        {
+            var accepted = await GrainFactory.GetGrain<ITaskGrain>(step.TaskId!).SubmitAsync(submission);
+            step.AgentId = accepted.Task.AgentId;
+            return ApplyTaskOutcome(step, accepted.Task);
+        }
+        catch (Exception ex) when (ex is DomainException { Kind: DomainErrorKind.Unavailable } or not DomainException)
+        {
+            // No free agent, a full queue, or the cluster is busy: try again later, within the step's patience.
+            var now = time.GetUtcNow();
+            if (now - (step.ReadyAt ?? now) >= _options.SubmitPatience)
+            {
+                FailStep(step, ErrorCodes.WorkflowStepNoAgent,
+                    $"No agent took the step's task within {_options.SubmitPatience}: {ex.Message}");
+                return true;
+            }
+
+            LogSubmitDeferred(Id, step.Id, ex.Message);
+            step.Status = WorkflowStepStatus.Pending;
+            step.RetrySubmitAt = now + _options.SubmitRetryDelay;
+            return true;
+        }
+        catch (DomainException ex)
+        {
+            FailStep(step, ex.Code, ex.Message);
+            return true;
+        }
+    }
+
+    /// <summary>Takes a finished task's outcome into its step; false when the task is not finished or not the step's.</summary>
+    private bool ApplyTaskOutcome(WorkflowStepRecord step, TaskView task)
+    {
+        if (step.Status != WorkflowStepStatus.Running || task.Id != step.TaskId)
+        {
+            return false;
+        }
+
+        step.Attempts = task.Attempts.Count;
+        step.AgentId = task.AgentId;
+        if (!TaskRules.IsFinished(task.State))
+        {
+            return false;
+        }
+
+        step.FinishedAt = task.FinishedAt ?? time.GetUtcNow();
+        if (task.State == TaskState.Succeeded)
+        {
+            step.Status = WorkflowStepStatus.Succeeded;
+            step.OutputJson = task.ResultJson ?? "null";
+            AddEvent(WorkflowRunEventType.Step, step);
+        }
+        else
+        {
+            var error = task.Error ?? new TaskError("task." + task.State.ToString().ToLowerInvariant(), $"The step's task ended {task.State}.", false);
+            FailStep(step, error.Code, error.Message);
+        }
+
+        metrics.StepFinished(Definition(step.Id).Skill, step.Status, step.FinishedAt.Value - (step.StartedAt ?? step.FinishedAt.Value));
+        return true;
+    }
+
+    private void FailStep(WorkflowStepRecord step, string code, string message)
+    {
+        step.Status = WorkflowStepStatus.Failed;
+        step.FinishedAt ??= time.GetUtcNow();
+        step.Error = new WorkflowStepError(code, message);
+        step.RetrySubmitAt = null;
+        AddEvent(WorkflowRunEventType.Step, step);
+    }
+
+    /// <summary>Fails, succeeds, waits or keeps running, from the steps' states.</summary>
+    private void UpdateRunStatus()
+    {
+        if (S.Steps.FirstOrDefault(s => s.Status == WorkflowStepStatus.Failed) is { } failed)
+        {
+            StopOutstandingSteps($"Step '{failed.Id}' failed, so the run stopped.");
+            EndRun(WorkflowRunStatus.Failed, failed.Error! with { Message = $"Step '{failed.Id}' failed: {failed.Error!.Message}" });
+            return;
+        }
+
+        if (S.Steps.All(s => WorkflowRules.IsFinished(s.Status)))
+        {
+            try
+            {
+                S.OutputJson = S.Definition.OutputTemplateJson is { } template
+                    ? WorkflowTemplates.Render(template, S.InputJson, StepData())
+                    : new JsonObject(S.Steps.Where(s => s.Status == WorkflowStepStatus.Succeeded)
+                        .Select(s => KeyValuePair.Create(s.Id, JsonNode.Parse(s.OutputJson ?? "null")))).ToJsonString();
+                EndRun(WorkflowRunStatus.Succeeded, null);
+            }
+            catch (WorkflowTemplateException ex)
+            {
+                EndRun(WorkflowRunStatus.Failed, new WorkflowStepError(ErrorCodes.WorkflowOutputFailed, $"The run's output could not be filled: {ex.Message}"));
+            }
+
+            return;
+        }
+
+        var waiting = S.Steps.Any(s => s.Status == WorkflowStepStatus.Waiting)
+            && !S.Steps.Any(s => s.Status == WorkflowStepStatus.Running || s.RetrySubmitAt is not null);
+        var status = waiting ? WorkflowRunStatus.Waiting : WorkflowRunStatus.Running;
+        if (status != S.Status)
+        {
+            S.Status = status;
+            S.ReadModelPending = true;
+            AddEvent(WorkflowRunEventType.Run);
+        }
+    }
+
+    private void EndRun(WorkflowRunStatus outcome, WorkflowStepError? error)
+    {
+        var now = time.GetUtcNow();
+        S.Status = outcome;
+        S.Error = error;
+        S.FinishedAt = now;
+        S.FollowUpsPending = true;
+        S.ReadModelPending = true;
+        AddEvent(WorkflowRunEventType.Run);
+        metrics.RunFinished(S.WorkflowId, outcome, now - S.StartedAt);
+        LogFinished(Id, outcome);
+    }
+
+    /// <summary>Cancels every unfinished step; the tasks of running ones are cancelled by the follow-ups.</summary>
+    private void StopOutstandingSteps(string reason)
+    {
+        var now = time.GetUtcNow();
+        foreach (var step in S.Steps.Where(s => !WorkflowRules.IsFinished(s.Status)))
+        {
+            if (step.Status == WorkflowStepStatus.Running && step.TaskId is not null)
+            {
+                S.TasksToCancel.Add(step.TaskId);
+            }
+
+            step.Status = WorkflowStepStatus.Cancelled;
+            step.FinishedAt = now;
+            step.RetrySubmitAt = null;
+            step.Error = new WorkflowStepError(ErrorCodes.WorkflowStepCancelled, reason);
+            AddEvent(WorkflowRunEventType.Step, step);
+        }
+    }
+
+    /// <summary>Cancels the tasks still out, tells the read model and the workflow; retried by the reminder until done.</summary>
+    private async Task FollowUpsAsync()
+    {
+        try
+        {
+            // Cancelling a finished or never-submitted task is harmless (returned unchanged / not found).
+            await Task.WhenAll(S.TasksToCancel.Select(CancelTaskAsync));
+            S.TasksToCancel.Clear();
+            await WriteReadModelAsync(throwOnFailure: true);
+            await GrainFactory.GetGrain<IWorkflowGrain>(S.WorkflowId).RunFinishedAsync(Id);
+            S.FollowUpsPending = false; // in memory only: with the reminder gone nothing reads it again
+            await UnregisterReminderAsync();
+        }
+        catch (Exception ex) when (ex is not DomainException)
+        {
+            LogFollowUpsDeferred(ex, Id);
+        }
+    }
+
+    private async Task CancelTaskAsync(string taskId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ITaskGrain>(taskId).CancelAsync();
+        }
+        catch (DomainException)
+        {
+            // never submitted: nothing to cancel
+        }
+    }
+
+    private async Task CheckpointAsync()
+    {
+        S.Version++;
+        var started = Stopwatch.GetTimestamp();
+        await state.SaveOrDeactivateAsync(this);
+        metrics.Checkpointed(Stopwatch.GetElapsedTime(started));
+        if (S.ReadModelPending && !Finished)
+        {
+            await WriteReadModelAsync();
+        }
+
+        Notify();
+    }
+
+    private async Task WriteReadModelAsync(bool throwOnFailure = false)
+    {
+        try
+        {
+            await readModel.UpsertRunAsync(new WorkflowRunRow(Id, S.WorkflowId, S.WorkflowVersion, S.Mode, S.Status, S.StartedBy,
+                S.StartedAt, S.FinishedAt, S.Error?.Code, S.Version));
+            S.ReadModelPending = false;
+        }
+        catch (Exception ex) when (!throwOnFailure)
+        {
+            LogReadModelDeferred(ex, Id);
+        }
+    }
+
+    private void ScheduleSubmitRetry()
+    {
+        var retries = S.Steps.Where(s => s.Status == WorkflowStepStatus.Pending && s.RetrySubmitAt is not null).Select(s => s.RetrySubmitAt!.Value).ToList();
+        if (Finished || retries.Count == 0)
+        {
+            return;
+        }
+
+        var due = retries.Min() - time.GetUtcNow();
+        _retryTimer?.Dispose();
+        _retryTimer = this.RegisterGrainTimer(_ => ResumeAsync(), new GrainTimerCreationOptions
+        {
+            DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    private async Task UnregisterReminderAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private bool Evaluate(string text) =>
+        WorkflowCondition.TryParse(text, out var condition, out var error)
+            ? condition!.Evaluate(S.InputJson, StepData())
+            : throw new WorkflowTemplateException(ErrorCodes.WorkflowInvalid, $"The condition does not parse: {error}");
+
+    private Dictionary<string, StepData> StepData() => S.Steps
+        .Where(s => s.Status is WorkflowStepStatus.Succeeded or WorkflowStepStatus.Skipped)
+        .ToDictionary(s => s.Id, s => new StepData(WorkflowMetrics.Label(s.Status), s.Status == WorkflowStepStatus.Succeeded ? s.OutputJson : null), StringComparer.Ordinal);
+
+    private WorkflowStep Definition(string stepId) => S.Definition.Steps.First(s => s.Id == stepId);
+
+    private WorkflowStepRecord Step(string stepId) => S.Steps.First(s => s.Id == stepId);
+
+    private void AddEvent(WorkflowRunEventType type, WorkflowStepRecord? step = null)
+    {
+        S.Events.Add(new WorkflowRunEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.Status, step is null ? null : StepView(step)));
+        if (S.Events.Count > _options.EventRetention)
+        {
+            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
+        }
+    }
+
+    private void Notify()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private WorkflowRunEventBatch EventsAfter(long sequence) => new(
+        [.. S.Events.Where(e => e.Sequence > sequence)],
+        Finished,
+        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+
+    private void RequireExists()
+    {
+        if (!S.Exists)
+        {
+            throw new DomainException(ErrorCodes.WorkflowRunNotFound, $"Run '{Id}' does not exist.", DomainErrorKind.NotFound);
+        }
+    }
+
+    private static WorkflowStepView StepView(WorkflowStepRecord s) =>
+        new(s.Id, s.Status, s.TaskId, s.AgentId, s.Attempts, s.StartedAt, s.FinishedAt, s.OutputJson, s.Error, s.DecidedBy, s.Comment);
+
+    private WorkflowRunView View() => new(Id, S.WorkflowId, S.WorkflowVersion, S.Mode, S.Status, S.InputJson, S.OutputJson, S.Error,
+        [.. S.Steps.Select(StepView)], S.StartedBy, S.StartedAt, S.FinishedAt, S.Version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} of workflow {WorkflowId} v{Version} started ({Mode}).")]
+    private partial void LogStarted(string runId, string workflowId, int version, WorkflowRunMode mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} finished: {Outcome}.")]
+    private partial void LogFinished(string runId, WorkflowRunStatus outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: step {StepId} could not be submitted yet ({Reason}); retrying.")]
+    private partial void LogSubmitDeferred(string runId, string stepId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: follow-ups failed; the reminder retries them.")]
+    private partial void LogFollowUpsDeferred(Exception ex, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the read model write failed; retried later.")]
+    private partial void LogReadModelDeferred(Exception ex, string runId);
+}
