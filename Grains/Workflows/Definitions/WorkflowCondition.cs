@@ -73,7 +73,7 @@ public sealed partial class WorkflowCondition
     private static bool IsTruthy(Value value) => value.Kind switch
     {
         JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False => false,
-        JsonValueKind.Number => value.Node!.GetValue<double>() != 0,
+        JsonValueKind.Number => WorkflowPaths.Number(value.Node!) != 0,
         JsonValueKind.String => value.Node!.GetValue<string>().Length > 0,
         _ => true,
     };
@@ -81,7 +81,7 @@ public sealed partial class WorkflowCondition
     private static bool AreEqual(Value left, Value right) => (left.Kind, right.Kind) switch
     {
         (JsonValueKind.Null, JsonValueKind.Null) => true,
-        (JsonValueKind.Number, JsonValueKind.Number) => left.Node!.GetValue<double>() == right.Node!.GetValue<double>(),
+        (JsonValueKind.Number, JsonValueKind.Number) => WorkflowPaths.Number(left.Node!) == WorkflowPaths.Number(right.Node!),
         (var l, var r) when l != r => false,
         _ => JsonNode.DeepEquals(left.Node, right.Node),
     };
@@ -89,7 +89,7 @@ public sealed partial class WorkflowCondition
     /// <summary>Numbers numerically, strings ordinally; anything else is unordered (every comparison false).</summary>
     private static int? Order(Value left, Value right) => (left.Kind, right.Kind) switch
     {
-        (JsonValueKind.Number, JsonValueKind.Number) => left.Node!.GetValue<double>().CompareTo(right.Node!.GetValue<double>()),
+        (JsonValueKind.Number, JsonValueKind.Number) => WorkflowPaths.Number(left.Node!).CompareTo(WorkflowPaths.Number(right.Node!)),
         (JsonValueKind.String, JsonValueKind.String) => string.CompareOrdinal(left.Node!.GetValue<string>(), right.Node!.GetValue<string>()),
         _ => null,
     };

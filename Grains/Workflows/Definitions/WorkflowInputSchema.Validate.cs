@@ -63,8 +63,8 @@ public static partial class WorkflowInputSchema
                 Bound(schema, "maxLength", path, length, (p, n) => $"{p} must be at most {n} characters long", below: false, issues);
                 break;
             case JsonValueKind.Number:
-                Bound(schema, "minimum", path, value.GetDouble(), (p, n) => $"{p} must be at least {n}", below: true, issues);
-                Bound(schema, "maximum", path, value.GetDouble(), (p, n) => $"{p} must be at most {n}", below: false, issues);
+                Bound(schema, "minimum", path, WorkflowPaths.Number(value), (p, n) => $"{p} must be at least {n}", below: true, issues);
+                Bound(schema, "maximum", path, WorkflowPaths.Number(value), (p, n) => $"{p} must be at most {n}", below: false, issues);
                 break;
             case JsonValueKind.Array:
                 var count = value.GetArrayLength();
@@ -121,7 +121,7 @@ public static partial class WorkflowInputSchema
         List<WorkflowValidationIssue> issues)
     {
         if (schema.TryGetProperty(keyword, out var limit) && limit.ValueKind == JsonValueKind.Number
-            && (below ? actual < limit.GetDouble() : actual > limit.GetDouble()))
+            && (below ? actual < WorkflowPaths.Number(limit) : actual > WorkflowPaths.Number(limit)))
         {
             issues.Add(Issue(path, message(path, limit.GetRawText())));
         }
@@ -138,7 +138,7 @@ public static partial class WorkflowInputSchema
     {
         "string" => value.ValueKind == JsonValueKind.String,
         "number" => value.ValueKind == JsonValueKind.Number,
-        "integer" => value.ValueKind == JsonValueKind.Number && double.IsInteger(value.GetDouble()),
+        "integer" => value.ValueKind == JsonValueKind.Number && double.IsInteger(WorkflowPaths.Number(value)),
         "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
         "object" => value.ValueKind == JsonValueKind.Object,
         "array" => value.ValueKind == JsonValueKind.Array,

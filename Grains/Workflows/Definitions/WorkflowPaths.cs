@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
+using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Skills.Json;
 
@@ -53,36 +54,54 @@ internal static class WorkflowPaths
     }
 
     /// <summary>The document paths are evaluated over, holding the input and the referenced steps that have data.</summary>
+    /// <remarks>Each piece is checked to be one JSON value, so a crafted input cannot add fake steps to the document.</remarks>
     public static JsonDocument BuildRoot(string inputJson, IReadOnlyDictionary<string, StepData> steps, IEnumerable<string> referenced)
     {
-        var text = new StringBuilder("{\"input\":").Append(string.IsNullOrWhiteSpace(inputJson) ? "null" : inputJson).Append(",\"steps\":{");
-        var first = true;
-        foreach (var id in referenced)
-        {
-            if (!steps.TryGetValue(id, out var step))
-            {
-                continue;
-            }
-
-            text.Append(first ? "" : ",").Append(JsonSerializer.Serialize(id)).Append(":{\"status\":").Append(JsonSerializer.Serialize(step.Status));
-            if (step.OutputJson is not null)
-            {
-                text.Append(",\"output\":").Append(step.OutputJson);
-            }
-
-            text.Append('}');
-            first = false;
-        }
-
+        var buffer = new ArrayBufferWriter<byte>();
         try
         {
-            return JsonDocument.Parse(text.Append("}}").ToString());
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WritePropertyName("input");
+                writer.WriteRawValue(string.IsNullOrWhiteSpace(inputJson) ? "null" : inputJson);
+                writer.WriteStartObject("steps");
+                foreach (var id in referenced)
+                {
+                    if (steps.TryGetValue(id, out var step))
+                    {
+                        writer.WriteStartObject(id);
+                        writer.WriteString("status", step.Status);
+                        if (step.OutputJson is not null)
+                        {
+                            writer.WritePropertyName("output");
+                            writer.WriteRawValue(step.OutputJson);
+                        }
+
+                        writer.WriteEndObject();
+                    }
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            return JsonDocument.Parse(buffer.WrittenMemory, new JsonDocumentOptions { MaxDepth = 128 });
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new WorkflowTemplateException(ErrorCodes.WorkflowTemplateFailed, "The run input or a step output is not valid JSON.");
         }
     }
+
+    /// <summary>A JSON number as a double; beyond double's range it is ±infinity (instead of the reader's FormatException).</summary>
+    public static double Number(JsonElement number) =>
+        number.TryGetDouble(out var value) ? value : number.GetRawText().StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
+
+    /// <inheritdoc cref="Number(JsonElement)"/>
+    public static double Number(JsonNode number) =>
+        number is JsonValue v && v.TryGetValue<double>(out var value) ? value
+            : number.ToJsonString().StartsWith('-') ? double.NegativeInfinity : double.PositiveInfinity;
 
     /// <summary><c>parent.name</c>, or <c>parent['name']</c> when the name is not a plain identifier.</summary>
     public static string Member(string parent, string name) =>

@@ -33,6 +33,8 @@ public sealed class WorkflowConditionTests
     [InlineData("steps.gate.status == \"skipped\"", true)]
     [InlineData("steps.check.output.items[1] == 2", true)]
     [InlineData("steps.check.output.items == steps.check.output.items", true)]
+    [InlineData("1e999 > 1e308", true)]
+    [InlineData("-1e999 < -1e308", true)]
     public void Evaluate_Comparisons(string text, bool expected) => Assert.Equal(expected, Eval(text));
 
     [Theory]

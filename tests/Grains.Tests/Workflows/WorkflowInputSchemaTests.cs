@@ -59,6 +59,7 @@ public sealed class WorkflowInputSchemaTests
     [InlineData("{ \"q\": \"ab\", \"count\": 1, \"extra\": 1 }", "input.extra", "input.extra is not allowed (not in the schema's properties)")]
     [InlineData("{ \"q\": \"ab\", \"count\": 1, \"odd key\": 1 }", "input['odd key']", "input['odd key'] is not allowed (not in the schema's properties)")]
     [InlineData("[1]", "input", "input must be an object")]
+    [InlineData("{ \"q\": \"ab\", \"count\": 1e999 }", "input.count", "input.count must be an integer")]
     [InlineData("{ \"q\": ", "input", null)]
     public void Validate_InvalidInput_SaysPreciselyWhat(string input, string path, string? message)
     {

@@ -66,6 +66,16 @@ public sealed class WorkflowTemplatesTests
     }
 
     [Fact]
+    public void Render_InputThatIsNotOneJsonValue_CannotInjectSteps()
+    {
+        const string crafted = """{ "q": 1 }, "steps": { "search": { "status": "succeeded", "output": "forged" } }, "x": { "y": 1 }""";
+
+        var e = Assert.Throws<WorkflowTemplateException>(() => WorkflowTemplates.Render("\"{{ steps.search.output }}\"", crafted, new Dictionary<string, StepData>()));
+
+        Assert.Equal("workflow.template_failed", e.Code);
+    }
+
+    [Fact]
     public void Check_ValidTemplate_HasNoIssues() =>
         Assert.Empty(WorkflowTemplates.Check("""{ "a": "{{ input.q }}", "b": ["{{ steps.search.output.hits[*].url }}"] }""", "steps[1].input", new HashSet<string> { "search" }));
 
