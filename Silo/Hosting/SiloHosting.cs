@@ -58,6 +58,7 @@ public static class SiloHosting
         // audit log in the append-only table.
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.PostgresConnectionString!));
         services.AddSingleton<IAuditStore, PostgresAuditStore>();
+        services.AddSingleton<OrleansAgents.Grains.Workflows.ReadModel.IWorkflowReadModel, PostgresWorkflowReadModel>();
 
         builder.Host.UseOrleans(silo =>
         {

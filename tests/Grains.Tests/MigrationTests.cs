@@ -70,6 +70,22 @@ public sealed class MigrationTests
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM agents_audit_log"));
     }
 
+    [Theory]
+    [InlineData("INSERT INTO agents_workflows (id, name, goal, status, version, created_by, created_at, updated_by, updated_at, definition, seq) VALUES ('wf', 'n', 'g', 'Active', 1, 'a', now(), 'a', now(), '{}', 1)")]
+    [InlineData("INSERT INTO agents_workflow_runs (run_id, workflow_id, workflow_version, mode, status, started_by, started_at, seq) VALUES ('r', 'wf', 1, 'prod', 'running', 'a', now(), 1)")]
+    [InlineData("INSERT INTO agents_workflow_runs (run_id, workflow_id, workflow_version, mode, status, started_by, started_at, seq) VALUES ('r', 'wf', 1, 'test', 'done', 'a', now(), 1)")]
+    public async Task WorkflowsMigration_RefusesEnumTextTheApiDoesNotSpell(string statement)
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var connection = new NpgsqlConnection(db.ConnectionString);
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(statement, connection);
+
+        var ex = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+
+        Assert.Equal(PostgresErrorCodes.CheckViolation, ex.SqlState);
+    }
+
     [Fact]
     public async Task Silo_RefusesToStart_AgainstAnUnmigratedDatabase()
     {

@@ -33,6 +33,10 @@ public sealed class JsonPath
 
     public string Text { get; }
 
+    /// <summary>The names the path starts with, up to its first index or wildcard (<c>$.a['b'][0].c</c> → a, b).</summary>
+    public IReadOnlyList<string> LeadingNames =>
+        [.. _segments.TakeWhile(s => s.Kind == Kind.Name).Select(s => s.Name!)];
+
     public static bool TryParse(string text, [NotNullWhen(true)] out JsonPath? path, [NotNullWhen(false)] out string? error)
     {
         path = null;
@@ -42,8 +46,25 @@ public sealed class JsonPath
             return false;
         }
 
+        return TryParseSegments(text, 1, [], out path, out error);
+    }
+
+    /// <summary>
+    /// A path without the leading <c>$.</c>: it starts with a property name (<c>input.items[0]</c>
+    /// means <c>$.input.items[0]</c>). Used where the root is implied, e.g. workflow templates.
+    /// </summary>
+    public static bool TryParseRelative(string text, [NotNullWhen(true)] out JsonPath? path, [NotNullWhen(false)] out string? error)
+    {
+        path = null;
         var segments = new List<Segment>();
-        var i = 1;
+        var i = -1;
+        error = ParseDotName(text, ref i, segments);
+        return error is null ? TryParseSegments(text, i, segments, out path, out error) : false;
+    }
+
+    private static bool TryParseSegments(string text, int i, List<Segment> segments, [NotNullWhen(true)] out JsonPath? path, [NotNullWhen(false)] out string? error)
+    {
+        path = null;
         while (i < text.Length)
         {
             error = text[i] switch
@@ -135,7 +156,7 @@ public sealed class JsonPath
 
         if (i == start)
         {
-            return $"expected a property name after '.' at position {start}";
+            return start == 0 ? "a path starts with a property name" : $"expected a property name after '.' at position {start}";
         }
 
         segments.Add(new Segment(Kind.Name, text[start..i]));

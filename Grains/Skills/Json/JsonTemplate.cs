@@ -63,16 +63,19 @@ public static partial class JsonTemplate
     }
 
     /// <summary>Fills the template; throws <see cref="SkillException"/> <c>json.path_not_found</c> or <c>json.invalid_path</c>.</summary>
-    public static JsonNode? Apply(JsonElement template, JsonElement data) => template.ValueKind switch
+    public static JsonNode? Apply(JsonElement template, JsonElement data) => Apply(template, placeholder => Resolve(placeholder, data));
+
+    /// <summary>Fills the template with the values <paramref name="resolve"/> gives for its placeholders.</summary>
+    public static JsonNode? Apply(JsonElement template, Func<Placeholder, JsonNode?> resolve) => template.ValueKind switch
     {
         JsonValueKind.Object => new JsonObject(template.EnumerateObject()
-            .Select(p => KeyValuePair.Create(p.Name, Apply(p.Value, data)))),
-        JsonValueKind.Array => new JsonArray([.. template.EnumerateArray().Select(item => Apply(item, data))]),
-        JsonValueKind.String => ApplyString(template.GetString()!, data),
+            .Select(p => KeyValuePair.Create(p.Name, Apply(p.Value, resolve)))),
+        JsonValueKind.Array => new JsonArray([.. template.EnumerateArray().Select(item => Apply(item, resolve))]),
+        JsonValueKind.String => ApplyString(template.GetString()!, resolve),
         _ => JsonNode.Parse(template.GetRawText()),
     };
 
-    private static JsonNode? ApplyString(string text, JsonElement data)
+    private static JsonNode? ApplyString(string text, Func<Placeholder, JsonNode?> resolve)
     {
         var placeholders = Find(text);
         if (placeholders.Count == 0)
@@ -82,7 +85,7 @@ public static partial class JsonTemplate
 
         if (placeholders is [{ Start: 0 } whole] && whole.Length == text.Length)
         {
-            return Resolve(whole, data);
+            return resolve(whole);
         }
 
         var result = new StringBuilder();
@@ -90,7 +93,7 @@ public static partial class JsonTemplate
         foreach (var placeholder in placeholders)
         {
             result.Append(text, position, placeholder.Start - position);
-            result.Append(AsText(Resolve(placeholder, data)));
+            result.Append(AsText(resolve(placeholder)));
             position = placeholder.Start + placeholder.Length;
         }
 

@@ -1,7 +1,11 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Workflows.ReadModel;
 using OrleansAgents.Silo.Hosting;
+using OrleansAgents.Silo.Storage;
 
 namespace OrleansAgents.Tests.Infrastructure;
 
@@ -33,6 +37,9 @@ public static class PostgresCluster
                 SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
             }
 
+            // Like a durable silo: both silos share the workflow read model's tables.
+            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
+            silo.Services.AddSingleton<IWorkflowReadModel, PostgresWorkflowReadModel>();
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = SiloHosting.NpgsqlInvariant;

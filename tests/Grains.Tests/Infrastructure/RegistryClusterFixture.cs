@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Workflows.ReadModel;
 
 namespace OrleansAgents.Tests.Infrastructure;
 
@@ -8,6 +9,9 @@ namespace OrleansAgents.Tests.Infrastructure;
 public class RegistryClusterFixture : IAsyncLifetime
 {
     public ManualTimeProvider Clock { get; } = new();
+
+    /// <summary>One read model both silos write and query, as they would share the PostgreSQL tables.</summary>
+    public InMemoryWorkflowReadModel WorkflowReadModel { get; } = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -34,6 +38,7 @@ public class RegistryClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) =>
         {
             silo.Services.AddSingleton<TimeProvider>(Clock);
+            silo.Services.AddSingleton<IWorkflowReadModel>(WorkflowReadModel);
             foreach (var storage in StorageNames.All)
             {
                 silo.AddMemoryGrainStorage(storage);

@@ -1,0 +1,272 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using OrleansAgents.Grains.Workflows.ReadModel;
+using OrleansAgents.Workflows;
+
+namespace OrleansAgents.Silo.Storage;
+
+/// <summary>
+/// The workflow read model in the <c>agents_workflows</c> and <c>agents_workflow_runs</c> tables
+/// (migration 0004): full-text search with <c>websearch_to_tsquery</c> ranked by
+/// <c>ts_rank_cd</c>, keyset pages, statistics in SQL. Upserts only win with a higher sequence.
+/// The SQL is assembled from fixed fragments only; every value is a parameter.
+/// </summary>
+public sealed class PostgresWorkflowReadModel(NpgsqlDataSource dataSource) : IWorkflowReadModel
+{
+    private const string SummaryColumns = "id, name, goal, status, version, created_by, created_at, updated_at";
+    private const string RunColumns = "run_id, workflow_id, workflow_version, mode, status, started_by, started_at, finished_at, error_code";
+    private const string Finished = "('succeeded', 'failed', 'cancelled')";
+
+    public async Task UpsertWorkflowAsync(WorkflowRow row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO agents_workflows (id, name, goal, status, version, created_by, created_at, updated_by, updated_at, definition, seq)
+            VALUES (@id, @name, @goal, @status, @version, @createdBy, @createdAt, @updatedBy, @updatedAt, @definition, @seq)
+            ON CONFLICT (id) DO UPDATE SET
+                name = excluded.name, goal = excluded.goal, status = excluded.status, version = excluded.version,
+                created_by = excluded.created_by, created_at = excluded.created_at, updated_by = excluded.updated_by,
+                updated_at = excluded.updated_at, definition = excluded.definition, seq = excluded.seq
+            WHERE agents_workflows.seq < excluded.seq
+            """);
+        command.Parameters.AddWithValue("id", row.Id);
+        command.Parameters.AddWithValue("name", row.Name);
+        command.Parameters.AddWithValue("goal", row.Goal);
+        command.Parameters.AddWithValue("status", WorkflowReadModelText.ToText(row.Status));
+        command.Parameters.AddWithValue("version", row.Version);
+        command.Parameters.AddWithValue("createdBy", row.CreatedBy);
+        command.Parameters.AddWithValue("createdAt", row.CreatedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("updatedBy", row.UpdatedBy);
+        command.Parameters.AddWithValue("updatedAt", row.UpdatedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("definition", NpgsqlDbType.Jsonb, row.DefinitionJson);
+        command.Parameters.AddWithValue("seq", row.Sequence);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM agents_workflows WHERE id = @id");
+        command.Parameters.AddWithValue("id", workflowId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task UpsertRunAsync(WorkflowRunRow row, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        await using var command = dataSource.CreateCommand($"""
+            INSERT INTO agents_workflow_runs ({RunColumns}, seq)
+            VALUES (@runId, @workflowId, @version, @mode, @status, @startedBy, @startedAt, @finishedAt, @errorCode, @seq)
+            ON CONFLICT (run_id) DO UPDATE SET
+                workflow_id = excluded.workflow_id, workflow_version = excluded.workflow_version, mode = excluded.mode,
+                status = excluded.status, started_by = excluded.started_by, started_at = excluded.started_at,
+                finished_at = excluded.finished_at, error_code = excluded.error_code, seq = excluded.seq
+            WHERE agents_workflow_runs.seq < excluded.seq
+            """);
+        command.Parameters.AddWithValue("runId", row.RunId);
+        command.Parameters.AddWithValue("workflowId", row.WorkflowId);
+        command.Parameters.AddWithValue("version", row.WorkflowVersion);
+        command.Parameters.AddWithValue("mode", WorkflowReadModelText.ToText(row.Mode));
+        command.Parameters.AddWithValue("status", WorkflowReadModelText.ToText(row.Status));
+        command.Parameters.AddWithValue("startedBy", row.StartedBy);
+        command.Parameters.AddWithValue("startedAt", row.StartedAt.ToUniversalTime());
+        command.Parameters.AddWithValue("finishedAt", NpgsqlDbType.TimestampTz, row.FinishedAt is { } f ? f.ToUniversalTime() : DBNull.Value);
+        command.Parameters.AddWithValue("errorCode", NpgsqlDbType.Text, (object?)row.ErrorCode ?? DBNull.Value);
+        command.Parameters.AddWithValue("seq", row.Sequence);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<WorkflowPage> SearchAsync(WorkflowSearch search, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var limit = Math.Clamp(search.Limit, 1, WorkflowRules.MaxPageSize);
+        var ranked = !string.IsNullOrWhiteSpace(search.Query);
+        await using var command = dataSource.CreateCommand();
+        var where = new StringBuilder();
+        void Filter(string clause) => where.Append(where.Length == 0 ? " WHERE " : " AND ").Append(clause);
+
+        if (search.Status is { } status)
+        {
+            Filter("status = @status");
+            command.Parameters.AddWithValue("status", WorkflowReadModelText.ToText(status));
+        }
+
+        if (search.CreatedBy is not null)
+        {
+            Filter("created_by = @createdBy");
+            command.Parameters.AddWithValue("createdBy", search.CreatedBy);
+        }
+
+        if (ranked)
+        {
+            Filter("search @@ query");
+            command.Parameters.AddWithValue("q", search.Query!);
+            var after = search.Cursor is null ? "" : " WHERE rank < @rank OR (rank = @rank AND id > @id)";
+            if (search.Cursor is not null)
+            {
+                var (rank, id) = WorkflowCursor.ParseRank(search.Cursor);
+                command.Parameters.AddWithValue("rank", NpgsqlDbType.Real, (float)rank);
+                command.Parameters.AddWithValue("id", id);
+            }
+
+            command.CommandText =
+                $"SELECT * FROM (SELECT {SummaryColumns}, ts_rank_cd(search, query) AS rank " +
+                $"FROM agents_workflows, websearch_to_tsquery('english', @q) AS query{where}) ranked" +
+                $"{after} ORDER BY rank DESC, id LIMIT @limit";
+        }
+        else
+        {
+            if (search.Cursor is not null)
+            {
+                var (at, id) = WorkflowCursor.ParseUpdated(search.Cursor);
+                Filter("(updated_at < @at OR (updated_at = @at AND id > @id))");
+                command.Parameters.AddWithValue("at", at);
+                command.Parameters.AddWithValue("id", id);
+            }
+
+            command.CommandText = $"SELECT {SummaryColumns}, NULL::real AS rank FROM agents_workflows{where} ORDER BY updated_at DESC, id LIMIT @limit";
+        }
+
+        // One row more than asked tells whether another page exists.
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var items = new List<WorkflowSummary>(limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new WorkflowSummary(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetString(2),
+                    WorkflowReadModelText.Parse<WorkflowStatus>(reader.GetString(3)),
+                    reader.GetInt32(4),
+                    reader.GetString(5),
+                    reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.IsDBNull(8) ? null : reader.GetFloat(8)));
+            }
+        }
+
+        if (items.Count <= limit)
+        {
+            return new WorkflowPage(items, null);
+        }
+
+        items.RemoveAt(limit);
+        var last = items[^1];
+        return new WorkflowPage(items, ranked ? WorkflowCursor.ForRank(last.Rank!.Value, last.Id) : WorkflowCursor.ForUpdated(last.UpdatedAt, last.Id));
+    }
+
+    public async Task<WorkflowRunPage> ListRunsAsync(string workflowId, WorkflowRunStatus? status, int limit, string? cursor, CancellationToken cancellationToken = default)
+    {
+        limit = Math.Clamp(limit, 1, WorkflowRules.MaxPageSize);
+        await using var command = dataSource.CreateCommand();
+        var sql = new StringBuilder($"SELECT {RunColumns} FROM agents_workflow_runs WHERE workflow_id = @workflowId");
+        command.Parameters.AddWithValue("workflowId", workflowId);
+        if (status is { } s)
+        {
+            sql.Append(" AND status = @status");
+            command.Parameters.AddWithValue("status", WorkflowReadModelText.ToText(s));
+        }
+
+        if (cursor is not null)
+        {
+            var (at, id) = WorkflowCursor.ParseRun(cursor);
+            sql.Append(" AND (started_at < @at OR (started_at = @at AND run_id > @id))");
+            command.Parameters.AddWithValue("at", at);
+            command.Parameters.AddWithValue("id", id);
+        }
+
+        command.CommandText = sql.Append(" ORDER BY started_at DESC, run_id LIMIT @limit").ToString();
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var items = new List<WorkflowRunSummary>(limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                items.Add(new WorkflowRunSummary(
+                    reader.GetString(0),
+                    reader.GetString(1),
+                    reader.GetInt32(2),
+                    WorkflowReadModelText.Parse<WorkflowRunMode>(reader.GetString(3)),
+                    WorkflowReadModelText.Parse<WorkflowRunStatus>(reader.GetString(4)),
+                    reader.GetString(5),
+                    reader.GetFieldValue<DateTimeOffset>(6),
+                    reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+                    reader.IsDBNull(8) ? null : reader.GetString(8)));
+            }
+        }
+
+        if (items.Count <= limit)
+        {
+            return new WorkflowRunPage(items, null);
+        }
+
+        items.RemoveAt(limit);
+        return new WorkflowRunPage(items, WorkflowCursor.ForRun(items[^1].StartedAt, items[^1].RunId));
+    }
+
+    public async Task<long> CountUnfinishedRunsAsync(string workflowId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*) FROM agents_workflow_runs WHERE workflow_id = @workflowId AND status IN ('running', 'waiting')");
+        command.Parameters.AddWithValue("workflowId", workflowId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<WorkflowStatistics> StatisticsAsync(int top, CancellationToken cancellationToken = default)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT status, count(*) FROM agents_workflows GROUP BY status"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT mode, status, count(*) FROM agents_workflow_runs GROUP BY mode, status"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            SELECT (count(*) FILTER (WHERE status = 'succeeded'))::double precision / NULLIF(count(*) FILTER (WHERE status IN {Finished}), 0),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_seconds) FILTER (WHERE status IN {Finished}),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_seconds) FILTER (WHERE status IN {Finished})
+            FROM agents_workflow_runs
+            """));
+        // A deleted workflow keeps its runs: it shows with its id and an empty name.
+        var failures = new NpgsqlBatchCommand("""
+            SELECT r.workflow_id, COALESCE(w.name, ''), r.failed, r.runs
+            FROM (SELECT workflow_id, count(*) FILTER (WHERE status = 'failed') AS failed, count(*) AS runs
+                  FROM agents_workflow_runs GROUP BY workflow_id) r
+            LEFT JOIN agents_workflows w ON w.id = r.workflow_id
+            WHERE r.failed > 0
+            ORDER BY r.failed DESC, r.workflow_id
+            LIMIT $1
+            """);
+        failures.Parameters.Add(new NpgsqlParameter { Value = Math.Max(top, 0) });
+        batch.BatchCommands.Add(failures);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var statusCounts = new List<KeyValuePair<WorkflowStatus, long>>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            statusCounts.Add(KeyValuePair.Create(WorkflowReadModelText.Parse<WorkflowStatus>(reader.GetString(0)), reader.GetInt64(1)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var runCounts = new Dictionary<(WorkflowRunMode, WorkflowRunStatus), long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            runCounts[(WorkflowReadModelText.Parse<WorkflowRunMode>(reader.GetString(0)), WorkflowReadModelText.Parse<WorkflowRunStatus>(reader.GetString(1)))] = reader.GetInt64(2);
+        }
+
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        double? successRate = reader.IsDBNull(0) ? null : reader.GetDouble(0);
+        double? p50 = reader.IsDBNull(1) ? null : reader.GetDouble(1);
+        double? p95 = reader.IsDBNull(2) ? null : reader.GetDouble(2);
+
+        await reader.NextResultAsync(cancellationToken);
+        var mostFailures = new List<WorkflowFailureCount>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            mostFailures.Add(new WorkflowFailureCount(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+
+        return new WorkflowStatistics(
+            WorkflowStatisticsCalculator.ByStatus(statusCounts), WorkflowStatisticsCalculator.RunGrid(runCounts), successRate, p50, p95, mostFailures);
+    }
+}
