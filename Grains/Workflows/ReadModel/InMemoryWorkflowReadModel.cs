@@ -17,15 +17,7 @@ public sealed class InMemoryWorkflowReadModel : IWorkflowReadModel
     public Task UpsertWorkflowAsync(WorkflowRow row, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        lock (_gate)
-        {
-            if (!_workflows.TryGetValue(row.Id, out var stored) || stored.Sequence < row.Sequence)
-            {
-                _workflows[row.Id] = row;
-            }
-        }
-
-        return Task.CompletedTask;
+        return Upsert(_workflows, row.Id, row, w => w.Sequence);
     }
 
     public Task DeleteWorkflowAsync(string workflowId, CancellationToken cancellationToken = default)
@@ -41,15 +33,7 @@ public sealed class InMemoryWorkflowReadModel : IWorkflowReadModel
     public Task UpsertRunAsync(WorkflowRunRow row, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        lock (_gate)
-        {
-            if (!_runs.TryGetValue(row.RunId, out var stored) || stored.Sequence < row.Sequence)
-            {
-                _runs[row.RunId] = row;
-            }
-        }
-
-        return Task.CompletedTask;
+        return Upsert(_runs, row.RunId, row, r => r.Sequence);
     }
 
     public Task<WorkflowPage> SearchAsync(WorkflowSearch search, CancellationToken cancellationToken = default)
@@ -138,6 +122,20 @@ public sealed class InMemoryWorkflowReadModel : IWorkflowReadModel
         var names = workflows.ToDictionary(w => w.Id, w => w.Name, StringComparer.Ordinal);
         return Task.FromResult(WorkflowStatisticsCalculator.Calculate(
             workflows.Select(w => w.Status), runs, id => names.GetValueOrDefault(id, string.Empty), top));
+    }
+
+    /// <summary>Stores the row unless the stored one has the same or a higher sequence.</summary>
+    private Task Upsert<T>(Dictionary<string, T> rows, string key, T row, Func<T, long> sequence)
+    {
+        lock (_gate)
+        {
+            if (!rows.TryGetValue(key, out var stored) || sequence(stored) < sequence(row))
+            {
+                rows[key] = row;
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     private List<T> Snapshot<T>(IEnumerable<T> values)

@@ -56,6 +56,17 @@ public abstract partial class WorkflowReadModelContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UpsertWorkflow_ConcurrentWritesInAnyOrder_LeaveTheHighestSequence()
+    {
+        var sequences = Enumerable.Range(1, 30).Select(i => (long)((i * 17) % 30) + 1).ToArray();
+
+        await Task.WhenAll(sequences.Select(seq => Task.Run(() => Model.UpsertWorkflowAsync(Workflow("wf-1", $"v{seq}", seq: seq, version: (int)seq)))));
+
+        var stored = Assert.Single((await SearchAsync()).Items);
+        Assert.Equal(("v30", 30), (stored.Name, stored.Version));
+    }
+
+    [Fact]
     public async Task DeleteWorkflow_RemovesItsRow_ButKeepsItsRuns()
     {
         await UpsertAsync(Workflow("wf-1"), Workflow("wf-2"));
