@@ -129,7 +129,7 @@ public sealed class WorkflowsApiTests(ApiFactory factory)
     [InlineData("/api/workflows/Bad_Id", "workflow.invalid_id")]
     [InlineData("/api/runs/not-a-run", "workflow.run_invalid_id")]
     [InlineData("/api/workflows?status=sleeping", "request.invalid_query")]
-    [InlineData("/api/workflows?limit=0", "request.invalid_query")]
+    [InlineData("/api/workflows?limit=0", "request.invalid_limit")]
     [InlineData("/api/workflows/nope-404", "workflow.not_found")]
     [InlineData("/api/runs/r_aaaaaaaaaaaaaaaaaaaaaaaaaa", "workflow.run_not_found")]
     public async Task BadReads_AreProblemsWithCodes(string url, string code)

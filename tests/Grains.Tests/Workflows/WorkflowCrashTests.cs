@@ -73,7 +73,7 @@ public sealed class WorkflowCrashTests : IAsyncLifetime
         var stats = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
         var host = stats.Single(s => s.GrainId == client.GetGrain<IWorkflowRunGrain>(run.RunId).GetGrainId()).SiloAddress;
         await _cluster.KillSiloAsync(_cluster.GetActiveSilos().Single(s => s.SiloAddress == host));
-        await _db.ScalarAsync<long>("INSERT INTO wf_release VALUES (true) RETURNING 1");
+        await _db.ScalarAsync<long>("INSERT INTO wf_release VALUES (true) RETURNING 1::bigint");
 
         var done = await WaitForFinishAsync(client, run.RunId, TimeSpan.FromSeconds(90));
         Assert.Equal(WorkflowRunStatus.Succeeded, done.Status);

@@ -17,23 +17,35 @@ public sealed class WorkflowRunTests(WorkflowClusterFixture fixture)
             """{"type":"object","properties":{"topic":{"type":"string"}},"required":["topic"]}""",
             [
                 Step("fetch", """{"label":"fetch {{ input.topic }}"}"""),
-                Step("left", """{"label":"left of {{ steps.fetch.output.label }}","sleepMs":300}""", ["fetch"]),
-                Step("right", """{"label":"right of {{ steps.fetch.output.label }}","sleepMs":300}""", ["fetch"]),
+                Step("left", """{"label":"left of {{ steps.fetch.output.label }}","hold":true}""", ["fetch"]),
+                Step("right", """{"label":"right of {{ steps.fetch.output.label }}","hold":true}""", ["fetch"]),
                 Step("join", """{"label":"join","parts":["{{ steps.left.output.label }}","{{ steps.right.output.label }}"]}""", ["left", "right"]),
             ],
             """{"summary":"{{ steps.join.output.label }}","left":"{{ steps.left.output.label }}"}""");
         var workflow = await ActiveAsync(_client, "diamond", definition);
         var run = await workflow.StartRunAsync(new WorkflowRunRequest(WorkflowRunMode.Production, """{"topic":"orleans"}""", "tester", null));
 
+        // Fan-out: both branches are running at once (each holds until released); join waits for both.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!(fixture.Probe.Started.Contains("left of fetch orleans") && fixture.Probe.Started.Contains("right of fetch orleans")))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "left and right did not both start");
+            await Task.Delay(20);
+        }
+
+        var holding = await _client.GetGrain<IWorkflowRunGrain>(run.RunId).GetAsync();
+        Assert.Equal([WorkflowStepStatus.Succeeded, WorkflowStepStatus.Running, WorkflowStepStatus.Running, WorkflowStepStatus.Pending],
+            holding!.Steps.Select(s => s.Status));
+        fixture.Probe.Gate.Release(2);
+
         var done = await WaitForFinishAsync(_client, run.RunId);
         Assert.Equal(WorkflowRunStatus.Succeeded, done.Status);
         Assert.All(done.Steps, s => Assert.Equal(WorkflowStepStatus.Succeeded, s.Status));
         var step = done.Steps.ToDictionary(s => s.Id);
         Assert.Equal("left of fetch orleans", JsonDocument.Parse(step["left"].OutputJson!).RootElement.GetProperty("label").GetString());
-
-        // left and right overlapped (fan-out), and join started after both finished (join).
-        Assert.True(step["left"].StartedAt < step["right"].FinishedAt && step["right"].StartedAt < step["left"].FinishedAt, "left and right ran in parallel");
-        Assert.True(step["join"].StartedAt >= step["left"].FinishedAt && step["join"].StartedAt >= step["right"].FinishedAt);
+        var joinTask = await _client.GetGrain<ITaskGrain>(step["join"].TaskId!).GetAsync();
+        Assert.Equal(["left of fetch orleans", "right of fetch orleans"], JsonDocument.Parse(joinTask!.InputJson).RootElement
+            .GetProperty("parts").EnumerateArray().Select(p => p.GetString()));
 
         using var output = JsonDocument.Parse(done.OutputJson!);
         Assert.Equal("join", output.RootElement.GetProperty("summary").GetString());
@@ -178,6 +190,7 @@ public sealed class WorkflowRunTests(WorkflowClusterFixture fixture)
         Assert.Equal(WorkflowStepStatus.Pending, pending!.Steps[0].Status);
 
         await _client.GetGrain<IAgentGrain>("wf-late-2").RegisterAsync(new AgentSpec("wf-late-2", null, ["wf-late-cap"], 1, new Dictionary<string, string>()));
+        fixture.Clock.Advance(TimeSpan.FromSeconds(1)); // past the step's next submission time (Workflows:SubmitRetryDelay)
         var done = await WaitForFinishAsync(_client, run.RunId);
         Assert.Equal(WorkflowRunStatus.Succeeded, done.Status);
         Assert.Equal("wf-late-2", done.Steps[0].AgentId);
