@@ -55,7 +55,10 @@ public sealed partial class WorkflowCondition
         return true;
     }
 
-    /// <summary>Evaluates over the run input and the finished steps (skipped ones have no output).</summary>
+    /// <summary>
+    /// Evaluates over the run input and the finished steps (skipped ones have no output). Throws
+    /// <see cref="WorkflowTemplateException"/> only when the input or an output is not one JSON value.
+    /// </summary>
     public bool Evaluate(string inputJson, IReadOnlyDictionary<string, StepData> steps)
     {
         using var root = WorkflowPaths.BuildRoot(inputJson, steps, ReferencedSteps);

@@ -12,13 +12,13 @@ public static partial class WorkflowInputSchema
     /// </summary>
     public static IReadOnlyList<WorkflowValidationIssue> Validate(string schemaJson, string inputJson)
     {
-        using var schema = TryParse(schemaJson, out var error);
+        using var schema = WorkflowPaths.TryParseJson(schemaJson, out var error);
         if (schema is null)
         {
             return [new(Root, ErrorCodes.WorkflowSchemaInvalid, $"{Root} is not valid JSON: {error}")];
         }
 
-        using var input = TryParse(inputJson, out error);
+        using var input = WorkflowPaths.TryParseJson(inputJson, out error);
         if (input is null)
         {
             return [Issue("input", $"input is not valid JSON: {error}")];

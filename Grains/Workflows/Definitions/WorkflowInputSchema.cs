@@ -25,7 +25,7 @@ public static partial class WorkflowInputSchema
 
     public static IReadOnlyList<WorkflowValidationIssue> CheckSchema(string schemaJson)
     {
-        using var schema = TryParse(schemaJson, out var error);
+        using var schema = WorkflowPaths.TryParseJson(schemaJson, out var error);
         if (schema is null)
         {
             return [new(Root, ErrorCodes.WorkflowSchemaInvalid, $"{Root} is not valid JSON: {error}")];
@@ -120,18 +120,4 @@ public static partial class WorkflowInputSchema
     }
 
     private static WorkflowValidationIssue Invalid(string path, string message) => new(path, ErrorCodes.WorkflowSchemaInvalid, message);
-
-    private static JsonDocument? TryParse(string? json, out string? error)
-    {
-        try
-        {
-            error = null;
-            return JsonDocument.Parse(json ?? "", WorkflowPaths.StrictJson);
-        }
-        catch (JsonException e)
-        {
-            error = e.Message;
-            return null;
-        }
-    }
 }

@@ -16,6 +16,21 @@ internal static class WorkflowPaths
 {
     internal static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false };
 
+    /// <summary>Parses a template, schema or input (duplicate keys refused); null with the parser's message when it is not JSON.</summary>
+    public static JsonDocument? TryParseJson(string? json, out string? error)
+    {
+        try
+        {
+            error = null;
+            return JsonDocument.Parse(json ?? "", StrictJson);
+        }
+        catch (JsonException e)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
     /// <summary>Parses a reference; on failure <paramref name="code"/> is template_invalid (syntax) or unknown_reference (root).</summary>
     public static bool TryParse(string text, [NotNullWhen(true)] out JsonPath? path, out string? stepId,
         [NotNullWhen(false)] out string? code, [NotNullWhen(false)] out string? error)

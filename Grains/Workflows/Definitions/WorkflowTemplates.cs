@@ -20,7 +20,7 @@ public static class WorkflowTemplates
     /// <summary>As <see cref="Check(string, string, ISet{string})"/>; <paramref name="allSteps"/> tells "no such step" from "not a dependency".</summary>
     internal static IReadOnlyList<WorkflowValidationIssue> Check(string templateJson, string path, ISet<string> visibleSteps, ISet<string> allSteps)
     {
-        using var document = TryParse(templateJson, out var error);
+        using var document = WorkflowPaths.TryParseJson(templateJson, out var error);
         if (document is null)
         {
             return [new(path, ErrorCodes.WorkflowTemplateInvalid, $"{path} is not valid JSON: {error}")];
@@ -47,7 +47,7 @@ public static class WorkflowTemplates
     /// <summary>The ids of the steps the template's placeholders read (empty for invalid JSON).</summary>
     public static IReadOnlySet<string> ReferencedSteps(string templateJson)
     {
-        using var document = TryParse(templateJson, out _);
+        using var document = WorkflowPaths.TryParseJson(templateJson, out _);
         var steps = new HashSet<string>(StringComparer.Ordinal);
         if (document is not null)
         {
@@ -66,7 +66,7 @@ public static class WorkflowTemplates
     /// <summary>Fills the template; throws <see cref="WorkflowTemplateException"/> (<c>workflow.template_failed</c>) for a missing required path or a bad template.</summary>
     public static string Render(string templateJson, string inputJson, IReadOnlyDictionary<string, StepData> steps)
     {
-        using var template = TryParse(templateJson, out var error)
+        using var template = WorkflowPaths.TryParseJson(templateJson, out var error)
             ?? throw new WorkflowTemplateException(ErrorCodes.WorkflowTemplateFailed, $"The template is not valid JSON: {error}");
         using var root = WorkflowPaths.BuildRoot(inputJson, steps, ReferencedSteps(templateJson));
         var data = root.RootElement;
@@ -90,19 +90,5 @@ public static class WorkflowTemplates
             ? null
             : throw new WorkflowTemplateException(ErrorCodes.WorkflowTemplateFailed,
                 $"'{placeholder.PathText}' does not exist (end the placeholder with '?' to get null instead).");
-    }
-
-    private static JsonDocument? TryParse(string? json, out string? error)
-    {
-        try
-        {
-            error = null;
-            return JsonDocument.Parse(json ?? "", WorkflowPaths.StrictJson);
-        }
-        catch (JsonException e)
-        {
-            error = e.Message;
-            return null;
-        }
     }
 }

@@ -13,6 +13,9 @@ namespace OrleansAgents.Grains.Workflows.Definitions;
 /// </summary>
 public static partial class WorkflowValidation
 {
+    /// <summary>Most findings returned (the first ones in sorted order), so a hostile definition gives a bounded answer and state.</summary>
+    public const int MaxIssues = 100;
+
     public static IReadOnlyList<WorkflowValidationIssue> CheckStructure(WorkflowDefinition definition)
     {
         var issues = new List<WorkflowValidationIssue>();
@@ -53,12 +56,13 @@ public static partial class WorkflowValidation
         return Finish(issues);
     }
 
-    /// <summary>Sorted by path, then code, then message (ordinal), duplicates removed.</summary>
+    /// <summary>Sorted by path, then code, then message (ordinal), duplicates removed, at most <see cref="MaxIssues"/>.</summary>
     internal static IReadOnlyList<WorkflowValidationIssue> Finish(IEnumerable<WorkflowValidationIssue> issues) =>
         [.. issues.Distinct()
             .OrderBy(i => i.Path, StringComparer.Ordinal)
             .ThenBy(i => i.Code, StringComparer.Ordinal)
-            .ThenBy(i => i.Message, StringComparer.Ordinal)];
+            .ThenBy(i => i.Message, StringComparer.Ordinal)
+            .Take(MaxIssues)];
 
     private static void CheckHeader(WorkflowDefinition definition, List<WorkflowValidationIssue> issues)
     {

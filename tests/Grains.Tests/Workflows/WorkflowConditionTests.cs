@@ -111,6 +111,25 @@ public sealed class WorkflowConditionTests
     }
 
     [Fact]
+    public void TryParse_RandomText_NeverThrows()
+    {
+        string[] pieces = ["input", "steps", ".", "check", "output", "score", "[", "]", "'", "\"", "\\", "*", "0", "-", "1e999", "(", ")", "!", "=", "<", ">", "&", "|", " ", "?", "true", "null", "x"];
+        var random = new Random(7);
+        var parsed = 0;
+        for (var n = 0; n < 3000; n++)
+        {
+            var text = string.Concat(Enumerable.Range(0, random.Next(1, 16)).Select(_ => pieces[random.Next(pieces.Length)]));
+            if (WorkflowCondition.TryParse(text, out var condition, out _))
+            {
+                parsed++;
+                condition.Evaluate(Input, Steps);
+            }
+        }
+
+        Assert.InRange(parsed, 1, 2999);
+    }
+
+    [Fact]
     public void TryParse_TooLong_IsRefused()
     {
         var text = string.Join(" && ", Enumerable.Repeat("input.n == 3", 100));

@@ -140,6 +140,17 @@ public sealed class WorkflowValidationTests
     }
 
     [Fact]
+    public void CheckStructure_ManyFindings_AreCapped()
+    {
+        var template = "[" + string.Join(",", Enumerable.Range(0, 150).Select(_ => "\"{{ nope }}\"")) + "]";
+
+        var issues = Check(Definition(Step("a") with { InputTemplateJson = template }));
+
+        Assert.Equal(WorkflowValidation.MaxIssues, issues.Count);
+        Assert.All(issues, i => Assert.Equal("workflow.unknown_reference", i.Code));
+    }
+
+    [Fact]
     public void TopologicalOrder_PutsDependenciesFirstAndOtherwiseKeepsDefinitionOrder()
     {
         var steps = new[] { Step("report", "rank", "fetch"), Step("fetch"), Step("rank", "fetch"), Step("audit"), Step("notify", "report") };
