@@ -157,6 +157,16 @@ pids+=($!)
   # An agent for tasks: routed echo tasks succeed; one that times out is retried, then dead-lettered.
   curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
     -d '{"id":"ops-tasks","name":"Ops tasks","capabilities":["ops","http","llm"],"maxConcurrentTasks":4}'
+  # A workflow (fan-out and join over echo steps) promoted to active, for production runs below.
+  curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/workflows" -H 'content-type: application/json' -d '{
+    "id":"ops-digest","name":"Ops digest","goal":"Fan out two echo steps and join them",
+    "steps":[{"id":"fetch","capability":"ops","skill":"echo","input":{"n":"{{ input.n }}"}},
+             {"id":"left","capability":"ops","skill":"echo","input":{"v":"{{ steps.fetch.output.n }}"},"dependsOn":["fetch"]},
+             {"id":"right","capability":"ops","skill":"echo","input":{"v":"{{ steps.fetch.output.n }}"},"dependsOn":["fetch"]},
+             {"id":"join","capability":"ops","skill":"echo","input":{"l":"{{ steps.left.output.v }}","r":"{{ steps.right.output.v }}"},"dependsOn":["left","right"]}]}'
+  for action in validate stage activate; do
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/workflows/ops-digest/$action"
+  done
   # The free-tier caller (10 requests a minute) starts over its limit at once, so 429s are
   # there however slowly the loop below goes on a loaded machine.
   for _ in $(seq 14); do command curl -s -o /dev/null -H "Authorization: Bearer $free_token" "http://127.0.0.1:$api/api/agents?limit=1"; done
@@ -183,6 +193,12 @@ pids+=($!)
       -d '{"skill":"llm.chat","input":{"prompt":"status?"}}'
     curl -s -o /dev/null -XPUT "http://127.0.0.1:$api/api/agents/ops-tasks/memory/ops/run-$((i % 5))" -H 'content-type: application/json' \
       -d "{\"value\":{\"i\":$i},\"tags\":[\"ops\"],\"ttlSeconds\":600}"
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/workflows/ops-digest/runs" -H 'content-type: application/json' \
+      -d "{\"mode\":\"production\",\"input\":{\"n\":$i}}"
+    if ((i % 5 == 0)); then
+      curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows?q=digest"
+      curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows/statistics"
+    fi
     sleep 0.1
   done
 ) &
