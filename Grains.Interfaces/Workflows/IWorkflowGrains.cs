@@ -36,10 +36,6 @@ public interface IWorkflowGrain : IGrainWithStringKey
     /// <summary>Checks the mode against the lifecycle and the input against the schema, then starts a run of the latest version.</summary>
     [Alias("StartRun")]
     Task<WorkflowRunView> StartRunAsync(WorkflowRunRequest request);
-
-    /// <summary>A run of this workflow finished (told by the run; idempotent).</summary>
-    [OneWay, Alias("RunFinished")]
-    Task RunFinishedAsync(string runId);
 }
 
 /// <summary>

@@ -183,13 +183,6 @@ public sealed partial class WorkflowGrain(
             new WorkflowRunStart(Id, latest.Version, latest.Definition, request.Mode, request.InputJson, request.StartedBy));
     }
 
-    public Task RunFinishedAsync(string runId)
-    {
-        // The read model has the run's outcome (written by the run); nothing to keep here yet.
-        LogRunFinished(Id, runId);
-        return Task.CompletedTask;
-    }
-
     private async Task RequireValidAsync(WorkflowDefinition definition)
     {
         var issues = WorkflowValidation.CheckStructure(definition);
@@ -300,9 +293,6 @@ public sealed partial class WorkflowGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {WorkflowId} deleted by {By}.")]
     private partial void LogDeleted(string workflowId, string by);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Workflow {WorkflowId}: run {RunId} finished.")]
-    private partial void LogRunFinished(string workflowId, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workflow {WorkflowId}: the read model write failed; retried on the next call.")]
     private partial void LogReadModelDeferred(Exception ex, string workflowId);

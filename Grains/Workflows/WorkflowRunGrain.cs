@@ -483,7 +483,7 @@ public sealed partial class WorkflowRunGrain(
         }
     }
 
-    /// <summary>Cancels the tasks still out, tells the read model and the workflow; retried by the reminder until done.</summary>
+    /// <summary>Cancels the tasks still out and records the outcome in the read model; retried by the reminder until done.</summary>
     private async Task FollowUpsAsync()
     {
         try
@@ -492,7 +492,6 @@ public sealed partial class WorkflowRunGrain(
             await Task.WhenAll(S.TasksToCancel.Select(CancelTaskAsync));
             S.TasksToCancel.Clear();
             await WriteReadModelAsync(throwOnFailure: true);
-            await GrainFactory.GetGrain<IWorkflowGrain>(S.WorkflowId).RunFinishedAsync(Id);
             S.FollowUpsPending = false; // in memory only: with the reminder gone nothing reads it again
             await UnregisterReminderAsync();
         }
