@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OrleansAgents.Api.Errors;
@@ -16,8 +14,6 @@ public static class TasksApi
     public const long MaxBodyBytes = 1024 * 1024;
 
     public const string IdempotencyHeader = "Idempotency-Key";
-
-    private static readonly TimeSpan EventPoll = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
@@ -190,11 +186,9 @@ public static class TasksApi
             return InvalidId();
         }
 
-        long after = 0;
-        if (http.Request.Headers.TryGetValue("Last-Event-ID", out var last) &&
-            (!long.TryParse(last.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        if (!EventStreams.TryResumeAfter(http, out var after, out var badHeader))
         {
-            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "Last-Event-ID must be an event sequence number this stream sent.");
+            return badHeader!;
         }
 
         var task = grains.GetGrain<ITaskGrain>(id);
@@ -203,42 +197,15 @@ public static class TasksApi
             return NotFound(id);
         }
 
-        return TypedResults.ServerSentEvents(Stream(task, after, http.RequestAborted));
-    }
-
-    private static async IAsyncEnumerable<SseItem<TaskEventResponse>> Stream(
-        ITaskGrain task, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            TaskEventBatch batch;
-            try
+        return TypedResults.ServerSentEvents(EventStreams.FollowAsync<TaskEvent, TaskEventResponse>(
+            async (after, wait) =>
             {
-                batch = await task.WaitForEventsAsync(after, EventPoll).WaitAsync(cancellationToken);
-                failures = 0;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && ++failures <= 5)
-            {
-                // The task's silo may be going away; its next activation answers the next call.
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                continue;
-            }
-
-            foreach (var e in batch.Events)
-            {
-                after = e.Sequence;
-                yield return new SseItem<TaskEventResponse>(TaskEventResponse.From(e), e.Type.ToString().ToLowerInvariant())
-                {
-                    EventId = e.Sequence.ToString(CultureInfo.InvariantCulture),
-                };
-            }
-
-            if (batch.Finished)
-            {
-                yield break;
-            }
-        }
+                var batch = await task.WaitForEventsAsync(after, wait);
+                return (batch.Events, batch.Finished);
+            },
+            e => (e.Sequence, TaskEventResponse.From(e), e.Type.ToString().ToLowerInvariant()),
+            after,
+            http.RequestAborted));
     }
 
     private static async Task<Ok<IReadOnlyList<SkillResponse>>> SkillsAsync(IGrainFactory grains)

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,8 +14,6 @@ public static class WorkflowsApi
 {
     /// <summary>Definitions and run inputs are limited by WorkflowRules (256 KiB each); the body may hold a little more.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
-
-    private static readonly TimeSpan EventPoll = TimeSpan.FromSeconds(15);
 
     public static IEndpointRouteBuilder MapWorkflowsApi(this IEndpointRouteBuilder app)
     {
@@ -311,11 +307,9 @@ public static class WorkflowsApi
             return InvalidRunId();
         }
 
-        long after = 0;
-        if (http.Request.Headers.TryGetValue("Last-Event-ID", out var last) &&
-            !long.TryParse(last.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out after))
+        if (!EventStreams.TryResumeAfter(http, out var after, out var badHeader))
         {
-            return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "Last-Event-ID must be an event sequence number this stream sent.");
+            return badHeader!;
         }
 
         var run = grains.GetGrain<IWorkflowRunGrain>(runId);
@@ -324,42 +318,15 @@ public static class WorkflowsApi
             return RunNotFound(runId);
         }
 
-        return TypedResults.ServerSentEvents(Stream(run, after, http.RequestAborted));
-    }
-
-    private static async IAsyncEnumerable<SseItem<WorkflowRunEventResponse>> Stream(
-        IWorkflowRunGrain run, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var failures = 0;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            WorkflowRunEventBatch batch;
-            try
+        return TypedResults.ServerSentEvents(EventStreams.FollowAsync<WorkflowRunEvent, WorkflowRunEventResponse>(
+            async (after, wait) =>
             {
-                batch = await run.WaitForEventsAsync(after, EventPoll).WaitAsync(cancellationToken);
-                failures = 0;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException && ++failures <= 5)
-            {
-                // The run's silo may be going away; its next activation answers the next call.
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-                continue;
-            }
-
-            foreach (var e in batch.Events)
-            {
-                after = e.Sequence;
-                yield return new SseItem<WorkflowRunEventResponse>(WorkflowRunEventResponse.From(e), e.Type == WorkflowRunEventType.Run ? "run" : "step")
-                {
-                    EventId = e.Sequence.ToString(CultureInfo.InvariantCulture),
-                };
-            }
-
-            if (batch.Finished)
-            {
-                yield break;
-            }
-        }
+                var batch = await run.WaitForEventsAsync(after, wait);
+                return (batch.Events, batch.Finished);
+            },
+            e => (e.Sequence, WorkflowRunEventResponse.From(e), e.Type == WorkflowRunEventType.Run ? "run" : "step"),
+            after,
+            http.RequestAborted));
     }
 
     private static T? ParseLower<T>(string value)
