@@ -24,8 +24,11 @@ public interface IOptimizationGrain : IGrainWithStringKey
 [Alias("OrleansAgents.Swarms.IParticleBatchGrain")]
 public interface IParticleBatchGrain : IGrainWithStringKey
 {
+    /// <summary>A skill objective's iteration waits for its tasks; the run's own evaluation timeout applies inside.</summary>
+    public const string SlowCallTimeout = "01:00:00";
+
     /// <summary>Creates the particles from their seeds and evaluates them (iteration 0).</summary>
-    [Alias("Initialise")]
+    [Alias("Initialise"), ResponseTimeout(SlowCallTimeout)]
     Task<BatchReport> InitialiseAsync(BatchSetup setup);
 
     /// <summary>Replaces the particles with a checkpoint taken after <paramref name="iteration"/>.</summary>
@@ -33,7 +36,7 @@ public interface IParticleBatchGrain : IGrainWithStringKey
     Task LoadAsync(BatchSetup setup, long iteration, IReadOnlyList<ParticleSnapshot> particles);
 
     /// <summary>Moves and evaluates every particle once. Fails with <c>swarm.interrupted</c> when the batch does not hold that epoch's particles.</summary>
-    [Alias("Step")]
+    [Alias("Step"), ResponseTimeout(SlowCallTimeout)]
     Task<BatchReport> StepAsync(StepCommand command);
 
     [Alias("Release")]

@@ -67,6 +67,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
         services.AddSecurityGrainServices();
 
+        services.AddSwarms();
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();

@@ -8,20 +8,21 @@ namespace OrleansAgents.Grains.Swarms;
 /// </summary>
 public static class ReferenceSwarm
 {
-    public static SwarmProgress Run(OptimizationSpec spec, int historyCap)
+    /// <summary>Runs the spec's built-in function, or <paramref name="objective"/> (standing in for a skill).</summary>
+    public static SwarmProgress Run(OptimizationSpec spec, int historyCap, BenchmarkFunctions.Objective? objective = null)
     {
-        if (spec.Function is null || !BenchmarkFunctions.TryGet(spec.Function, out var function))
+        if (objective is null && (spec.Function is null || !BenchmarkFunctions.TryGet(spec.Function, out var function) || (objective = function.Evaluate) is null))
         {
-            throw new ArgumentException("The reference runs built-in functions only.", nameof(spec));
+            throw new ArgumentException("Give an objective for a spec without a built-in function.", nameof(objective));
         }
 
         var slice = ParticleSlice.Create(spec, 0, spec.SwarmSize);
         var progress = SwarmProgress.Create(spec);
-        progress.Complete(slice.Accept(slice.Evaluate(function.Evaluate)), spec.SwarmSize, historyCap);
+        progress.Complete(slice.Accept(slice.Evaluate(objective)), spec.SwarmSize, historyCap);
         while (!IsDone(spec, progress))
         {
             slice.Move(progress.Guides());
-            progress.Complete(slice.Accept(slice.Evaluate(function.Evaluate)), spec.SwarmSize, historyCap);
+            progress.Complete(slice.Accept(slice.Evaluate(objective)), spec.SwarmSize, historyCap);
         }
 
         return progress;

@@ -105,6 +105,18 @@ public sealed class SwarmProgress
         Record(historyCap);
     }
 
+    /// <summary>The kept history, ending with the current iteration even when the stride skipped it.</summary>
+    public List<ConvergencePoint> Convergence()
+    {
+        List<ConvergencePoint> points = [.. History];
+        if (BestValue is { } best && (points.Count == 0 || points[^1].Iteration != Iteration))
+        {
+            points.Add(new ConvergencePoint(Iteration, Evaluations, best));
+        }
+
+        return points;
+    }
+
     private void DrawTopology()
     {
         var random = SwarmRandom.Restore(TopologyRandom);
