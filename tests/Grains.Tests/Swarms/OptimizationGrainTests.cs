@@ -26,7 +26,7 @@ public sealed class OptimizationGrainTests(SwarmClusterFixture fixture) : IClass
         return await WaitFinishedAsync(grain);
     }
 
-    private static void AssertSameAsReference(OptimizationView view, BenchmarkFunctions.Objective? objective = null)
+    internal static void AssertSameAsReference(OptimizationView view, BenchmarkFunctions.Objective? objective = null)
     {
         var reference = ReferenceSwarm.Run(view.Spec, SwarmClusterFixture.HistoryPoints, objective);
         Assert.Equal(OptimizationStatus.Completed, view.Status);
