@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
 
 namespace OrleansAgents.Grains.Swarms;
 
@@ -43,7 +44,7 @@ public sealed class SwarmOptions
     public int ListRetention { get; set; } = 1000;
 }
 
-internal sealed class SwarmOptionsValidator : IValidateOptions<SwarmOptions>
+internal sealed class SwarmOptionsValidator(IOptions<ReminderOptions> reminders) : IValidateOptions<SwarmOptions>
 {
     public ValidateOptionsResult Validate(string? name, SwarmOptions o)
     {
@@ -67,9 +68,11 @@ internal sealed class SwarmOptionsValidator : IValidateOptions<SwarmOptions>
         AtLeast(o.HistoryPoints, 10, nameof(o.HistoryPoints));
         AtLeast(o.MaxRollbacks, 0, nameof(o.MaxRollbacks));
         AtLeast(o.ListRetention, 1, nameof(o.ListRetention));
-        if (o.WatchdogInterval <= TimeSpan.Zero)
+        // Orleans refuses reminder periods below its minimum: fail at start, not on the first optimisation.
+        var minimum = reminders.Value.MinimumReminderPeriod;
+        if (o.WatchdogInterval < minimum || o.WatchdogInterval <= TimeSpan.Zero)
         {
-            errors.Add($"{SwarmOptions.Section}:WatchdogInterval must be positive (was {o.WatchdogInterval}).");
+            errors.Add($"{SwarmOptions.Section}:WatchdogInterval must be positive and at least the Orleans minimum reminder period {minimum} (was {o.WatchdogInterval}).");
         }
 
         if (o.SkillEvaluationTimeout <= TimeSpan.Zero)
