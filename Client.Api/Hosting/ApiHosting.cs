@@ -112,6 +112,7 @@ public static class ApiHosting
         api.MapMemoryApi();
         api.MapAuditApi();
         api.MapWorkflowsApi();
+        api.MapOptimizationsApi();
         return app;
     }
 }

@@ -69,6 +69,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddSecurityGrainServices();
 
         services.AddWorkflows();
+        services.AddSwarms();
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();
