@@ -40,6 +40,7 @@ public static partial class TrustRules
     /// <summary>Key of a rater's row grain: <c>{domain}/{rater}</c>.</summary>
     public static string RowKey(string domain, string rater) => domain + "/" + rater;
 
-    [GeneratedRegex(DomainPattern)]
+    // \z rather than $ so that a trailing newline is not accepted.
+    [GeneratedRegex("^[a-z0-9][a-z0-9-_.]{0,63}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex DomainRegex();
 }
