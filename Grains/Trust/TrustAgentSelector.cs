@@ -30,6 +30,7 @@ public sealed class TrustAgentSelector(IGrainFactory grains, IOptions<TrustOptio
             .Select(c => (Load: c, Trust: view.TrustOf(c.AgentId), Busy: (c.Running + c.Queued) / (double)Math.Max(1, c.MaxConcurrentTasks)))
             .OrderByDescending(c => c.Trust / (1 + c.Busy))
             .ThenBy(c => c.Busy)
+            .ThenBy(c => c.Load.Queued)
             .ThenBy(c => c.Load.AgentId, StringComparer.Ordinal)
             .Select(c => c.Load)];
     }

@@ -42,11 +42,22 @@ public sealed partial class TrustCoordinatorGrain(
 
     public Task<TrustRecomputeStatus> StartRecomputeAsync()
     {
-        _running ??= RunAsync();
+        Begin();
         return Task.FromResult(Status());
     }
 
-    public Task<TrustRecomputeStatus> RecomputeAsync() => _running ??= RunAsync();
+    public Task<TrustRecomputeStatus> RecomputeAsync() => Begin();
+
+    private Task<TrustRecomputeStatus> Begin()
+    {
+        if (_running is null)
+        {
+            _progress = new TrustRecomputeStatus(Domain, TrustRecomputePhase.Loading, true, 0, 0, null, time.GetUtcNow(), null, null, null, state.State.Version, 0, false);
+            _running = RunAsync(_progress);
+        }
+
+        return _running;
+    }
 
     public ValueTask<TrustRecomputeStatus> GetStatusAsync() => ValueTask.FromResult(Status());
 
@@ -65,16 +76,13 @@ public sealed partial class TrustCoordinatorGrain(
     private TrustRecomputeStatus Status() => _progress ?? state.State.LastRun
         ?? new TrustRecomputeStatus(Domain, TrustRecomputePhase.Idle, false, 0, 0, null, null, null, null, null, state.State.Version, 0, false);
 
-    private async Task<TrustRecomputeStatus> RunAsync()
+    private async Task<TrustRecomputeStatus> RunAsync(TrustRecomputeStatus progress)
     {
         // Let the caller's request return before the work starts.
         await Task.Yield();
         var o = options.Value;
-        var started = time.GetUtcNow();
         var clock = time.GetTimestamp();
         var epoch = state.State.Version + 1;
-        var progress = new TrustRecomputeStatus(Domain, TrustRecomputePhase.Loading, true, 0, 0, null, started, null, null, null, state.State.Version, 0, false);
-        _progress = progress;
         TrustPartitionGrainRange[] partitions = [];
         try
         {
