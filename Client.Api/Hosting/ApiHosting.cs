@@ -111,6 +111,7 @@ public static class ApiHosting
         api.MapJobsApi();
         api.MapMemoryApi();
         api.MapAuditApi();
+        api.MapTrustApi();
         return app;
     }
 }
