@@ -5,24 +5,33 @@ namespace OrleansAgents.Grains.Trust;
 
 /// <summary>
 /// Exported through prometheus-net as <c>orleansagents_trust_*</c>:
-/// <c>recompute_duration_seconds{outcome}</c> (histogram), <c>ratings{outcome}</c> (ratings recorded,
-/// duplicates excluded), and from the silo hosting each domain's coordinator the last computation's
-/// <c>iterations{domain}</c>, <c>residual{domain}</c>, <c>peers{domain}</c>.
+/// <c>ratings{outcome}</c> (ratings recorded, duplicates excluded), <c>recomputes{outcome}</c>
+/// (computations that succeeded or failed), and from the silo hosting each domain's coordinator the
+/// last successful computation's <c>recompute_duration_seconds{domain}</c>, <c>iterations{domain}</c>,
+/// <c>residual{domain}</c> and <c>peers{domain}</c>. Gauges rather than a histogram: one computation
+/// every few minutes makes the last value the useful figure (and prometheus-net exports meter
+/// histograms poorly; see SkillMetrics).
 /// </summary>
 public sealed class TrustMetrics : IDisposable
 {
     public const string MeterName = "OrleansAgents.Trust";
 
     private readonly Meter _meter;
-    private readonly Histogram<double> _duration;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Iterations, double Residual, int Peers)> _last = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (int Iterations, double Residual, int Peers, double Seconds)> _last = new(StringComparer.Ordinal);
     private long _satisfied;
     private long _unsatisfied;
+    private long _succeeded;
+    private long _failed;
 
     public TrustMetrics(IMeterFactory meterFactory)
     {
         _meter = meterFactory.Create(MeterName);
-        _duration = _meter.CreateHistogram<double>("recompute_duration_seconds", "s", "Global trust computations, from start to stored result, by outcome.");
+        _meter.CreateObservableCounter("recomputes", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _succeeded), new KeyValuePair<string, object?>("outcome", "succeeded")),
+            new Measurement<long>(Interlocked.Read(ref _failed), new KeyValuePair<string, object?>("outcome", "failed")),
+        }, "{computation}", "Global trust computations run by coordinators on this silo, by outcome.");
+        _meter.CreateObservableGauge("recompute_duration_seconds", () => Observe(l => l.Seconds), "s", "Duration of the last successful computation, from start to stored result, by domain.");
         _meter.CreateObservableCounter("ratings", () => new[]
         {
             new Measurement<long>(Interlocked.Read(ref _satisfied), new KeyValuePair<string, object?>("outcome", "satisfied")),
@@ -47,16 +56,20 @@ public sealed class TrustMetrics : IDisposable
 
     public void Computed(string domain, bool succeeded, TimeSpan duration, int iterations, double residual, int peers)
     {
-        _duration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : "failed"));
         if (succeeded)
         {
-            _last[domain] = (iterations, residual, peers);
+            Interlocked.Increment(ref _succeeded);
+            _last[domain] = (iterations, residual, peers, duration.TotalSeconds);
+        }
+        else
+        {
+            Interlocked.Increment(ref _failed);
         }
     }
 
     public void Dispose() => _meter.Dispose();
 
-    private IEnumerable<Measurement<T>> Observe<T>(Func<(int Iterations, double Residual, int Peers), T> value)
+    private IEnumerable<Measurement<T>> Observe<T>(Func<(int Iterations, double Residual, int Peers, double Seconds), T> value)
         where T : struct =>
         _last.Select(l => new Measurement<T>(value(l.Value), new KeyValuePair<string, object?>("domain", l.Key)));
 }

@@ -73,6 +73,15 @@ public sealed class TrustApiTests(ApiFactory factory)
         Assert.Equal(2, (int)second["rank"]!);
         Assert.True((double)item["trust"]! >= (double)second["trust"]!);
         Assert.Equal((long)first["version"]!, (long)next["version"]!);
+
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
+        Assert.Contains("orleansagents_trust_ratings{outcome=\"satisfied\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_ratings{outcome=\"unsatisfied\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_recomputes{outcome=\"succeeded\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_recompute_duration_seconds{domain=\"default\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_iterations{domain=\"default\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_residual{domain=\"default\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_trust_peers{domain=\"default\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
