@@ -61,6 +61,11 @@ public static class TrustApi
     private static async Task<Results<Ok<RatingResponse>, ProblemHttpResult>> RateAsync(
         string id, RatingRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner)
     {
+        if (!AgentRules.IsValidId(id))
+        {
+            return QueryParameters.InvalidAgentId();
+        }
+
         if (body.Outcome is not { } outcome)
         {
             return ProblemResults.Invalid(ErrorCodes.TrustInvalidOutcome, "outcome is required: satisfied or unsatisfied.");
@@ -68,10 +73,6 @@ public static class TrustApi
 
         var rater = body.Rater ?? TrustRules.UsersPeer;
         var rating = new TrustRating(rater, id, outcome, body.Weight ?? 1, body.Reason);
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
 
         if (body.Rater is not null && !AgentRules.IsValidId(body.Rater))
         {

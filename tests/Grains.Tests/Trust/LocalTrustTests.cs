@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Grains.Trust;
@@ -133,6 +134,27 @@ public sealed class LocalTrustTests(TrustClusterFixture fixture) : IClassFixture
         Assert.Equal(page.Items[4].AgentId, Assert.Single(secondPage.Items).AgentId);
         var stale = await Assert.ThrowsAsync<DomainException>(async () => await reader.ListAsync(1, 1, page.Version + 5));
         Assert.Equal(ErrorCodes.InvalidCursor, stale.Code);
+    }
+
+    [Fact]
+    public void States_RoundTripThroughTheStorageSerializer()
+    {
+        var serializer = _client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+        var row = new LocalTrustState { Ratings = 3, Announced = true, RecentEvents = ["task:1"] };
+        row.Entries["b"] = [2, 0.5];
+        var directory = new TrustDirectoryShardState();
+        directory.Peers.Add("b");
+        var coordinator = new TrustCoordinatorState { Version = 2, Peers = ["a", "b"], Trust = [0.25, 0.75] };
+
+        var rowCopy = serializer.Deserialize<LocalTrustState>(serializer.SerializeToArray(row))!;
+        var directoryCopy = serializer.Deserialize<TrustDirectoryShardState>(serializer.SerializeToArray(directory))!;
+        var coordinatorCopy = serializer.Deserialize<TrustCoordinatorState>(serializer.SerializeToArray(coordinator))!;
+
+        Assert.Equal([2, 0.5], rowCopy.Entries["b"]);
+        Assert.True(rowCopy.Announced);
+        Assert.Equal(["task:1"], rowCopy.RecentEvents);
+        Assert.Contains("b", directoryCopy.Peers);
+        Assert.Equal([0.25, 0.75], coordinatorCopy.Trust);
     }
 
     private static TaskOutcome Outcome(string taskId, string agentId, TaskState state, string? origin)
