@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Trust;
 using OrleansAgents.Trust;
+using OrleansAgents.Bench;
 
 // Global trust (EigenTrust) as the grain fan-out versus the in-memory reference, same run, one
 // in-process silo with in-memory storage.
@@ -64,7 +65,7 @@ async Task CompareAsync()
     var runs = int.Parse(Arg("--runs", "5"), CultureInfo.InvariantCulture);
     Console.WriteLine($"EigenTrust a={parameters.Alpha} eps={parameters.Epsilon} max={parameters.MaxIterations}, ~{ratingsPerAgent} ratings per agent, " +
         $"partitions={Arg("--partitions", "4")} batch={Arg("--batch", "256")}, {Environment.ProcessorCount} cores, median of {runs} runs after one warm-up");
-    Console.WriteLine("agents  ratings  iterations  reference ms  fan-out ms  ratio  max |diff|");
+    Console.WriteLine("agents  ratings  iterations  reference ms  fan-out ms  ratio  max |diff|  arrays ms  fan-out/arrays  per-agent design ms (est.)");
     foreach (var agents in Arg("--agents", "1000,10000").Split(',').Select(a => int.Parse(a, CultureInfo.InvariantCulture)))
     {
         var domain = $"bench-{agents}";
@@ -79,6 +80,7 @@ async Task CompareAsync()
         TrustRecomputeStatus fanOut = null!;
         var referenceMs = new List<double>();
         var fanOutMs = new List<double>();
+        var arraysMs = new List<double>();
         for (var run = 0; run <= runs; run++)
         {
             var watch = Stopwatch.StartNew();
@@ -87,6 +89,9 @@ async Task CompareAsync()
             watch.Restart();
             fanOut = await coordinator.RecomputeAsync();
             var f = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            ArrayEigenTrust.Compute(rows, peers, preTrustedSet, parameters, out _);
+            var a = watch.Elapsed.TotalMilliseconds;
             if (fanOut.Phase != TrustRecomputePhase.Succeeded)
             {
                 throw new InvalidOperationException(fanOut.Error);
@@ -96,14 +101,36 @@ async Task CompareAsync()
             {
                 referenceMs.Add(r);
                 fanOutMs.Add(f);
+                arraysMs.Add(a);
             }
         }
 
         var snapshot = (await coordinator.GetSnapshotAsync(0))!;
         var maxDiff = snapshot.Peers.Select((p, i) => Math.Abs(reference.Trust[p] - snapshot.Trust[i])).Max();
-        var (rm, fm) = (Median(referenceMs), Median(fanOutMs));
-        Console.WriteLine($"{agents,6}  {ratings.Count,7}  {fanOut.Iteration,10}  {rm,12:F1}  {fm,10:F1}  {fm / rm,4:F2}x  {maxDiff:E1}");
+        var (rm, fm, am) = (Median(referenceMs), Median(fanOutMs), Median(arraysMs));
+        var perAgent = await PerAgentPassMsAsync(domain, peers) * fanOut.Iteration;
+        Console.WriteLine($"{agents,6}  {ratings.Count,7}  {fanOut.Iteration,10}  {rm,12:F1}  {fm,10:F1}  {fm / rm,4:F2}x  {maxDiff:E1}  {am,9:F1}  {fm / am,13:F2}x  {perAgent,10:F1}");
     }
+}
+
+// What one call to every agent's row grain costs (bounded batches, as the partitions load rows),
+// times the iterations: a lower bound for a design that calls each agent's grain per iteration.
+async Task<double> PerAgentPassMsAsync(string domain, List<string> peers)
+{
+    var batch = int.Parse(Arg("--batch", "256"), CultureInfo.InvariantCulture);
+    var times = new List<double>();
+    for (var run = 0; run < 3; run++)
+    {
+        var watch = Stopwatch.StartNew();
+        foreach (var chunk in peers.Chunk(batch))
+        {
+            await Task.WhenAll(chunk.Select(p => grains.GetGrain<ILocalTrustGrain>(TrustRules.RowKey(domain, p)).GetRowAsync().AsTask()));
+        }
+
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    return Median(times);
 }
 
 async Task SimulateAsync()
