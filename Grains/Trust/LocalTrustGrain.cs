@@ -51,6 +51,11 @@ public sealed class LocalTrustGrain(
     public async Task<TrustRecordResult> RecordAsync(IReadOnlyList<TrustRating> ratings)
     {
         var rater = Rater;
+        if (ratings.FirstOrDefault(r => r.Rater != rater || r.Target == rater) is { } stray)
+        {
+            throw new ArgumentException($"Row '{rater}' was given a rating by '{stray.Rater}' of '{stray.Target}'.", nameof(ratings));
+        }
+
         var newPeers = ratings.Select(r => r.Target).Where(t => !state.State.Entries.ContainsKey(t)).ToHashSet(StringComparer.Ordinal);
         if (!state.State.Announced)
         {
@@ -67,11 +72,6 @@ public sealed class LocalTrustGrain(
         int recorded = 0, duplicates = 0;
         foreach (var rating in ratings)
         {
-            if (rating.Rater != rater || rating.Target == rater)
-            {
-                throw new ArgumentException($"Row '{rater}' was given a rating by '{rating.Rater}' of '{rating.Target}'.", nameof(ratings));
-            }
-
             if (rating.EventId is { } eventId && !Remember(eventId))
             {
                 duplicates++;

@@ -25,7 +25,17 @@ public sealed class TrustAgentSelector(IGrainFactory grains, IOptions<TrustOptio
             return await LeastLoaded.RankAsync(capability, skill, candidates);
         }
 
-        var view = await ViewAsync();
+        TrustView view;
+        try
+        {
+            view = await ViewAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Routing must not depend on trust being readable: fall back to the default order.
+            return await LeastLoaded.RankAsync(capability, skill, candidates);
+        }
+
         return [.. candidates
             .Select(c => (Load: c, Trust: view.TrustOf(c.AgentId), Busy: (c.Running + c.Queued) / (double)Math.Max(1, c.MaxConcurrentTasks)))
             .OrderByDescending(c => c.Trust / (1 + c.Busy))
