@@ -35,6 +35,22 @@ public sealed class LocalTrustTests(TrustClusterFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Record_ConcurrentRatingsOfOneRow_AreAllKept()
+    {
+        var domain = NewDomain();
+        var row = _client.GetGrain<ILocalTrustGrain>(TrustRules.RowKey(domain, TrustRules.UsersPeer));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 200).Select(i =>
+            row.RecordAsync([new(TrustRules.UsersPeer, "t" + (i % 7).ToString(System.Globalization.CultureInfo.InvariantCulture), TrustOutcome.Satisfied)])));
+
+        Assert.Equal(200, results.Sum(r => r.Recorded));
+        var read = await row.GetRowAsync();
+        Assert.Equal(200, read.Ratings);
+        Assert.Equal(200, read.Entries.Sum(e => e.Satisfied));
+        Assert.Equal(8, (await OrleansAgents.Grains.Trust.TrustDirectory.ListAsync(_client, domain)).Count);
+    }
+
+    [Fact]
     public async Task Record_ForgetsOldestEventIds_BeyondTheConfiguredWindow()
     {
         var domain = NewDomain();
