@@ -113,6 +113,7 @@ public static class ApiHosting
         api.MapAuditApi();
         api.MapWorkflowsApi();
         api.MapOptimizationsApi();
+        api.MapTrustApi();
         return app;
     }
 }

@@ -61,6 +61,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
         services.TryAddSingleton<TaskMetrics>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
+        services.AddTrust();
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
         services.TryAddSingleton<MemoryMetrics>();

@@ -1,0 +1,44 @@
+using OrleansAgents.Grains.Tasks;
+using OrleansAgents.Trust;
+
+namespace OrleansAgents.Grains.Trust;
+
+/// <summary>
+/// Turns finished tasks into ratings of the agent that ran them, in the default domain:
+/// succeeded → satisfied, failed or dead-lettered → unsatisfied, cancelled → nothing (it says
+/// nothing about the agent). The rater is the agent named by an <c>agent:{id}</c> origin, else
+/// the users' peer. Keyed by <c>task:{id}</c>, so a repeated call is not counted twice.
+/// </summary>
+public sealed class TrustOutcomeSink(IGrainFactory grains) : ITaskOutcomeSink
+{
+    public const string AgentOriginPrefix = "agent:";
+
+    public async ValueTask TaskFinishedAsync(TaskOutcome outcome, CancellationToken cancellationToken)
+    {
+        TrustOutcome? verdict = outcome.State switch
+        {
+            TaskState.Succeeded => TrustOutcome.Satisfied,
+            TaskState.Failed or TaskState.DeadLettered => TrustOutcome.Unsatisfied,
+            _ => null,
+        };
+        if (verdict is null || !AgentRules.IsValidId(outcome.AgentId))
+        {
+            return;
+        }
+
+        var rater = RaterOf(outcome);
+        if (rater == outcome.AgentId)
+        {
+            return;
+        }
+
+        var rating = new TrustRating(rater, outcome.AgentId, verdict.Value, 1, "task " + TaskMetrics.Label(outcome.State), "task:" + outcome.TaskId);
+        await grains.GetGrain<ILocalTrustGrain>(TrustRules.RowKey(TrustRules.DefaultDomain, rater)).RecordAsync([rating]);
+    }
+
+    public static string RaterOf(TaskOutcome outcome) =>
+        outcome.Origin is { } origin && origin.StartsWith(AgentOriginPrefix, StringComparison.Ordinal)
+            && AgentRules.IsValidId(origin[AgentOriginPrefix.Length..])
+            ? origin[AgentOriginPrefix.Length..]
+            : TrustRules.UsersPeer;
+}
