@@ -32,7 +32,8 @@ public sealed class LocalTrustGrain(
     [PersistentState("trust-row", StorageNames.Collective)] IPersistentState<LocalTrustState> state,
     IOptions<TrustOptions> options,
     TrustMetrics metrics,
-    TimeProvider time) : Grain, ILocalTrustGrain
+    TimeProvider time,
+    IEnumerable<ITrustRatingObserver> observers) : Grain, ILocalTrustGrain
 {
     private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
     private TaskCompletionSource? _pendingWrite;
@@ -65,6 +66,7 @@ public sealed class LocalTrustGrain(
         }
 
         int recorded = 0, duplicates = 0;
+        var stored = new List<TrustRating>(ratings.Count);
         foreach (var rating in ratings)
         {
             if (rating.Rater != rater || rating.Target == rater)
@@ -81,6 +83,7 @@ public sealed class LocalTrustGrain(
             var counts = state.State.Entries.TryGetValue(rating.Target, out var c) ? c : state.State.Entries[rating.Target] = new double[2];
             counts[rating.Outcome == TrustOutcome.Satisfied ? 0 : 1] += rating.Weight;
             metrics.Recorded(rating.Outcome);
+            stored.Add(rating);
             recorded++;
         }
 
@@ -89,6 +92,14 @@ public sealed class LocalTrustGrain(
             state.State.Ratings += recorded;
             state.State.UpdatedAt = time.GetUtcNow();
             await SaveAsync();
+        }
+
+        if (stored.Count > 0)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.RecordedAsync(Domain, stored);
+            }
         }
 
         return new TrustRecordResult(recorded, duplicates);
