@@ -111,6 +111,8 @@ public static class ApiHosting
         api.MapJobsApi();
         api.MapMemoryApi();
         api.MapAuditApi();
+        api.MapConsensusApi();
+        api.MapCollectiveApi();
         return app;
     }
 }

@@ -42,7 +42,10 @@ public enum ConsensusParticipantState
     TimedOut = 3,
 }
 
-/// <summary>What a caller asks for: <paramref name="Agents"/> agents with <paramref name="Capability"/> each run the task.</summary>
+/// <summary>
+/// What a caller asks for: <paramref name="Agents"/> agents with <paramref name="Capability"/> each run
+/// the task; <paramref name="Deadline"/> null means Swarms:ConsensusDefaultDeadline.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ConsensusRequest")]
 public sealed record class ConsensusRequest(
     [property: Id(0)] string Capability,
@@ -51,7 +54,7 @@ public sealed record class ConsensusRequest(
     [property: Id(3)] int Agents,
     [property: Id(4)] ConsensusAggregation Aggregation,
     [property: Id(5)] int Quorum,
-    [property: Id(6)] TimeSpan Deadline,
+    [property: Id(6)] TimeSpan? Deadline,
     [property: Id(7)] string? ScoringSkill,
     [property: Id(8)] string SubmittedBy);
 

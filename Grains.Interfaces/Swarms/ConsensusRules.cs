@@ -16,6 +16,9 @@ public static partial class ConsensusRules
     /// <summary>Hard ceiling of Swarms:MaxConsensusAgents: n·(n−1) swarm ratings must fit one trust batch.</summary>
     public const int MaxAgentsLimit = 31;
 
+    /// <summary>Longest a POST may wait for its round to finish.</summary>
+    public const double MaxWaitSeconds = 30;
+
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && IdRegex().IsMatch(id);
 
     public static string NewId() => "c_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -17,9 +17,6 @@ public sealed class ConsensusOptions
 
     public TimeSpan ConsensusMaxDeadline { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Longest a POST may wait for the round to finish (the <c>wait</c> field).</summary>
-    public TimeSpan ConsensusMaxWait { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>Period of an unfinished round's reminder, which polls lost tasks and enforces the deadline after a crash.</summary>
     public TimeSpan ConsensusReminderInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -41,11 +38,6 @@ internal sealed class ConsensusOptionsValidator : IValidateOptions<ConsensusOpti
             || o.ConsensusDefaultDeadline < o.ConsensusMinDeadline || o.ConsensusDefaultDeadline > o.ConsensusMaxDeadline)
         {
             errors.Add($"{ConsensusOptions.Section}: need 0 < ConsensusMinDeadline ≤ ConsensusDefaultDeadline ≤ ConsensusMaxDeadline.");
-        }
-
-        if (o.ConsensusMaxWait < TimeSpan.Zero)
-        {
-            errors.Add($"{ConsensusOptions.Section}:ConsensusMaxWait must not be negative.");
         }
 
         if (o.ConsensusReminderInterval < TimeSpan.FromSeconds(1))

@@ -51,6 +51,7 @@ public sealed partial class ConsensusRoundGrain(
 
     public async Task<ConsensusRoundView> StartAsync(ConsensusRequest request)
     {
+        request = request with { Deadline = request.Deadline ?? options.Value.ConsensusDefaultDeadline };
         if (S.Request is not null)
         {
             return S.Request == request ? View()
@@ -63,7 +64,7 @@ public sealed partial class ConsensusRoundGrain(
         S.Request = request;
         S.Status = ConsensusStatus.Running;
         S.CreatedAt = now;
-        S.DeadlineAt = now + request.Deadline;
+        S.DeadlineAt = now + request.Deadline!.Value;
         S.Participants = [.. chosen.Select(c => new ConsensusParticipant(c.AgentId, TaskIdFor(c.AgentId), ConsensusParticipantState.Pending, null, c.Trust,
             request.Aggregation == ConsensusAggregation.TrustWeighted ? c.Trust : request.Aggregation == ConsensusAggregation.Majority ? 1 : null, null, null))];
         // Stored before any task exists, so that the reminder finds every task a crash could orphan.

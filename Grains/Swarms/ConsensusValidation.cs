@@ -37,7 +37,7 @@ public static class ConsensusValidation
             throw new DomainException(ErrorCodes.ConsensusInvalidQuorum, $"quorum must be between 1 and agents ({request.Agents}).");
         }
 
-        if (request.Deadline < options.ConsensusMinDeadline || request.Deadline > options.ConsensusMaxDeadline)
+        if (request.Deadline is not { } deadline || deadline < options.ConsensusMinDeadline || deadline > options.ConsensusMaxDeadline)
         {
             throw new DomainException(ErrorCodes.ConsensusInvalidDeadline,
                 $"deadlineSeconds must be between {options.ConsensusMinDeadline.TotalSeconds:0.###} and {options.ConsensusMaxDeadline.TotalSeconds:0.###}.");
