@@ -29,9 +29,8 @@ public sealed partial class NetworkRatingObserver(IGrainFactory grains, ILogger<
 
         try
         {
-            // Ratings without an event id are not deduplicated here either (the row would have counted them too).
-            var eventId = ratings.All(r => r.EventId is not null) ? "rating:" + ratings[0].Rater + ":" + ratings[0].EventId + ":" + ratings.Count : null;
-            await NetworkRecorder.AddAsync(grains, eventId, edges);
+            // No event id: the row has already dropped repeats, and it calls observers once per stored batch.
+            await NetworkRecorder.AddAsync(grains, null, edges);
         }
         catch (Exception ex)
         {

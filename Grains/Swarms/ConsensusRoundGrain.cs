@@ -73,7 +73,6 @@ public sealed partial class ConsensusRoundGrain(
         ArmDeadline();
 
         await Task.WhenAll(S.Participants.Select(p => SubmitAsync(p.AgentId, p.TaskId, request.Skill, request.InputJson)));
-        await state.WriteStateAsync();
         await CompleteIfDoneAsync();
         return View();
     }
@@ -101,11 +100,11 @@ public sealed partial class ConsensusRoundGrain(
             return;
         }
 
+        // Not stored here: tasks keep their results, so after a crash the reminder reads them again.
+        // Storing the round once at the start and once at the end keeps a round's writes constant.
         if (Apply(result))
         {
-            await state.WriteStateAsync();
             await SubmitScoringTasksAsync();
-            await state.WriteStateAsync();
             await CompleteIfDoneAsync();
         }
     }
@@ -128,13 +127,13 @@ public sealed partial class ConsensusRoundGrain(
 
         if (!Finished)
         {
+            await PollAsync();
             if (time.GetUtcNow() >= S.DeadlineAt)
             {
                 await FinishAsync();
                 return;
             }
 
-            await PollAsync();
             await CompleteIfDoneAsync();
         }
         else if (!S.FollowUpsDone)
@@ -147,7 +146,10 @@ public sealed partial class ConsensusRoundGrain(
         }
     }
 
-    /// <summary>Reads the unfinished tasks: submits any a crash kept from existing, applies finished ones.</summary>
+    /// <summary>
+    /// Reads the unfinished tasks: submits any a crash kept from existing, applies the ones that
+    /// finished by the deadline (answers are not stored until the round finishes: the tasks hold them).
+    /// </summary>
     private async Task PollAsync()
     {
         var changed = false;
@@ -163,7 +165,7 @@ public sealed partial class ConsensusRoundGrain(
                     ? await SubmitAsync(agentId, taskId, S.Request!.Skill, S.Request.InputJson)
                     : await SubmitScoringAsync(scoring, taskId);
             }
-            else if (TaskRules.IsFinished(view.State))
+            else if (TaskRules.IsFinished(view.State) && view.FinishedAt <= S.DeadlineAt)
             {
                 changed |= Apply(ConsensusOutcomeSink.ResultOf(view));
             }
@@ -175,9 +177,7 @@ public sealed partial class ConsensusRoundGrain(
 
         if (changed)
         {
-            await state.WriteStateAsync();
             await SubmitScoringTasksAsync();
-            await state.WriteStateAsync();
         }
     }
 

@@ -68,6 +68,21 @@ public sealed class ConsensusApiTests(ApiFactory factory)
         }
     }
 
+    [Fact]
+    public async Task ConsensusMetrics_AppearOnMetrics()
+    {
+        await factory.ManagementClient().GetStringAsync("/metrics"); // the exporter may start listening at the first scrape
+        var (capability, _) = await AgentsAsync(2);
+        var response = await _http.PostAsJsonAsync("/api/swarms/consensus", new { capability, skill = "echo", input = 1, agents = 2, waitSeconds = 20 });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var metrics = await factory.ManagementClient().GetStringAsync("/metrics");
+        Assert.Contains("orleansagents_consensus_rounds{aggregation=\"majority\",outcome=\"decided\"}", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_consensus_rounds{aggregation=\"best-score\",outcome=\"no-quorum\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_consensus_round_duration_seconds_bucket{aggregation=\"majority\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleansagents_consensus_agreement_ratio_bucket{aggregation=\"majority\"", metrics, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, HttpStatusCode, string> BadBodies => new()
     {
         { """{"capability":"CAP","skill":"echo","input":1,"agents":2}""", HttpStatusCode.BadRequest, "task.invalid_target" },
