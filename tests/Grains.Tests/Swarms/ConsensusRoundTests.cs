@@ -102,6 +102,27 @@ public sealed class ConsensusRoundTests(ConsensusClusterFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Deactivation_LosesNoAnswer_TheReactivatedRoundReadsItsTasks_AndStillHonoursTheDeadline()
+    {
+        var (capability, a) = await AgentsAsync(2);
+        var round = _client.GetGrain<IConsensusRoundGrain>(ConsensusRules.NewId());
+        await round.StartAsync(Request(capability, new { @default = "x", hold = new[] { a[1] } }, 2, 1, deadlineSeconds: 2));
+        for (var i = 0; (await round.GetAsync())!.Participants.Single(p => p.AgentId == a[0]).State != ConsensusParticipantState.Answered; i++)
+        {
+            Assert.True(i < 400, "the answer did not arrive");
+            await Task.Delay(10);
+        }
+
+        // Answers live in memory until the round finishes: drop the activation, as a crash would.
+        await round.Cast<Orleans.Core.Internal.IGrainManagementExtension>().DeactivateOnIdle();
+        var view = await round.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(ConsensusStatus.Decided, view!.Status);
+        Assert.Equal("\"x\"", view.AnswerJson);
+        Assert.Equal(ConsensusParticipantState.TimedOut, view.Participants.Single(p => p.AgentId == a[1]).State);
+    }
+
+    [Fact]
     public async Task Start_RepeatReturnsTheRound_AndADifferentRequestConflicts()
     {
         var (capability, _) = await AgentsAsync(2);
