@@ -19,18 +19,13 @@ public sealed class NetworkShardGrain(
     [PersistentState("network-shard", StorageNames.Collective)] IPersistentState<NetworkShardState> state,
     IOptions<CollectiveOptions> options) : Grain, INetworkShardGrain
 {
-    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private RecentEventIds? _recent;
     private IReadOnlyList<NetworkEdge>? _list;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _recent.UnionWith(state.State.RecentEvents);
-        return Task.CompletedTask;
-    }
 
     public async Task AddAsync(string? eventId, IReadOnlyList<NetworkEdge> deltas)
     {
-        if (eventId is not null && !Remember(eventId))
+        _recent ??= new RecentEventIds(state.State.RecentEvents);
+        if (eventId is not null && !_recent.Remember(eventId, options.Value.RecentEventsPerShard))
         {
             return;
         }
@@ -65,29 +60,5 @@ public sealed class NetworkShardGrain(
             return new NetworkEdge(parts[1], parts[2], (NetworkEdgeKind)int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), e.Value[0], e.Value[1], e.Value[2]);
         })];
         return ValueTask.FromResult(_list);
-    }
-
-    private bool Remember(string eventId)
-    {
-        var capacity = options.Value.RecentEventsPerShard;
-        if (capacity == 0)
-        {
-            return true;
-        }
-
-        if (!_recent.Add(eventId))
-        {
-            return false;
-        }
-
-        state.State.RecentEvents.Add(eventId);
-        if (state.State.RecentEvents.Count > capacity)
-        {
-            var drop = state.State.RecentEvents.Count - capacity;
-            _recent.ExceptWith(state.State.RecentEvents.Take(drop));
-            state.State.RecentEvents.RemoveRange(0, drop);
-        }
-
-        return true;
     }
 }

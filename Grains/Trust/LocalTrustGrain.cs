@@ -35,19 +35,13 @@ public sealed class LocalTrustGrain(
     TimeProvider time,
     IEnumerable<ITrustRatingObserver> observers) : Grain, ILocalTrustGrain
 {
-    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private RecentEventIds? _recent;
     private TaskCompletionSource? _pendingWrite;
     private bool _writing;
 
     private string Domain => TrustKeys.Split(this.GetPrimaryKeyString()).Domain;
 
     private string Rater => TrustKeys.Split(this.GetPrimaryKeyString()).Name;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _recent.UnionWith(state.State.RecentEvents);
-        return Task.CompletedTask;
-    }
 
     public async Task<TrustRecordResult> RecordAsync(IReadOnlyList<TrustRating> ratings)
     {
@@ -112,29 +106,8 @@ public sealed class LocalTrustGrain(
         state.State.Ratings,
         state.State.UpdatedAt));
 
-    private bool Remember(string eventId)
-    {
-        var capacity = options.Value.RecentEventsPerRow;
-        if (capacity == 0)
-        {
-            return true;
-        }
-
-        if (!_recent.Add(eventId))
-        {
-            return false;
-        }
-
-        state.State.RecentEvents.Add(eventId);
-        if (state.State.RecentEvents.Count > capacity)
-        {
-            var drop = state.State.RecentEvents.Count - capacity;
-            _recent.ExceptWith(state.State.RecentEvents.Take(drop));
-            state.State.RecentEvents.RemoveRange(0, drop);
-        }
-
-        return true;
-    }
+    private bool Remember(string eventId) =>
+        (_recent ??= new RecentEventIds(state.State.RecentEvents)).Remember(eventId, options.Value.RecentEventsPerRow);
 
     /// <summary>
     /// Completes once a write that includes every change made so far has been stored. One write
