@@ -87,15 +87,9 @@ public static class ConsensusApi
             return ProblemResults.Invalid(ErrorCodes.ConsensusInvalidWait, $"waitSeconds must be between 0 and {ConsensusRules.MaxWaitSeconds}.");
         }
 
-        string? key = null;
-        if (http.Request.Headers.TryGetValue(TasksApi.IdempotencyHeader, out var keys))
+        if (!TasksApi.TryIdempotencyKey(http, out var key, out var badKey))
         {
-            key = keys.ToString();
-            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
-            {
-                return ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
-                    $"{TasksApi.IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
-            }
+            return badKey;
         }
 
         var submittedBy = partitioner.GetPartitionKey(http, out _) ?? ClientPartitioner.Anonymous;

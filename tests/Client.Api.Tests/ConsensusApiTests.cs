@@ -111,6 +111,22 @@ public sealed class ConsensusApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task IdempotencyKey_RepeatReturnsTheRound_AndADifferentBodyConflicts()
+    {
+        var (capability, _) = await AgentsAsync(2);
+        HttpRequestMessage Post(int agents) => new(HttpMethod.Post, "/api/swarms/consensus")
+        {
+            Content = JsonContent.Create(new { capability, skill = "echo", input = 1, agents }),
+            Headers = { { "Idempotency-Key", "round-" + capability } },
+        };
+
+        var first = (await (await _http.SendAsync(Post(2))).Content.ReadFromJsonAsync<JsonObject>())!;
+        var again = (await (await _http.SendAsync(Post(2))).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((string?)first["id"], (string?)again["id"]);
+        await AgentsApiTests.AssertProblemAsync(await _http.SendAsync(Post(1)), HttpStatusCode.Conflict, "consensus.conflict");
+    }
+
+    [Fact]
     public async Task Get_BadOrUnknownId_Is400Or404()
     {
         await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/swarms/consensus/nope"), HttpStatusCode.BadRequest, "consensus.invalid_id");
