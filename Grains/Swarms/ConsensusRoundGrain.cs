@@ -68,8 +68,18 @@ public sealed partial class ConsensusRoundGrain(
         S.Participants = [.. chosen.Select(c => new ConsensusParticipant(c.AgentId, TaskIdFor(c.AgentId), ConsensusParticipantState.Pending, null, c.Trust,
             request.Aggregation == ConsensusAggregation.TrustWeighted ? c.Trust : request.Aggregation == ConsensusAggregation.Majority ? 1 : null, null, null))];
         // Stored before any task exists, so that the reminder finds every task a crash could orphan.
-        await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(Reminder, options.Value.ConsensusReminderInterval, options.Value.ConsensusReminderInterval);
+        try
+        {
+            await state.WriteStateAsync();
+            await this.RegisterOrUpdateReminder(Reminder, options.Value.ConsensusReminderInterval, options.Value.ConsensusReminderInterval);
+        }
+        catch
+        {
+            // Nothing was submitted: forget the round in memory too, so a retry starts afresh.
+            DeactivateOnIdle();
+            throw;
+        }
+
         ArmDeadline();
 
         await Task.WhenAll(S.Participants.Select(p => SubmitAsync(p.AgentId, p.TaskId, request.Skill, request.InputJson)));
