@@ -97,15 +97,9 @@ public static class TasksApi
             return ProblemResults.Invalid(ErrorCodes.TaskInvalidTimeout, "timeoutSeconds and hardTimeoutSeconds must be positive numbers of seconds.");
         }
 
-        string? key = null;
-        if (http.Request.Headers.TryGetValue(IdempotencyHeader, out var keys))
+        if (!TryIdempotencyKey(http, out var key, out var badKey))
         {
-            key = keys.ToString();
-            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
-            {
-                return ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
-                    $"{IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
-            }
+            return badKey;
         }
 
         var submittedBy = partitioner.GetPartitionKey(http, out _) ?? ClientPartitioner.Anonymous;
@@ -116,6 +110,25 @@ public static class TasksApi
         var response = TaskResponse.From(accepted.Task);
         http.Response.Headers.Location = $"/api/tasks/{taskId}";
         return accepted.Existing ? TypedResults.Ok(response) : TypedResults.Accepted($"/api/tasks/{taskId}", response);
+    }
+
+    /// <summary>The optional <see cref="IdempotencyHeader"/>: absent, or one valid value; else a 400 <c>task.invalid_idempotency_key</c>.</summary>
+    public static bool TryIdempotencyKey(HttpContext http, out string? key, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
+    {
+        key = null;
+        problem = null;
+        if (http.Request.Headers.TryGetValue(IdempotencyHeader, out var keys))
+        {
+            key = keys.ToString();
+            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
+            {
+                problem = ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
+                    $"{IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)

@@ -114,6 +114,8 @@ public static class ApiHosting
         api.MapWorkflowsApi();
         api.MapOptimizationsApi();
         api.MapTrustApi();
+        api.MapConsensusApi();
+        api.MapCollectiveApi();
         return app;
     }
 }

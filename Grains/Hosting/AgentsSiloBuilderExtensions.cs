@@ -62,6 +62,8 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<TaskMetrics>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         services.AddTrust();
+        services.AddConsensus();
+        services.AddCollectiveNetwork();
         services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
         services.TryAddSingleton<MemoryMetrics>();

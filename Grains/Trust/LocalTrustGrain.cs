@@ -32,21 +32,16 @@ public sealed class LocalTrustGrain(
     [PersistentState("trust-row", StorageNames.Collective)] IPersistentState<LocalTrustState> state,
     IOptions<TrustOptions> options,
     TrustMetrics metrics,
-    TimeProvider time) : Grain, ILocalTrustGrain
+    TimeProvider time,
+    IEnumerable<ITrustRatingObserver> observers) : Grain, ILocalTrustGrain
 {
-    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private RecentEventIds? _recent;
     private TaskCompletionSource? _pendingWrite;
     private bool _writing;
 
     private string Domain => TrustKeys.Split(this.GetPrimaryKeyString()).Domain;
 
     private string Rater => TrustKeys.Split(this.GetPrimaryKeyString()).Name;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _recent.UnionWith(state.State.RecentEvents);
-        return Task.CompletedTask;
-    }
 
     public async Task<TrustRecordResult> RecordAsync(IReadOnlyList<TrustRating> ratings)
     {
@@ -70,6 +65,7 @@ public sealed class LocalTrustGrain(
         }
 
         int recorded = 0, duplicates = 0;
+        var stored = new List<TrustRating>(ratings.Count);
         foreach (var rating in ratings)
         {
             if (rating.EventId is { } eventId && !Remember(eventId))
@@ -81,6 +77,7 @@ public sealed class LocalTrustGrain(
             var counts = state.State.Entries.TryGetValue(rating.Target, out var c) ? c : state.State.Entries[rating.Target] = new double[2];
             counts[rating.Outcome == TrustOutcome.Satisfied ? 0 : 1] += rating.Weight;
             metrics.Recorded(rating.Outcome);
+            stored.Add(rating);
             recorded++;
         }
 
@@ -89,6 +86,14 @@ public sealed class LocalTrustGrain(
             state.State.Ratings += recorded;
             state.State.UpdatedAt = time.GetUtcNow();
             await SaveAsync();
+        }
+
+        if (stored.Count > 0)
+        {
+            foreach (var observer in observers)
+            {
+                await observer.RecordedAsync(Domain, stored);
+            }
         }
 
         return new TrustRecordResult(recorded, duplicates);
@@ -101,29 +106,8 @@ public sealed class LocalTrustGrain(
         state.State.Ratings,
         state.State.UpdatedAt));
 
-    private bool Remember(string eventId)
-    {
-        var capacity = options.Value.RecentEventsPerRow;
-        if (capacity == 0)
-        {
-            return true;
-        }
-
-        if (!_recent.Add(eventId))
-        {
-            return false;
-        }
-
-        state.State.RecentEvents.Add(eventId);
-        if (state.State.RecentEvents.Count > capacity)
-        {
-            var drop = state.State.RecentEvents.Count - capacity;
-            _recent.ExceptWith(state.State.RecentEvents.Take(drop));
-            state.State.RecentEvents.RemoveRange(0, drop);
-        }
-
-        return true;
-    }
+    private bool Remember(string eventId) =>
+        (_recent ??= new RecentEventIds(state.State.RecentEvents)).Remember(eventId, options.Value.RecentEventsPerRow);
 
     /// <summary>
     /// Completes once a write that includes every change made so far has been stored. One write
