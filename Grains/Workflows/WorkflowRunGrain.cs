@@ -31,6 +31,8 @@ public sealed partial class WorkflowRunGrain(
     private readonly WorkflowOptions _options = options.Value;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IGrainTimer? _retryTimer;
+    private long _savedSequence = -1;
+    private bool _deferralUnsaved;
 
     private WorkflowRunRecord S => state.State;
 
@@ -237,7 +239,11 @@ public sealed partial class WorkflowRunGrain(
                 UpdateRunStatus();
             }
 
-            await CheckpointAsync();
+            if (Unsaved)
+            {
+                await CheckpointAsync();
+            }
+
             if (Finished)
             {
                 await FollowUpsAsync();
@@ -362,6 +368,7 @@ public sealed partial class WorkflowRunGrain(
             LogSubmitDeferred(Id, step.Id, ex.Message);
             step.Status = WorkflowStepStatus.Pending;
             step.RetrySubmitAt = now + _options.SubmitRetryDelay;
+            _deferralUnsaved = true;
             return true;
         }
         catch (DomainException ex)
@@ -513,11 +520,16 @@ public sealed partial class WorkflowRunGrain(
         }
     }
 
+    /// <summary>Something a reader or a resumed run needs is not stored yet: every step or run change adds an event.</summary>
+    private bool Unsaved => S.LastEventSequence != _savedSequence || _deferralUnsaved;
+
     private async Task CheckpointAsync()
     {
         S.Version++;
         var started = Stopwatch.GetTimestamp();
         await state.SaveOrDeactivateAsync(this);
+        _savedSequence = S.LastEventSequence;
+        _deferralUnsaved = false;
         metrics.Checkpointed(Stopwatch.GetElapsedTime(started));
         if (S.ReadModelPending && !Finished)
         {

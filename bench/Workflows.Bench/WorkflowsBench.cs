@@ -76,7 +76,7 @@ internal static class WorkflowsBench
             .ConfigureLogging(l => l.SetMinimumLevel(LogLevel.Error))
             .UseOrleans(silo =>
             {
-                silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "workflows-bench", clusterId: "workflows-bench-" + name);
+                silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "workflows-bench-" + Guid.NewGuid().ToString("N")[..8], clusterId: "workflows-bench-" + name);
                 foreach (var storage in StorageNames.All)
                 {
                     if (postgres is null)
