@@ -199,6 +199,17 @@ pids+=($!)
       curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows?q=digest"
       curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows/statistics"
     fi
+    # Trust, swarms and consensus: ratings, a recompute, a small optimisation, a one-agent round.
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents/ops-check-$i/ratings" -H 'content-type: application/json' \
+      -d "{\"outcome\":\"$( ((i % 3 == 0)) && echo unsatisfied || echo satisfied)\"}"
+    curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/swarms/consensus" -H 'content-type: application/json' \
+      -d "{\"capability\":\"ops\",\"skill\":\"echo\",\"input\":{\"answer\":42},\"agents\":1,\"quorum\":1,\"deadlineSeconds\":10}"
+    if ((i % 4 == 1)); then
+      curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/trust/recompute"
+      curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/swarms/optimizations" -H 'content-type: application/json' \
+        -d "{\"function\":\"sphere\",\"dimensions\":5,\"swarmSize\":10,\"iterations\":100,\"seed\":$i}"
+      curl -s -o /dev/null "http://127.0.0.1:$api/api/collective/network?limit=50"
+    fi
     sleep 0.1
   done
 ) &
