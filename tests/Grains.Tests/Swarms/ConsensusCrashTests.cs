@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.TestingHost;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Swarms;
 using OrleansAgents.Tests.Infrastructure;
@@ -15,43 +14,25 @@ namespace OrleansAgents.Tests.Swarms;
 /// hosting the round while its agents are still answering. The round comes back on the other silo
 /// (its reminder, or the first finishing task's report), collects the answers from the tasks, and decides.
 /// </summary>
-public sealed class ConsensusCrashTests : IAsyncLifetime
+public sealed class ConsensusCrashTests : PostgresCrashTest
 {
-    private TestDatabase _db = null!;
-    private InProcessTestCluster _cluster = null!;
+    protected override string Schema =>
+        "CREATE TABLE votes (task_id text NOT NULL, attempt int NOT NULL);" +
+        "CREATE TABLE vote_release (released boolean NOT NULL);";
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        _db = await TestDatabase.CreateAsync();
-        await using (var connection = new NpgsqlConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand(
-                "CREATE TABLE votes (task_id text NOT NULL, attempt int NOT NULL);" +
-                "CREATE TABLE vote_release (released boolean NOT NULL);", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        ["Tasks:WatchdogInterval"] = "00:00:02",
+        ["Tasks:RetryBaseDelay"] = "00:00:00.050",
+        ["Swarms:ConsensusReminderInterval"] = "00:00:01",
+    };
 
-        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
-        {
-            ["Tasks:WatchdogInterval"] = "00:00:02",
-            ["Tasks:RetryBaseDelay"] = "00:00:00.050",
-            ["Swarms:ConsensusReminderInterval"] = "00:00:01",
-            ["CrashTest:Postgres"] = _db.ConnectionString,
-        }, silo => silo.Services.AddSkill<HeldVoteSkill>(SkillRegistry.AnyCapability));
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.AddSkill<HeldVoteSkill>(SkillRegistry.AnyCapability);
 
     [Fact]
     public async Task KillingTheSiloHostingARound_ItStillDecides_FromItsAgentsAnswers()
     {
-        var client = _cluster.Client;
+        var client = Client;
         foreach (var id in new[] { "voter-1", "voter-2", "voter-3" })
         {
             await client.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec(id, null, ["vote"], 2, new Dictionary<string, string>()));
@@ -64,40 +45,17 @@ public sealed class ConsensusCrashTests : IAsyncLifetime
         Assert.Equal(ConsensusStatus.Running, started.Status);
 
         // Every agent is working on its answer (held) when the round's silo dies.
-        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(DISTINCT task_id) FROM votes") == 3);
-        var stats = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var host = stats.Single(s => s.GrainId == round.GetGrainId()).SiloAddress;
-        await _cluster.KillSiloAsync(_cluster.GetActiveSilos().Single(s => s.SiloAddress == host));
-        await _db.ScalarAsync<long>("INSERT INTO vote_release VALUES (true) RETURNING 1::bigint");
+        await WaitUntilAsync(async () => await Db.ScalarAsync<long>("SELECT count(DISTINCT task_id) FROM votes") == 3);
+        await KillHostOfAsync(round);
+        await Db.ScalarAsync<long>("INSERT INTO vote_release VALUES (true) RETURNING 1::bigint");
 
         ConsensusRoundView? decided = null;
-        await WaitUntilAsync(async () =>
-        {
-            try
-            {
-                decided = await round.GetAsync();
-                return decided?.Status != ConsensusStatus.Running;
-            }
-            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-            {
-                return false; // the dead silo is not declared dead yet
-            }
-        }, TimeSpan.FromSeconds(90));
+        await WaitUntilAsync(async () => (decided = await round.GetAsync())?.Status != ConsensusStatus.Running, TimeSpan.FromSeconds(90));
 
         Assert.Equal(ConsensusStatus.Decided, decided!.Status);
         Assert.Equal(42, JsonDocument.Parse(decided.AnswerJson!).RootElement.GetProperty("answer").GetInt32());
         Assert.Equal(1.0, decided.AgreementRatio);
         Assert.All(decided.Participants, p => Assert.Equal(ConsensusParticipantState.Answered, p.State));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>Records that it started, waits until the test releases it, then answers 42.</summary>

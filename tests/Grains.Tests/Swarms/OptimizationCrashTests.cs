@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Swarms;
 using OrleansAgents.Tests.Infrastructure;
@@ -11,41 +10,35 @@ namespace OrleansAgents.Tests.Swarms;
 /// silo hosting a running optimisation's coordinator; its reminder resumes the run on the other
 /// silo from the last checkpoint, and the result is still the reference's, bit for bit.
 /// </summary>
-public sealed class OptimizationCrashTests : IAsyncLifetime
+public sealed class OptimizationCrashTests : PostgresCrashTest
 {
     private readonly ParaboloidProbe _probe = new();
-    private TestDatabase _db = null!;
-    private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        _db = await TestDatabase.CreateAsync();
-        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
-        {
-            ["Swarms:ParticlesPerBatch"] = "5",
-            ["Swarms:CheckpointEvery"] = "3",
-            ["Swarms:WatchdogInterval"] = "00:00:01",
-            ["Swarms:HistoryPoints"] = SwarmClusterFixture.HistoryPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Tasks:WatchdogInterval"] = "00:00:02",
-        }, silo =>
-        {
-            silo.Services.AddSingleton(_probe);
-            silo.Services.AddSkill<ParaboloidSkill>(SkillRegistry.AnyCapability);
-        });
-        await _cluster.DeployAsync();
+        ["Swarms:ParticlesPerBatch"] = "5",
+        ["Swarms:CheckpointEvery"] = "3",
+        ["Swarms:WatchdogInterval"] = "00:00:01",
+        ["Swarms:HistoryPoints"] = SwarmClusterFixture.HistoryPoints.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Tasks:WatchdogInterval"] = "00:00:02",
+    };
+
+    protected override void ConfigureSilo(ISiloBuilder silo)
+    {
+        silo.Services.AddSingleton(_probe);
+        silo.Services.AddSkill<ParaboloidSkill>(SkillRegistry.AnyCapability);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _probe.Gate.TrySetResult();
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task KillingTheCoordinatorsSilo_ResumesTheRunFromItsCheckpoint_WithTheReferenceResult()
     {
-        var client = _cluster.Client;
+        var client = Client;
         await client.GetGrain<IAgentGrain>("crash-math").RegisterAsync(
             new AgentSpec("math", null, [SwarmClusterFixture.Capability], 64, new Dictionary<string, string>()));
         _probe.HoldAfter = (10 * 5) + 2; // inside iteration 4, after the checkpoint at 3
@@ -53,9 +46,7 @@ public sealed class OptimizationCrashTests : IAsyncLifetime
         await grain.StartAsync(OptimizationGrainTests.Request(null, 3, 8, 77, 10, ParaboloidSkill.SkillName, [new SearchBound(-4, 4)]));
         await SwarmClusterFixture.WaitForAsync(() => Task.FromResult(_probe.Held), held => held > 0, "an evaluation to be held");
 
-        var host = await client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain);
-        var victim = _cluster.GetActiveSilos().Single(s => s.SiloAddress.Equals(host));
-        await _cluster.KillSiloAsync(victim);
+        var host = await KillHostOfAsync(grain);
         _probe.Gate.TrySetResult();
 
         // Nobody calls the optimisation until its reminder has brought it back on the survivor.

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.TestingHost;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Tests.Infrastructure;
 
@@ -13,42 +12,24 @@ namespace OrleansAgents.Tests.Tasks;
 /// silo running a task; the task's reminder brings it back on the other silo, which runs it again
 /// with the same idempotency key, and the effect is recorded once.
 /// </summary>
-public sealed class TaskCrashTests : IAsyncLifetime
+public sealed class TaskCrashTests : PostgresCrashTest
 {
-    private TestDatabase _db = null!;
-    private InProcessTestCluster _cluster = null!;
+    protected override string Schema =>
+        "CREATE TABLE effects (effect_key text PRIMARY KEY, attempt int NOT NULL);" +
+        "CREATE TABLE executions (task_id text NOT NULL, attempt int NOT NULL, silo text NOT NULL);";
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        _db = await TestDatabase.CreateAsync();
-        await using (var connection = new NpgsqlConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand(
-                "CREATE TABLE effects (effect_key text PRIMARY KEY, attempt int NOT NULL);" +
-                "CREATE TABLE executions (task_id text NOT NULL, attempt int NOT NULL, silo text NOT NULL);", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        ["Tasks:WatchdogInterval"] = "00:00:02",
+        ["Tasks:RetryBaseDelay"] = "00:00:00.050",
+    };
 
-        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
-        {
-            ["Tasks:WatchdogInterval"] = "00:00:02",
-            ["Tasks:RetryBaseDelay"] = "00:00:00.050",
-            ["CrashTest:Postgres"] = _db.ConnectionString,
-        }, silo => silo.Services.AddSkill<EffectSkill>(SkillRegistry.AnyCapability));
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.AddSkill<EffectSkill>(SkillRegistry.AnyCapability);
 
     [Fact]
     public async Task KillingTheSiloRunningATask_RunsItOnTheOtherSilo_AndTheEffectHappensOnce()
     {
-        var client = _cluster.Client;
+        var client = Client;
         await client.GetGrain<IAgentGrain>("crash-agent").RegisterAsync(
             new AgentSpec("crash", null, ["work"], 1, new Dictionary<string, string>()));
         const string key = "order-42";
@@ -58,22 +39,22 @@ public sealed class TaskCrashTests : IAsyncLifetime
         Assert.False(accepted.Existing);
 
         // Wait until the first attempt has done its effect and is still running.
-        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM executions") == 1);
-        var firstSilo = await _db.ScalarAsync<string>("SELECT silo FROM executions");
-        var victim = _cluster.GetActiveSilos().Single(s => s.SiloAddress.ToParsableString() == firstSilo);
-        await _cluster.KillSiloAsync(victim);
+        await WaitUntilAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM executions") == 1);
+        var firstSilo = await Db.ScalarAsync<string>("SELECT silo FROM executions");
+        var victim = Cluster.GetActiveSilos().Single(s => s.SiloAddress.ToParsableString() == firstSilo);
+        await Cluster.KillSiloAsync(victim);
 
         // Nobody calls the task now: only its watchdog reminder can bring it back.
-        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM executions") == 2, TimeSpan.FromSeconds(90));
+        await WaitUntilAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM executions") == 2, TimeSpan.FromSeconds(90));
         var done = await WaitForFinishAsync(client.GetGrain<ITaskGrain>(taskId));
         Assert.Equal(TaskState.Succeeded, done.State);
         Assert.Equal(AttemptOutcome.Lost, done.Attempts[0].Outcome);
         Assert.Equal(AttemptOutcome.Succeeded, done.Attempts[^1].Outcome);
         Assert.NotEqual(firstSilo, done.Attempts[^1].Silo);
 
-        Assert.Equal(2L, await _db.ScalarAsync<long>("SELECT count(*) FROM executions"));
-        Assert.Equal(1L, await _db.ScalarAsync<long>($"SELECT count(*) FROM effects WHERE effect_key = '{key}'"));
-        Assert.Equal(1, await _db.ScalarAsync<int>("SELECT attempt FROM effects"));
+        Assert.Equal(2L, await Db.ScalarAsync<long>("SELECT count(*) FROM executions"));
+        Assert.Equal(1L, await Db.ScalarAsync<long>($"SELECT count(*) FROM effects WHERE effect_key = '{key}'"));
+        Assert.Equal(1, await Db.ScalarAsync<int>("SELECT attempt FROM effects"));
 
         var load = await client.GetGrain<IAgentGrain>("crash-agent").GetLoadAsync();
         Assert.Equal((0, 0), (load.Running, load.Queued));
@@ -84,27 +65,10 @@ public sealed class TaskCrashTests : IAsyncLifetime
         TaskView? view = null;
         await WaitUntilAsync(async () =>
         {
-            try
-            {
-                view = await task.GetAsync();
-                return view is not null && TaskRules.IsFinished(view.State);
-            }
-            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-            {
-                return false; // the dead silo is not yet declared dead
-            }
+            view = await task.GetAsync();
+            return view is not null && TaskRules.IsFinished(view.State);
         }, TimeSpan.FromSeconds(90));
         return view!;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>

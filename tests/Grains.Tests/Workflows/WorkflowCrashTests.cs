@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.TestingHost;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Tests.Infrastructure;
 using static OrleansAgents.Tests.Workflows.WorkflowTestKit;
@@ -16,45 +15,27 @@ namespace OrleansAgents.Tests.Workflows;
 /// its last checkpoint and succeeds; every step's effect, keyed by its idempotency key, is
 /// recorded exactly once, and the steps completed before the crash never run again.
 /// </summary>
-public sealed class WorkflowCrashTests : IAsyncLifetime
+public sealed class WorkflowCrashTests : PostgresCrashTest
 {
-    private TestDatabase _db = null!;
-    private InProcessTestCluster _cluster = null!;
+    protected override string Schema =>
+        "CREATE TABLE wf_effects (effect_key text PRIMARY KEY, step text NOT NULL);" +
+        "CREATE TABLE wf_executions (step text NOT NULL, attempt int NOT NULL, silo text NOT NULL);" +
+        "CREATE TABLE wf_release (released boolean NOT NULL);";
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
-        _db = await TestDatabase.CreateAsync();
-        await using (var connection = new NpgsqlConnection(_db.ConnectionString))
-        {
-            await connection.OpenAsync();
-            await using var create = new NpgsqlCommand(
-                "CREATE TABLE wf_effects (effect_key text PRIMARY KEY, step text NOT NULL);" +
-                "CREATE TABLE wf_executions (step text NOT NULL, attempt int NOT NULL, silo text NOT NULL);" +
-                "CREATE TABLE wf_release (released boolean NOT NULL);", connection);
-            await create.ExecuteNonQueryAsync();
-        }
+        ["Tasks:WatchdogInterval"] = "00:00:02",
+        ["Tasks:RetryBaseDelay"] = "00:00:00.050",
+        ["Workflows:ResumeInterval"] = "00:00:01",
+        ["Workflows:SubmitRetryDelay"] = "00:00:00.200",
+    };
 
-        _cluster = PostgresCluster.Build(_db, new Dictionary<string, string>
-        {
-            ["Tasks:WatchdogInterval"] = "00:00:02",
-            ["Tasks:RetryBaseDelay"] = "00:00:00.050",
-            ["Workflows:ResumeInterval"] = "00:00:01",
-            ["Workflows:SubmitRetryDelay"] = "00:00:00.200",
-            ["CrashTest:Postgres"] = _db.ConnectionString,
-        }, silo => silo.Services.AddSkill<StepEffectSkill>(SkillRegistry.AnyCapability));
-        await _cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo.Services.AddSkill<StepEffectSkill>(SkillRegistry.AnyCapability);
 
     [Fact]
     public async Task KillingTheSiloHostingARun_ResumesItElsewhere_AndEveryStepTakesEffectOnce()
     {
-        var client = _cluster.Client;
+        var client = Client;
         await RegisterWorkerAsync(client, "crash-worker-1", slots: 4);
         await RegisterWorkerAsync(client, "crash-worker-2", slots: 4);
         string Input(string step, bool hold = false) => $$"""{"step":"{{step}}","hold":{{(hold ? "true" : "false")}}}""";
@@ -69,11 +50,9 @@ public sealed class WorkflowCrashTests : IAsyncLifetime
 
         // Halfway: s1 and s2 done (checkpointed), s3 running and held.
         await WaitForAsync(client, run.RunId, v => v.Steps[1].Status == WorkflowStepStatus.Succeeded && v.Steps[2].Status == WorkflowStepStatus.Running);
-        await WaitUntilAsync(async () => await _db.ScalarAsync<long>("SELECT count(*) FROM wf_executions WHERE step = 's3'") >= 1);
-        var stats = await client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
-        var host = stats.Single(s => s.GrainId == client.GetGrain<IWorkflowRunGrain>(run.RunId).GetGrainId()).SiloAddress;
-        await _cluster.KillSiloAsync(_cluster.GetActiveSilos().Single(s => s.SiloAddress == host));
-        await _db.ScalarAsync<long>("INSERT INTO wf_release VALUES (true) RETURNING 1::bigint");
+        await WaitUntilAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM wf_executions WHERE step = 's3'") >= 1);
+        await KillHostOfAsync(client.GetGrain<IWorkflowRunGrain>(run.RunId));
+        await Db.ScalarAsync<long>("INSERT INTO wf_release VALUES (true) RETURNING 1::bigint");
 
         var done = await WaitForFinishAsync(client, run.RunId, TimeSpan.FromSeconds(90));
         Assert.Equal(WorkflowRunStatus.Succeeded, done.Status);
@@ -81,24 +60,14 @@ public sealed class WorkflowCrashTests : IAsyncLifetime
 
         foreach (var step in new[] { "s1", "s2", "s3", "s4", "s5" })
         {
-            Assert.Equal(1L, await _db.ScalarAsync<long>($"SELECT count(*) FROM wf_effects WHERE effect_key = '{run.RunId}:{step}'"));
+            Assert.Equal(1L, await Db.ScalarAsync<long>($"SELECT count(*) FROM wf_effects WHERE effect_key = '{run.RunId}:{step}'"));
         }
 
-        Assert.Equal(5L, await _db.ScalarAsync<long>("SELECT count(*) FROM wf_effects"));
+        Assert.Equal(5L, await Db.ScalarAsync<long>("SELECT count(*) FROM wf_effects"));
         foreach (var step in new[] { "s1", "s2", "s4", "s5" })
         {
             // Completed before the crash (s1, s2) or after the resume (s4, s5): executed exactly once.
-            Assert.Equal(1L, await _db.ScalarAsync<long>($"SELECT count(*) FROM wf_executions WHERE step = '{step}'"));
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
+            Assert.Equal(1L, await Db.ScalarAsync<long>($"SELECT count(*) FROM wf_executions WHERE step = '{step}'"));
         }
     }
 
