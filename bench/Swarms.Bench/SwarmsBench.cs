@@ -14,7 +14,7 @@ namespace OrleansAgents.Bench;
 /// One PSO run on 30-D rastrigin, as the grain fan-out (coordinator + particle-batch grains in an
 /// in-process silo with in-memory storage) and as the in-process reference loop, same spec and
 /// seed, alternating, median of --repeat runs each. Prints wall times, the ratio, and whether the
-/// two results are bit-identical. Options: --swarm N (40), --iterations N (2000), --repeat N (5),
+/// two results are bit-identical. Options: --swarm N (40), --iterations N (2000), --repeat N (15),
 /// --per-batch N (Swarms:ParticlesPerBatch, 20), --dimensions N (30).
 /// </summary>
 internal static class SwarmsBench
@@ -23,7 +23,7 @@ internal static class SwarmsBench
     {
         var swarm = Arg(args, "--swarm", 40);
         var iterations = Arg(args, "--iterations", 2000);
-        var repeat = Arg(args, "--repeat", 5);
+        var repeat = Arg(args, "--repeat", 15);
         var perBatch = Arg(args, "--per-batch", 20);
         var dimensions = Arg(args, "--dimensions", 30);
 
