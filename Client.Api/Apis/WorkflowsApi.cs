@@ -205,15 +205,9 @@ public static class WorkflowsApi
             return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "mode is required: test, staging or production.");
         }
 
-        string? key = null;
-        if (http.Request.Headers.TryGetValue(TasksApi.IdempotencyHeader, out var keys))
+        if (!TasksApi.TryIdempotencyKey(http, out var key, out var badKey))
         {
-            key = keys.ToString();
-            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
-            {
-                return ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
-                    $"{TasksApi.IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
-            }
+            return badKey;
         }
 
         var input = WorkflowRequest.Raw(body.Input) ?? "{}";
