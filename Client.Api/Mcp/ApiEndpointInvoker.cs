@@ -246,7 +246,8 @@ public sealed partial class ApiEndpointInvoker(
         };
     }
 
-    private static CallToolResult ToolError(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    /// <summary>A problem as a tool error: the ProblemDetails JSON (code, detail, status) as text and structured content.</summary>
+    internal static CallToolResult ToolError(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
     {
         var node = new JsonObject
         {

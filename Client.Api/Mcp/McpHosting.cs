@@ -33,7 +33,8 @@ public static class McpHosting
                     + "Errors are tool errors whose JSON has a stable 'code' and a 'detail'.";
             })
             .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateless)
-            .WithTools([typeof(AgentTools), typeof(WorkflowTools)]);
+            .WithTools([typeof(AgentTools), typeof(WorkflowTools)])
+            .WithRequestFilters(f => f.AddCallToolFilter(ToolArguments.Filter));
         return services;
     }
 
