@@ -82,5 +82,5 @@ public static class ToolArguments
     }
 
     private static CallToolResult Error(string code, string detail) =>
-        ApiEndpointInvoker.ToolError(ProblemResults.Create(StatusCodes.Status400BadRequest, code, detail));
+        ToolResults.ToolError(ProblemResults.Create(StatusCodes.Status400BadRequest, code, detail));
 }
