@@ -157,10 +157,12 @@ public sealed class McpTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal("auth.required", (string?)JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["code"]);
 
-        foreach (var body in new[] { "not json", "{}", "[]", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":5}}" })
+        var oversized = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"get_agent\",\"arguments\":{\"agentId\":\""
+            + new string('a', 2 * 1024 * 1024) + "\"}}}";
+        foreach (var body in new[] { "not json", "{}", "[]", "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":5}}", oversized })
         {
             using var response = await _admin.SendAsync(Rpc(body));
-            Assert.True((int)response.StatusCode < 500, $"{body} → {(int)response.StatusCode}");
+            Assert.True((int)response.StatusCode < 500, $"{body[..Math.Min(body.Length, 80)]} → {(int)response.StatusCode}");
         }
     }
 
