@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Orleans.Dashboard;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
+using OrleansAgents.Api.Mcp;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
@@ -53,6 +54,7 @@ public static class ApiHosting
         services.AddExceptionHandler<ErrorHandling>();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
+        services.AddAgentsMcp();
         return builder;
     }
 
@@ -116,6 +118,7 @@ public static class ApiHosting
         api.MapTrustApi();
         api.MapConsensusApi();
         api.MapCollectiveApi();
+        app.MapAgentsMcp();
         return app;
     }
 }
