@@ -34,6 +34,9 @@ done
 # Dockerfile publish step, alert rules, dashboards against a real Prometheus (scripts/check-ops.sh).
 bash scripts/check-ops.sh "$work/ops" "$results/ops-checks.txt" || status=$?
 
+# Every bench with tiny parameters, on the same PostgreSQL/Redis (bench/smoke.sh): one PASS/FAIL line each.
+bash bench/smoke.sh "$results/bench-smoke.txt" --no-build || status=$?
+
 py=0
 python3 - "$results" <<'PY' || py=$?
 import sys, glob, xml.etree.ElementTree as ET
@@ -45,8 +48,8 @@ for f in files:
     passed += int(c.get("passed", 0))
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     skipped += int(c.get("notExecuted", 0))
-# Operations checks write one "PASS name" / "FAIL name: why" line each.
-for f in glob.glob(sys.argv[1] + "/ops-checks.txt"):
+# Operations checks and bench smoke runs write one "PASS name" / "FAIL name: why" line each.
+for f in glob.glob(sys.argv[1] + "/ops-checks.txt") + glob.glob(sys.argv[1] + "/bench-smoke.txt"):
     for line in open(f):
         passed += line.startswith("PASS ")
         failed += line.startswith("FAIL ")

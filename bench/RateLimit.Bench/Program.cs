@@ -68,7 +68,7 @@ var viaGateway = client.Services.GetRequiredService<IClusterClient>();
 var request = new RateLimitRequest(1);
 
 using var redis = await ConnectionMultiplexer.ConnectAsync(redisAddress);
-var bucket = new RedisTokenBucket(redis.GetDatabase(), PerMinute, PerMinute / 60.0);
+var bucket = new RedisTokenBucket(redis.GetDatabase(), PerMinute, PerMinute / 60.0, $"rl-bench:{Guid.NewGuid():N}:");
 await bucket.LoadAsync(redis.GetServer(redis.GetEndPoints()[0]));
 
 async ValueTask<bool> Cohosted(string u) => (await cohosted.GetGrain<IRateLimitBucketGrain>(u).DecideAsync(request)).Allowed;
