@@ -11,7 +11,7 @@ using OrleansAgents.Bench;
 // and prints accepted/s, finished/s end to end, submit latency and PostgreSQL writes per task.
 // Options: --api URL --password P --postgres CONN [--user admin] [--agents 12] [--slots 8]
 //   [--tasks 4000] [--rate 800] [--closed-seconds 15] [--concurrency 32] [--delay-ms 250]
-//   [--settle 11] [--smoke] (--smoke: 120 tasks at 60/s, 3 s closed loop, 2 s settle)
+//   [--settle 11] [--smoke] (--smoke: 60 tasks at 30/s, 2 s closed loop, 2 s settle)
 var smoke = args.Contains("--smoke");
 string Text(string name, string? fallback = null) =>
     Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1]
@@ -21,9 +21,9 @@ int Int(string name, int normal, int small) => int.Parse(Text(name, (smoke ? sma
 var api = new Uri(Text("--api"));
 var agents = Int("--agents", 12, 12);
 var slots = Int("--slots", 8, 8);
-var tasks = Int("--tasks", 4000, 120);
-var rate = Int("--rate", 800, 60);
-var closedSeconds = Int("--closed-seconds", 15, 3);
+var tasks = Int("--tasks", 4000, 60);
+var rate = Int("--rate", 800, 30);
+var closedSeconds = Int("--closed-seconds", 15, 2);
 var concurrency = Int("--concurrency", 32, 8);
 var delayMs = Int("--delay-ms", 250, 250);
 var settle = TimeSpan.FromSeconds(Int("--settle", 11, 2));
