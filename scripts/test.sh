@@ -37,6 +37,9 @@ bash scripts/check-ops.sh "$work/ops" "$results/ops-checks.txt" || status=$?
 # Interop: the official TypeScript MCP SDK against a real embedded API (npm ci + tests/interop/run.sh).
 bash tests/interop/run.sh "$results/interop-checks.txt" || status=$?
 
+# Every bench with tiny parameters, on the same PostgreSQL/Redis (bench/smoke.sh): one PASS/FAIL line each.
+bash bench/smoke.sh "$results/bench-checks.txt" --no-build || status=$?
+
 py=0
 python3 - "$results" <<'PY' || py=$?
 import sys, glob, xml.etree.ElementTree as ET
@@ -48,7 +51,7 @@ for f in files:
     passed += int(c.get("passed", 0))
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     skipped += int(c.get("notExecuted", 0))
-# Operations and interop checks write one "PASS name" / "FAIL name: why" line each.
+# Operations, interop and bench smoke checks write one "PASS name" / "FAIL name: why" line each.
 for f in glob.glob(sys.argv[1] + "/*-checks.txt"):
     for line in open(f):
         passed += line.startswith("PASS ")

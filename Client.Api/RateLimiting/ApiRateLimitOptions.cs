@@ -16,6 +16,19 @@ public sealed class ApiRateLimitOptions
     /// silo's DefaultTier. The bootstrap admin gets the admin entry.
     /// </summary>
     public Dictionary<string, string> RoleTiers { get; set; } = new(StringComparer.Ordinal) { ["admin"] = "enterprise" };
+
+    /// <summary>Lease size when <see cref="LeaseUnits"/> is not set and the API runs as a client of the silos.</summary>
+    public const int ClientModeLeaseUnits = 32;
+
+    /// <summary>
+    /// Units this API process leases from a user's bucket grain and then decides on locally; 0 asks
+    /// the grain on every request. Default: 32 in client mode, 0 in embedded mode (a co-hosted
+    /// grain call is already cheap). Over-admission in any window is at most this per API process.
+    /// </summary>
+    public int? LeaseUnits { get; set; }
+
+    /// <summary>How long a leased remainder may be spent before it goes back to the grain.</summary>
+    public TimeSpan LeaseTtl { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Endpoint metadata: what a call costs, and whether it spends AI tokens (so the token quota applies).</summary>

@@ -5,10 +5,12 @@ namespace OrleansAgents.Api.RateLimiting;
 
 /// <summary>
 /// One partition's <see cref="RateLimiter"/>: every acquisition is a decision by the user's bucket
-/// grain, so all API instances share one count. The synchronous path never decides (it cannot
-/// call a grain); the middleware then takes the asynchronous one.
+/// grain, so all API instances share one count; with <paramref name="leases"/>, most decisions are
+/// made here from an allowance leased from that grain (AI-token routes still ask the grain, whose
+/// token quota is not leased). The synchronous path never decides (it cannot call a grain); the
+/// middleware then takes the asynchronous one.
 /// </summary>
-public sealed class GrainRateLimiter(IGrainFactory grains, string key, RateLimitCost cost) : RateLimiter
+public sealed class GrainRateLimiter(IGrainFactory grains, string key, RateLimitCost cost, LeasedAllowances? leases = null) : RateLimiter
 {
     public static readonly MetadataName<RateLimitDecision> DecisionMetadata = new("orleans-agents.decision");
 
@@ -29,9 +31,11 @@ public sealed class GrainRateLimiter(IGrainFactory grains, string key, RateLimit
             return Lease.NotDecided;
         }
 
-        var decision = await grains.GetGrain<IRateLimitBucketGrain>(key)
-            .DecideAsync(new RateLimitRequest(cost.Cost * permitCount, cost.UsesAiTokens))
-            .AsTask().WaitAsync(cancellationToken);
+        var units = cost.Cost * permitCount;
+        var decision = leases is not null && !cost.UsesAiTokens
+            ? await leases.For(key).AcquireAsync(units, cancellationToken)
+            : await grains.GetGrain<IRateLimitBucketGrain>(key).DecideAsync(new RateLimitRequest(units, cost.UsesAiTokens))
+                .AsTask().WaitAsync(cancellationToken);
         RateLimitDecisionScope.Record(decision);
         return new Lease(decision);
     }

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Errors;
@@ -19,8 +20,15 @@ public static class RateLimitingSetup
         services.AddOptions<ApiRateLimitOptions>().BindConfiguration(ApiRateLimitOptions.Section)
             .Validate(o => o.RouteCosts.Values.All(c => c is >= 1 and <= RateLimitRules.MaxCost),
                 $"RateLimiting:RouteCosts values must be between 1 and {RateLimitRules.MaxCost}.")
+            .Validate(o => o.LeaseUnits is null or (>= 0 and <= RateLimitRules.MaxLeaseUnits),
+                $"RateLimiting:LeaseUnits must be between 0 and {RateLimitRules.MaxLeaseUnits}.")
+            .Validate(o => o.LeaseTtl > TimeSpan.Zero && o.LeaseTtl <= TimeSpan.FromMinutes(1),
+                "RateLimiting:LeaseTtl must be positive and at most 00:01:00.")
             .ValidateOnStart();
         services.AddSingleton<IRateLimitPartitioner, ClientPartitioner>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<LeasedAllowances>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeasedAllowances>());
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy<(string Key, RateLimitCost Cost)>(PolicyName, context =>
@@ -35,7 +43,9 @@ public static class RateLimitingSetup
                 // The header was validated by UseAgentsRateLimiting, so a key is always there here.
                 var key = sp.GetRequiredService<IRateLimitPartitioner>().GetPartitionKey(context, out _) ?? ClientPartitioner.Anonymous;
                 (string Key, RateLimitCost Cost) partition = (key, CostOf(context, options));
-                return RateLimitPartition.Get(partition, k => new GrainRateLimiter(sp.GetRequiredService<IGrainFactory>(), k.Key, k.Cost));
+                var leases = sp.GetRequiredService<LeasedAllowances>();
+                return RateLimitPartition.Get(partition, k =>
+                    new GrainRateLimiter(sp.GetRequiredService<IGrainFactory>(), k.Key, k.Cost, leases.Enabled ? leases : null));
             });
             limiter.OnRejected = OnRejectedAsync;
         });

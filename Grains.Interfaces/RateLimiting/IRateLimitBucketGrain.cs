@@ -11,6 +11,17 @@ public interface IRateLimitBucketGrain : IGrainWithStringKey
     [Alias("Decide")]
     ValueTask<RateLimitDecision> DecideAsync(RateLimitRequest request);
 
+    /// <summary>
+    /// Spends an allowance that an API process then hands out locally (see RateLimitLeaseRequest):
+    /// admissions stay within the bucket's limits plus what holders had leased before a window began.
+    /// </summary>
+    [Alias("Lease")]
+    ValueTask<RateLimitLeaseGrant> LeaseAsync(RateLimitLeaseRequest request);
+
+    /// <summary>Gives back unspent units of a grant made at <paramref name="grantedAt"/>.</summary>
+    [Alias("ReturnLease")]
+    Task ReturnAsync(int units, DateTimeOffset grantedAt);
+
     /// <summary>Charges AI tokens after the fact against the daily token quota.</summary>
     [Alias("ChargeAiTokens")]
     Task<RateLimitStatus> ChargeAiTokensAsync(long tokens);

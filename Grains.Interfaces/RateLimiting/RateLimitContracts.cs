@@ -38,3 +38,27 @@ public static class RateLimitWindows
     public const string Day = "day";
     public const string AiTokens = "ai-tokens";
 }
+
+/// <summary>
+/// An API process asks for an allowance it may spend locally until <c>GrantedAt</c> + its lease
+/// lifetime: <see cref="Need"/> units it must have now (the pending request's cost), up to
+/// <see cref="Want"/> in all. It hands back <see cref="Returned"/> unspent units of its previous
+/// grant (granted at <see cref="ReturnedGrantedAt"/>) in the same call.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.RateLimitLeaseRequest")]
+public sealed record class RateLimitLeaseRequest(
+    [property: Id(0)] int Need,
+    [property: Id(1)] int Want,
+    [property: Id(2)] int Returned = 0,
+    [property: Id(3)] DateTimeOffset ReturnedGrantedAt = default);
+
+/// <summary>
+/// <see cref="Granted"/> units already spent in the bucket on the holder's behalf (0 with a
+/// rejected <see cref="Decision"/> when not even the need fits); the decision's windows are as of
+/// <see cref="GrantedAt"/>, after the grant.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.RateLimitLeaseGrant")]
+public sealed record class RateLimitLeaseGrant(
+    [property: Id(0)] int Granted,
+    [property: Id(1)] DateTimeOffset GrantedAt,
+    [property: Id(2)] RateLimitDecision Decision);

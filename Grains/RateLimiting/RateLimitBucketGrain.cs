@@ -53,6 +53,46 @@ public sealed class RateLimitBucketGrain(
         return ++_unsaved >= _options.CheckpointEvery ? CheckpointThenAsync(decision) : ValueTask.FromResult(decision);
     }
 
+    public ValueTask<RateLimitLeaseGrant> LeaseAsync(RateLimitLeaseRequest request)
+    {
+        if (request.Need is < 1 or > RateLimitRules.MaxCost || request.Want < request.Need || request.Want > RateLimitRules.MaxLeaseUnits
+            || request.Returned is < 0 or > RateLimitRules.MaxLeaseUnits)
+        {
+            throw new DomainException(ErrorCodes.RateLimitInvalidCost,
+                $"a lease needs 1 to {RateLimitRules.MaxCost} units, wants at least that and at most {RateLimitRules.MaxLeaseUnits}, and returns 0 to {RateLimitRules.MaxLeaseUnits}.");
+        }
+
+        var now = time.GetUtcNow();
+        if (request.Returned > 0)
+        {
+            RateLimitBucket.Return(state.State, Limits, request.Returned, request.ReturnedGrantedAt, now);
+        }
+
+        var limits = Limits;
+        var (granted, decision) = RateLimitBucket.Lease(state.State, limits, Tier, request.Need, request.Want,
+            limits.PerMinute / _options.LeaseDivisor, now);
+        metrics.Decided(decision.Tier, decision.Allowed);
+        var grant = new RateLimitLeaseGrant(granted, now, decision);
+        // One lease counts as one admission towards the checkpoint: after a crash the bucket can
+        // forget at most (CheckpointEvery - 1) leases, each at most PerMinute / LeaseDivisor units.
+        return granted == 0 && request.Returned == 0 ? ValueTask.FromResult(grant)
+            : ++_unsaved >= _options.CheckpointEvery ? CheckpointThenAsync(grant)
+            : ValueTask.FromResult(grant);
+    }
+
+    public Task ReturnAsync(int units, DateTimeOffset grantedAt)
+    {
+        if (units is < 0 or > RateLimitRules.MaxLeaseUnits)
+        {
+            throw new DomainException(ErrorCodes.RateLimitInvalidCost, $"a return is 0 to {RateLimitRules.MaxLeaseUnits} units.");
+        }
+
+        // Losing a return to a crash only under-admits, so the timer's checkpoint is enough.
+        RateLimitBucket.Return(state.State, Limits, units, grantedAt, time.GetUtcNow());
+        _unsaved++;
+        return Task.CompletedTask;
+    }
+
     public async Task<RateLimitStatus> ChargeAiTokensAsync(long tokens)
     {
         if (tokens is < 1 or > RateLimitRules.MaxAiTokensPerCharge)
@@ -91,10 +131,10 @@ public sealed class RateLimitBucketGrain(
     private RateLimitStatus Status() =>
         new(this.GetPrimaryKeyString(), Tier, RateLimitBucket.Windows(state.State, Limits, time.GetUtcNow()));
 
-    private async ValueTask<RateLimitDecision> CheckpointThenAsync(RateLimitDecision decision)
+    private async ValueTask<T> CheckpointThenAsync<T>(T result)
     {
         await SaveAsync();
-        return decision;
+        return result;
     }
 
     private Task CheckpointIfDirtyAsync(CancellationToken cancellationToken) =>

@@ -66,6 +66,39 @@ public static class RateLimitBucket
         return new RateLimitDecision(false, tier, Windows(s, limits, now), worst.Wait, worst.Name);
     }
 
+    /// <summary>
+    /// Spends up to <paramref name="want"/> units at once (at least <paramref name="need"/>, else
+    /// nothing and a rejected decision), capped at <paramref name="cap"/> or what fits every window.
+    /// The AI-token quota is not leased: such requests decide one by one.
+    /// </summary>
+    public static (int Granted, RateLimitDecision Decision) Lease(
+        RateLimitBucketState s, TierLimits limits, string tier, int need, int want, long cap, DateTimeOffset now)
+    {
+        Refill(s, limits, now);
+        var room = Math.Min((long)Math.Floor(s.MinuteTokens),
+            Math.Min(limits.PerHour - s.Hour.Used(now, HourWindow, HourSlots), limits.PerDay - s.Day.Used(now, DayWindow, DaySlots)));
+        if (room < need)
+        {
+            // Decide spends nothing when the need does not fit, and says which window to wait for.
+            return (0, Decide(s, limits, tier, new RateLimitRequest(need), now));
+        }
+
+        var granted = (int)Math.Min(Math.Min(want, Math.Max(need, cap)), room);
+        s.MinuteTokens -= granted;
+        s.Hour.Add(now, HourWindow, HourSlots, granted);
+        s.Day.Add(now, DayWindow, DaySlots, granted);
+        return (granted, new RateLimitDecision(true, tier, Windows(s, limits, now), TimeSpan.Zero, null));
+    }
+
+    /// <summary>Credits unspent leased units back to the minute bucket and to the slots they were counted in.</summary>
+    public static void Return(RateLimitBucketState s, TierLimits limits, long units, DateTimeOffset grantedAt, DateTimeOffset now)
+    {
+        Refill(s, limits, now);
+        s.MinuteTokens = Math.Min(limits.PerMinute, s.MinuteTokens + units);
+        s.Hour.Remove(now, grantedAt, HourWindow, HourSlots, units);
+        s.Day.Remove(now, grantedAt, DayWindow, DaySlots, units);
+    }
+
     public static void ChargeAiTokens(RateLimitBucketState s, long tokens, DateTimeOffset now) =>
         s.AiTokens.Add(now, DayWindow, DaySlots, tokens);
 

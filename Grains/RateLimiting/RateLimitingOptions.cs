@@ -37,6 +37,13 @@ public sealed class RateLimitingOptions
     /// <summary>Unsaved admissions fewer than CheckpointEvery are written after at most this long.</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A lease to an API process holds at most PerMinute / LeaseDivisor units (at least the
+    /// request's cost), so small tiers decide request by request and one API cannot sit on a
+    /// user's whole minute.
+    /// </summary>
+    public int LeaseDivisor { get; set; } = 16;
+
     public TierLimits LimitsOf(string? tier) =>
         Tiers.TryGetValue(tier ?? DefaultTier, out var limits) ? limits : Tiers[DefaultTier];
 }
@@ -62,6 +69,11 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
         if (o.CheckpointEvery < 1)
         {
             errors.Add($"RateLimiting:CheckpointEvery must be at least 1 (was {o.CheckpointEvery}).");
+        }
+
+        if (o.LeaseDivisor < 1)
+        {
+            errors.Add($"RateLimiting:LeaseDivisor must be at least 1 (was {o.LeaseDivisor}).");
         }
 
         if (o.CheckpointInterval <= TimeSpan.Zero)

@@ -33,6 +33,25 @@ public sealed class SlidingWindowCounter
         Total += amount;
     }
 
+    /// <summary>
+    /// Takes back up to <paramref name="amount"/> added at <paramref name="addedAt"/> from that
+    /// same slot, so the slot's count stays true when it later leaves the window; nothing once it has.
+    /// </summary>
+    public void Remove(DateTimeOffset now, DateTimeOffset addedAt, TimeSpan window, int slots, long amount)
+    {
+        Advance(SlotOf(now, window, slots), slots);
+        var slot = SlotOf(addedAt, window, slots);
+        if (slot < Head - slots || slot > Head)
+        {
+            return;
+        }
+
+        var i = (int)(slot % (slots + 1));
+        var taken = Math.Min(amount, Counts[i]);
+        Counts[i] -= taken;
+        Total -= taken;
+    }
+
     /// <summary>How long until the window has room for <paramref name="amount"/> more under <paramref name="limit"/>.</summary>
     public TimeSpan TimeUntilRoom(DateTimeOffset now, TimeSpan window, int slots, long limit, long amount)
     {

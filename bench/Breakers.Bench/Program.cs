@@ -4,6 +4,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Resilience;
@@ -12,12 +13,22 @@ using Polly;
 using Polly.CircuitBreaker;
 
 // Overhead of a call guarded by the cluster breaker's local view versus Polly's own in-process
-// circuit breaker, measured in one run. Usage: dotnet run -c Release --project bench/Breakers.Bench
+// circuit breaker, measured in one run. Usage: dotnet run -c Release --project bench/Breakers.Bench [-- --smoke]
+// --smoke (bench/smoke.sh): one dry iteration in this process, no generated project to build.
+var smoke = args.Contains("--smoke");
 var config = ManualConfig.Create(DefaultConfig.Instance)
-    .AddJob(Job.ShortRun)
+    .AddJob(smoke ? Job.Dry.WithToolchain(InProcessEmitToolchain.Instance) : Job.ShortRun)
     .WithOptions(ConfigOptions.DisableOptimizationsValidator);
 var summary = BenchmarkRunner.Run<OrleansAgents.Bench.BreakerBenchmarks>(config);
+// Result check: every case ran and produced a figure.
+if (summary.HasCriticalValidationErrors || summary.Reports.Length != 4 || summary.Reports.Any(r => !r.Success || r.ResultStatistics is null))
+{
+    Console.Error.WriteLine("FAILED: a benchmark case did not run");
+    return 1;
+}
+
 Ratios(summary);
+return 0;
 
 static void Ratios(Summary summary)
 {

@@ -5,8 +5,9 @@ namespace OrleansAgents.Bench;
 /// <summary>
 /// The classic design we compare against: a token bucket kept in a Redis hash and updated
 /// atomically by a Lua script (EVALSHA), one round-trip per decision.
+/// Keys carry a per-run prefix, so a shared Redis (bench/smoke.sh reuses the test run's) sees no collisions.
 /// </summary>
-internal sealed class RedisTokenBucket(IDatabase db, long capacity, double perSecond)
+internal sealed class RedisTokenBucket(IDatabase db, long capacity, double perSecond, string prefix)
 {
     private const string Script = """
         local b = redis.call('HMGET', KEYS[1], 't', 'ts')
@@ -27,7 +28,7 @@ internal sealed class RedisTokenBucket(IDatabase db, long capacity, double perSe
 
     public async ValueTask<bool> DecideAsync(string user)
     {
-        var result = await db.ScriptEvaluateAsync(_loaded!.Hash, [(RedisKey)("rl:" + user)],
+        var result = await db.ScriptEvaluateAsync(_loaded!.Hash, [(RedisKey)(prefix + user)],
             [capacity, perSecond, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), 1]);
         return (long)result == 1;
     }

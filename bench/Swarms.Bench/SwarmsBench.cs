@@ -34,7 +34,7 @@ internal static class SwarmsBench
         builder.Configuration["Swarms:MaxEvaluations"] = "1000000000";
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering();
+            silo.UseLocalhostClustering(FreePort(), FreePort());
             foreach (var storage in StorageNames.All)
             {
                 silo.AddMemoryGrainStorage(storage);
@@ -99,6 +99,13 @@ internal static class SwarmsBench
         // The run's own timestamps exclude the polling granularity.
         var seconds = Math.Min(Stopwatch.GetElapsedTime(started).TotalSeconds, (view.FinishedAt!.Value - view.CreatedAt).TotalSeconds);
         return (view, seconds);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static double Median(List<double> values)

@@ -33,7 +33,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 });
 builder.UseOrleans(silo =>
 {
-    silo.UseLocalhostClustering();
+    silo.UseLocalhostClustering(FreePort(), FreePort());
     foreach (var storage in StorageNames.All)
     {
         silo.AddMemoryGrainStorage(storage);
@@ -47,20 +47,21 @@ using var host = builder.Build();
 await host.StartAsync();
 var grains = host.Services.GetRequiredService<IGrainFactory>();
 
-if (mode == "simulate")
-{
-    await SimulateAsync();
-}
-else
-{
-    await CompareAsync();
-}
-
+// Result check: the fan-out agrees with the reference, and the collective stays under its cap.
+var ok = mode == "simulate" ? await SimulateAsync() : await CompareAsync();
 await host.StopAsync();
-return 0;
+return ok ? 0 : 1;
 
-async Task CompareAsync()
+static int FreePort()
 {
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+async Task<bool> CompareAsync()
+{
+    var ok = true;
     var ratingsPerAgent = int.Parse(Arg("--ratings", "20"), CultureInfo.InvariantCulture);
     var runs = int.Parse(Arg("--runs", "5"), CultureInfo.InvariantCulture);
     Console.WriteLine($"EigenTrust a={parameters.Alpha} eps={parameters.Epsilon} max={parameters.MaxIterations}, ~{ratingsPerAgent} ratings per agent, " +
@@ -110,7 +111,14 @@ async Task CompareAsync()
         var (rm, fm, am) = (Median(referenceMs), Median(fanOutMs), Median(arraysMs));
         var perAgent = await PerAgentPassMsAsync(domain, peers) * fanOut.Iteration;
         Console.WriteLine($"{agents,6}  {ratings.Count,7}  {fanOut.Iteration,10}  {rm,12:F1}  {fm,10:F1}  {fm / rm,4:F2}x  {maxDiff:E1}  {am,9:F1}  {fm / am,13:F2}x  {perAgent,10:F1}");
+        if (!(maxDiff <= 1e-4))
+        {
+            Console.Error.WriteLine($"FAILED: the fan-out differs from the reference by {maxDiff:E1} at {agents} agents");
+            ok = false;
+        }
     }
+
+    return ok;
 }
 
 // What one call to every agent's row grain costs (bounded batches, as the partitions load rows),
@@ -133,7 +141,7 @@ async Task<double> PerAgentPassMsAsync(string domain, List<string> peers)
     return Median(times);
 }
 
-async Task SimulateAsync()
+async Task<bool> SimulateAsync()
 {
     var agents = int.Parse(Arg("--agents", "1000"), CultureInfo.InvariantCulture);
     var share = double.Parse(Arg("--colluders", "0.3"), CultureInfo.InvariantCulture);
@@ -151,6 +159,7 @@ async Task SimulateAsync()
     Console.WriteLine($"grain fan-out: {status.Iteration} iterations, residual {status.Residual:E1}");
     Console.WriteLine($"collective's share of global trust: {collective:P2} (limit 10 %) {(collective <= 0.10 ? "PASS" : "FAIL")}");
     Console.WriteLine($"for contrast, with p uniform over all peers (no pre-trusted): {colluders.Sum(c => open.Trust[c]):P2}");
+    return collective <= 0.10;
 }
 
 async Task RecordAsync(string domain, List<TrustRating> ratings)

@@ -116,4 +116,65 @@ public sealed class RateLimitBucketTests
         Assert.True(Decide(s, T0).Allowed);
         Assert.Equal(1, RateLimitBucket.Windows(s, Free, T0).Single(w => w.Name == RateLimitWindows.Day).Used);
     }
+
+    private static readonly TierLimits Big = new() { PerMinute = 600, PerHour = 1_000, PerDay = 5_000, AiTokensPerDay = 0 };
+
+    [Fact]
+    public void Lease_GrantsUpToTheCapOrTheRoom_AndNothingWhenTheNeedDoesNotFit()
+    {
+        var s = new RateLimitBucketState();
+
+        var (granted, decision) = RateLimitBucket.Lease(s, Big, "big", need: 1, want: 64, cap: 40, T0);
+        Assert.Equal(40, granted);
+        Assert.True(decision.Allowed);
+        Assert.Equal(560, decision.Windows.Single(w => w.Name == RateLimitWindows.Minute).Remaining);
+
+        // Only 560 minute tokens are left: a want above them gets what fits.
+        Assert.Equal(560, RateLimitBucket.Lease(s, Big, "big", need: 1, want: 1_000, cap: 1_000, T0).Granted);
+        var (none, rejected) = RateLimitBucket.Lease(s, Big, "big", need: 1, want: 64, cap: 40, T0);
+        Assert.Equal(0, none);
+        Assert.False(rejected.Allowed);
+        Assert.Equal(RateLimitWindows.Minute, rejected.ViolatedWindow);
+        Assert.Equal(600, rejected.Windows.Single(w => w.Name == RateLimitWindows.Hour).Used);
+    }
+
+    [Fact]
+    public void Lease_NeverGrantsLessThanTheNeed_EvenAboveTheCap()
+    {
+        var s = new RateLimitBucketState();
+        Assert.Equal(5, RateLimitBucket.Lease(s, Free, "free", need: 5, want: 32, cap: 0, T0).Granted);
+    }
+
+    [Fact]
+    public void Return_CreditsTheMinuteAndTheSlotTheGrantWasCountedIn()
+    {
+        var s = new RateLimitBucketState();
+        var (granted, _) = RateLimitBucket.Lease(s, Big, "big", need: 1, want: 30, cap: 100, T0);
+        Assert.Equal(30, granted);
+        var later = T0.AddMinutes(7); // another 5-minute hour slot
+        Assert.True(RateLimitBucket.Decide(s, Big, "big", new RateLimitRequest(10), later).Allowed);
+
+        RateLimitBucket.Return(s, Big, 25, T0, later);
+
+        var windows = RateLimitBucket.Windows(s, Big, later);
+        Assert.Equal(15, windows.Single(w => w.Name == RateLimitWindows.Hour).Used);
+        // The 10 counted in the later slot must still count after the first slot leaves the hour.
+        Assert.Equal(10, RateLimitBucket.Windows(s, Big, T0.AddMinutes(66)).Single(w => w.Name == RateLimitWindows.Hour).Used);
+        Assert.Equal(600, windows.Single(w => w.Name == RateLimitWindows.Minute).Limit);
+    }
+
+    [Fact]
+    public void Return_OfASlotThatLeftTheWindow_ChangesNothing_AndTheMinuteIsCappedAtItsLimit()
+    {
+        var s = new RateLimitBucketState();
+        RateLimitBucket.Lease(s, Big, "big", need: 1, want: 30, cap: 100, T0);
+        var muchLater = T0.AddHours(2);
+        Assert.True(RateLimitBucket.Decide(s, Big, "big", new RateLimitRequest(5), muchLater).Allowed);
+
+        RateLimitBucket.Return(s, Big, 30, T0, muchLater);
+
+        var windows = RateLimitBucket.Windows(s, Big, muchLater);
+        Assert.Equal(5, windows.Single(w => w.Name == RateLimitWindows.Hour).Used);
+        Assert.Equal(600, windows.Single(w => w.Name == RateLimitWindows.Minute).Remaining);
+    }
 }

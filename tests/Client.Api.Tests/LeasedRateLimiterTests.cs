@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansAgents.Api.RateLimiting;
+using OrleansAgents.RateLimiting;
+
+namespace OrleansAgents.Tests;
+
+/// <summary>
+/// Several API processes (one <see cref="LeasedAllowance"/> each) leasing from one user's bucket
+/// grain: admissions stay within the limit plus the documented bound (LeaseUnits per process for a
+/// window that starts while leases are out; none for a window that starts with nothing leased).
+/// </summary>
+[Collection(ApiTestGroup.Name)]
+public sealed class LeasedRateLimiterTests(ApiFactory factory)
+{
+    private const int Processes = 4;
+    private const int LeaseUnits = 16;
+    private const long Limit = 300;
+
+    private IGrainFactory Grains => factory.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>
+    /// A fresh user on the test tier (1,000,000 a minute, hour and day) with all but
+    /// <see cref="Limit"/> of the hour window spent: the hour is then the binding limit and, unlike
+    /// the minute bucket, does not refill while the test runs.
+    /// </summary>
+    private async Task<IRateLimitBucketGrain> UserWithRoomAsync(long room)
+    {
+        var bucket = Grains.GetGrain<IRateLimitBucketGrain>("lease-" + Guid.NewGuid().ToString("N")[..10]);
+        var hour = (await bucket.GetStatusAsync()).Windows.Single(w => w.Name == RateLimitWindows.Hour);
+        var toSpend = hour.Limit - room;
+        while (toSpend > 0)
+        {
+            var want = (int)Math.Min(toSpend, RateLimitRules.MaxLeaseUnits);
+            toSpend -= (await bucket.LeaseAsync(new RateLimitLeaseRequest(1, want))).Granted;
+        }
+
+        return bucket;
+    }
+
+    private static async Task<long> HammerAsync(LeasedAllowance[] processes, int workersEach, Func<bool> stop)
+    {
+        long admitted = 0;
+        await Task.WhenAll(processes.SelectMany(p => Enumerable.Range(0, workersEach).Select(_ => Task.Run(async () =>
+        {
+            // Each worker stops after the bucket turns it away a few times in a row.
+            for (var rejectedInARow = 0; rejectedInARow < 3 && !stop();)
+            {
+                if ((await p.AcquireAsync(1)).Allowed)
+                {
+                    Interlocked.Increment(ref admitted);
+                    rejectedInARow = 0;
+                }
+                else
+                {
+                    rejectedInARow++;
+                }
+            }
+        }))));
+        return admitted;
+    }
+
+    [Fact]
+    public async Task SeveralApiProcesses_AdmitExactlyTheLimit_WhenTheWindowStartsWithNothingLeased()
+    {
+        var bucket = await UserWithRoomAsync(Limit);
+        var processes = Enumerable.Range(0, Processes)
+            .Select(_ => new LeasedAllowance(bucket, LeaseUnits, TimeSpan.FromMinutes(1), TimeProvider.System)).ToArray();
+
+        var admitted = await HammerAsync(processes, workersEach: 8, stop: () => false);
+
+        // Every process handed back its remainder with the lease request that was turned away.
+        Assert.Equal(Limit, admitted);
+        Assert.All(processes, p => Assert.Equal(0, p.Held));
+        var hour = (await bucket.GetStatusAsync()).Windows.Single(w => w.Name == RateLimitWindows.Hour);
+        Assert.Equal(0, hour.Remaining);
+    }
+
+    [Fact]
+    public async Task AWindowStartingWhileLeasesAreOut_AdmitsAtMostTheLimitPlusLeaseUnitsPerProcess()
+    {
+        var bucket = await UserWithRoomAsync(Limit + (Processes * LeaseUnits));
+        var processes = Enumerable.Range(0, Processes)
+            .Select(_ => new LeasedAllowance(bucket, LeaseUnits, TimeSpan.FromMinutes(1), TimeProvider.System)).ToArray();
+        // Before the "window": every process takes one request, so each holds LeaseUnits - 1 units
+        // the grain already counts as spent.
+        foreach (var p in processes)
+        {
+            Assert.True((await p.AcquireAsync(1)).Allowed);
+        }
+
+        Assert.All(processes, p => Assert.Equal(LeaseUnits - 1, p.Held));
+        var roomAtStart = (await bucket.GetStatusAsync()).Windows.Single(w => w.Name == RateLimitWindows.Hour).Remaining;
+        Assert.Equal(Limit, roomAtStart);
+
+        var admitted = await HammerAsync(processes, workersEach: 8, stop: () => false);
+
+        // The grain had Limit left when the window began; the processes add what they held then.
+        Assert.InRange(admitted, Limit, Limit + (Processes * (LeaseUnits - 1)));
+        Assert.Equal(Limit + (Processes * (LeaseUnits - 1)), admitted);
+    }
+
+    [Fact]
+    public async Task AnExpiredRemainder_GoesBackToTheBucket()
+    {
+        var bucket = await UserWithRoomAsync(Limit);
+        var process = new LeasedAllowance(bucket, LeaseUnits, TimeSpan.FromMilliseconds(50), TimeProvider.System);
+
+        Assert.True((await process.AcquireAsync(1)).Allowed);
+        Assert.Equal(Limit - LeaseUnits, Remaining(await bucket.GetStatusAsync()));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (process.Held > 0 && DateTime.UtcNow < deadline)
+        {
+            await process.ReturnUnusedAsync(evenIfLive: false);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, process.Held);
+        Assert.Equal(Limit - 1, Remaining(await bucket.GetStatusAsync()));
+
+        static long Remaining(RateLimitStatus s) => s.Windows.Single(w => w.Name == RateLimitWindows.Hour).Remaining;
+    }
+
+    [Fact]
+    public async Task ALeaseRequestOutOfRange_IsRejectedWithTheCostError()
+    {
+        var bucket = Grains.GetGrain<IRateLimitBucketGrain>("lease-" + Guid.NewGuid().ToString("N")[..10]);
+
+        var error = await Assert.ThrowsAsync<OrleansAgents.Errors.DomainException>(
+            async () => await bucket.LeaseAsync(new RateLimitLeaseRequest(1, RateLimitRules.MaxLeaseUnits + 1)));
+
+        Assert.Equal(OrleansAgents.Errors.ErrorCodes.RateLimitInvalidCost, error.Code);
+    }
+}
