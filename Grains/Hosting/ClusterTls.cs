@@ -68,7 +68,7 @@ public sealed class ClusterTls
 
     /// <summary>
     /// The peer check for both directions: the certificate must chain to one of our CAs, be within
-    /// its validity period and carry the usage its role needs. Host names are not checked: silos are
+    /// its validity period and allow client authentication (every member dials out). Host names are not checked: silos are
     /// dialled by pod IP from the membership table, so the CA, not a DNS name, is the identity.
     /// </summary>
     public bool IsTrustedPeer(X509Certificate2 peer) => ChainErrors(peer) is null;
@@ -82,6 +82,7 @@ public sealed class ClusterTls
         chain.ChainPolicy.ExtraStore.AddRange(_intermediates);
         // A private CA publishes no CRL; short-lived certificates renewed by cert-manager stand in for revocation.
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthOid));
         if (chain.Build(certificate))
         {
             return null;
@@ -138,7 +139,7 @@ public sealed class ClusterTls
             // The PEM key is ephemeral; a PKCS#12 round trip gives SslStream a key it can use on every platform.
             certificate = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             errors.Add($"Orleans:Tls:CertificatePath ({certPath}) and Orleans:Tls:KeyPath ({keyPath}) are not a PEM certificate and its private key: {ex.Message}");
         }
