@@ -13,11 +13,14 @@ public static partial class ClusterHosting
     {
         var settings = ApiSettings.Read(builder.Configuration);
         builder.Services.AddSingleton(settings);
-        if (settings.EffectiveMode == ClusterMode.Embedded)
+        var embedded = settings.EffectiveMode == ClusterMode.Embedded;
+        var tls = ClusterTls.Load(builder.Configuration, server: embedded);
+        if (embedded)
         {
             builder.UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+                silo.UseAgentsClusterTls(tls);
                 foreach (var storage in StorageNames.All)
                 {
                     silo.AddMemoryGrainStorage(storage);
@@ -46,6 +49,7 @@ public static partial class ClusterHosting
                     o.ServiceId = settings.ServiceId;
                 });
                 client.UseRedisClustering(o => o.ConfigurationOptions = redis);
+                client.UseAgentsClusterTls(tls);
                 client.Services.AddClusterCircuitBreakers();
                 client.AddActivityPropagation();
                 if (settings.DashboardEnabled)

@@ -43,6 +43,7 @@ public static class SiloHosting
     public static WebApplicationBuilder AddAgentsSiloHost(this WebApplicationBuilder builder)
     {
         var settings = ReadSettings(builder.Configuration);
+        var tls = ClusterTls.Load(builder.Configuration, server: true);
         var services = builder.Services;
         services.AddSingleton(settings);
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
@@ -83,6 +84,7 @@ public static class SiloHosting
                 silo.ConfigureEndpoints(settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: true);
             }
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            silo.UseAgentsClusterTls(tls);
             foreach (var storage in StorageNames.All)
             {
                 silo.AddAdoNetGrainStorage(storage, o =>

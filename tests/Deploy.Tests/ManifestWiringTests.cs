@@ -54,6 +54,7 @@ public sealed class ManifestWiringTests
         var container = Assert.Single(pod.Spec.Containers);
 
         var known = typeof(SiloSettings).GetProperties().Where(p => p.CanWrite).Select(p => "Orleans__" + p.Name)
+            .Concat(typeof(ClusterTlsOptions).GetProperties().Where(p => p.CanWrite).Select(p => "Orleans__Tls__" + p.Name))
             .Concat(["Urls", "ConnectionStrings__Postgres", "ConnectionStrings__Redis", "POD_NAME", "POD_NAMESPACE", "POD_IP", "ORLEANS_CLUSTER_ID", "ORLEANS_SERVICE_ID"])
             .ToHashSet();
         foreach (var env in container.Env)
@@ -254,7 +255,7 @@ public sealed class ManifestWiringTests
     /// The configuration the process in this container would see: literal env, ConfigMaps, Secrets
     /// (generated ones from the overlay; an out-of-band one gets placeholder values), downward API.
     /// </summary>
-    private static IConfiguration PodConfiguration(RenderedManifests m, V1PodTemplateSpec pod, V1Container container)
+    internal static IConfiguration PodConfiguration(RenderedManifests m, V1PodTemplateSpec pod, V1Container container)
     {
         var values = new Dictionary<string, string?>();
         foreach (var source in container.EnvFrom ?? [])

@@ -42,6 +42,14 @@ public sealed partial class RenderedManifests
                 continue;
             }
 
+            if (document.Contains("apiVersion: cert-manager.io/v1", StringComparison.Ordinal))
+            {
+                objects.Add(document.Contains("kind: Certificate", StringComparison.Ordinal)
+                    ? KubernetesYaml.Deserialize<Certificate>(document, strict: true)
+                    : KubernetesYaml.Deserialize<Issuer>(document, strict: true));
+                continue;
+            }
+
             objects.AddRange(KubernetesYaml.LoadAllFromString(document, typeMap: null, strict: true));
         }
 
