@@ -27,11 +27,17 @@ public static class AgentsApi
         return app;
     }
 
-    private static async Task<Results<Created<AgentView>, ProblemHttpResult>> RegisterAsync(AgentRequest body, IGrainFactory grains)
+    private static async Task<Results<Created<AgentView>, ProblemHttpResult>> RegisterAsync(AgentRequest body, HttpContext http, IGrainFactory grains)
     {
         if (!AgentRules.IsValidId(body.Id))
         {
             return InvalidId();
+        }
+
+        body = body with { Metadata = AgentOwnership.ForRegistration(http, body.Metadata, out var notYours) };
+        if (notYours is not null)
+        {
+            return notYours;
         }
 
         var view = await grains.GetGrain<IAgentGrain>(body.Id).RegisterAsync(body.ToSpec());
@@ -50,7 +56,7 @@ public static class AgentsApi
             : NotFound(id);
     }
 
-    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string id, AgentRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string id, AgentRequest body, HttpContext http, IGrainFactory grains)
     {
         if (!AgentRules.IsValidId(id))
         {
@@ -60,6 +66,12 @@ public static class AgentsApi
         if (body.Id is not null && body.Id != id)
         {
             return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, "The id in the body differs from the id in the path; ids cannot be changed.");
+        }
+
+        body = body with { Metadata = AgentOwnership.ForUpdate(http, body.Metadata, await grains.GetGrain<IAgentGrain>(id).GetAsync(), out var notYours) };
+        if (notYours is not null)
+        {
+            return notYours;
         }
 
         return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).UpdateAsync(body.ToSpec()));

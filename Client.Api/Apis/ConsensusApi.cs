@@ -108,14 +108,14 @@ public static class ConsensusApi
         return view.Status == ConsensusStatus.Running ? TypedResults.Accepted(location, response) : TypedResults.Ok(response);
     }
 
-    private static async Task<Results<Ok<ConsensusRoundResponse>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<ConsensusRoundResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
         if (!ConsensusRules.IsValidId(id))
         {
             return ProblemResults.Invalid(ErrorCodes.ConsensusInvalidId, $"Round ids match {ConsensusRules.IdPattern}.");
         }
 
-        return await grains.GetGrain<IConsensusRoundGrain>(id).GetAsync() is { } view
+        return await grains.GetGrain<IConsensusRoundGrain>(id).GetAsync() is { } view && Ownership.May(http, view.Request.SubmittedBy, Permissions.SwarmReadAny)
             ? TypedResults.Ok(ConsensusRoundResponse.From(view))
             : ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.ConsensusNotFound, $"Consensus round '{id}' does not exist.");
     }

@@ -31,7 +31,7 @@ public static class MemoryApi
     }
 
     private static async Task<Results<Created<MemoryEntryResponse>, Ok<MemoryEntryResponse>, ProblemHttpResult>> PutAsync(
-        string id, string? key, MemoryPutRequest body, IGrainFactory grains)
+        string id, string? key, MemoryPutRequest body, HttpContext http, IGrainFactory grains)
     {
         if (Check(id, key) is { } problem)
         {
@@ -47,6 +47,18 @@ public static class MemoryApi
         if (body.TtlSeconds is < 1 or > int.MaxValue)
         {
             return ProblemResults.Invalid(ErrorCodes.MemoryInvalidTtl, "ttlSeconds must be a positive whole number of seconds.");
+        }
+
+        if (await DenyWriteAsync(id, http, grains) is { } denied)
+        {
+            return denied;
+        }
+
+        // Replacing an entry is an update: memory:update, on top of the memory:create the route needs.
+        if (!Ownership.Holds(http, Permissions.MemoryUpdate) && await grains.GetGrain<IAgentMemoryGrain>(id).GetAsync(key!) is not null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AuthForbidden,
+                $"'{key}' exists: replacing it needs the permission '{Permissions.MemoryUpdate}', which none of your roles grants.");
         }
 
         var ttl = body.TtlSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
@@ -69,11 +81,22 @@ public static class MemoryApi
             : NotFound(id, key!);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, string? key, IGrainFactory grains)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, string? key, HttpContext http, IGrainFactory grains)
     {
         if (Check(id, key) is { } problem)
         {
             return problem;
+        }
+
+        // Readers may see whether an entry exists anyway, so a missing one answers 404 before ownership.
+        if (await grains.GetGrain<IAgentMemoryGrain>(id).GetAsync(key!) is null)
+        {
+            return NotFound(id, key!);
+        }
+
+        if (await DenyWriteAsync(id, http, grains) is { } denied)
+        {
+            return denied;
         }
 
         return await grains.GetGrain<IAgentMemoryGrain>(id).DeleteAsync(key!)
@@ -115,6 +138,24 @@ public static class MemoryApi
         }
 
         return TypedResults.Ok(await grains.GetGrain<IAgentMemoryGrain>(id).GetUsageAsync());
+    }
+
+    /// <summary>
+    /// An agent's memory steers what it does next, so only its owner (the subject that registered it,
+    /// metadata <c>owner</c>) writes it, or a holder of memory:write-any.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> DenyWriteAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (Ownership.Holds(http, Permissions.MemoryWriteAny))
+        {
+            return null;
+        }
+
+        var agent = await grains.GetGrain<IAgentGrain>(id).GetAsync();
+        return agent is not null && Ownership.Owns(http, AgentOwnership.OwnerOf(agent))
+            ? null
+            : ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AuthForbidden,
+                $"Only the owner of agent '{id}' writes its memory; others need the permission '{Permissions.MemoryWriteAny}'.");
     }
 
     private static ProblemHttpResult? Check(string id, string? key) =>

@@ -59,22 +59,40 @@ public static class OptimizationsApi
         return TypedResults.Accepted($"/api/swarms/optimizations/{id}", OptimizationResponse.From(view));
     }
 
-    private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
         if (!SwarmRules.IsValidId(id))
         {
             return InvalidId();
         }
 
-        return await grains.GetGrain<IOptimizationGrain>(id).GetAsync() is { } view
+        return await grains.GetGrain<IOptimizationGrain>(id).GetAsync() is { } view && Ownership.May(http, view.Spec.SubmittedBy, Permissions.SwarmReadAny)
             ? TypedResults.Ok(OptimizationResponse.From(view))
-            : ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.SwarmNotFound, $"Optimisation '{id}' does not exist.");
+            : NotFound(id);
     }
 
-    private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains) =>
-        SwarmRules.IsValidId(id) ? TypedResults.Ok(OptimizationResponse.From(await grains.GetGrain<IOptimizationGrain>(id).CancelAsync())) : InvalidId();
+    private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (!SwarmRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
 
-    private static async Task<Results<Ok<OptimizationListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, IGrainFactory grains)
+        var optimization = grains.GetGrain<IOptimizationGrain>(id);
+        if (await optimization.GetAsync() is not { } view)
+        {
+            return NotFound(id);
+        }
+
+        return Ownership.Deny(http, view.Spec.SubmittedBy, Permissions.SwarmReadAny, Permissions.SwarmManageAny, () => NotFound(id)) is { } denied
+            ? denied
+            : TypedResults.Ok(OptimizationResponse.From(await optimization.CancelAsync()));
+    }
+
+    private static ProblemHttpResult NotFound(string id) =>
+        ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.SwarmNotFound, $"Optimisation '{id}' does not exist.");
+
+    private static async Task<Results<Ok<OptimizationListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
         if (!QueryParameters.TryPageSize(limit, SwarmRules.DefaultPageSize, SwarmRules.MaxPageSize, out var pageSize, out var badLimit))
         {
@@ -87,7 +105,10 @@ public static class OptimizationsApi
         }
 
         var page = await grains.GetGrain<IOptimizationIndexGrain>(0).ListAsync(pageSize, cursor);
-        return TypedResults.Ok(new OptimizationListResponse(page.Items, page.NextCursor));
+
+        // Without swarm:read-any only the caller's own (a page may then be short; follow nextCursor).
+        var items = Ownership.Holds(http, Permissions.SwarmReadAny) ? page.Items : [.. page.Items.Where(o => Ownership.Owns(http, o.SubmittedBy))];
+        return TypedResults.Ok(new OptimizationListResponse(items, page.NextCursor));
     }
 
     private static ProblemHttpResult InvalidId() =>

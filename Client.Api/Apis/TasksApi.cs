@@ -131,24 +131,54 @@ public static class TasksApi
         return true;
     }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
         if (!TaskRules.IsValidId(id))
         {
             return InvalidId();
         }
 
-        return await grains.GetGrain<ITaskGrain>(id).GetAsync() is { } view ? TypedResults.Ok(TaskResponse.From(view)) : NotFound(id);
+        // Someone else's task (its input may hold anything) is not there for a caller without task:read-any.
+        return await grains.GetGrain<ITaskGrain>(id).GetAsync() is { } view && Ownership.May(http, view.SubmittedBy, Permissions.TaskReadAny)
+            ? TypedResults.Ok(TaskResponse.From(view))
+            : NotFound(id);
     }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(string id, IGrainFactory grains) =>
-        TaskRules.IsValidId(id) ? TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskGrain>(id).CancelAsync())) : InvalidId();
+    private static Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext http, IGrainFactory grains) =>
+        ActAsync(id, http, grains, task => task.CancelAsync());
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> RequeueAsync(string id, IGrainFactory grains) =>
-        TaskRules.IsValidId(id) ? TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskGrain>(id).RequeueAsync())) : InvalidId();
+    /// <summary>A requeue spends the owner's quotas again, so it is the owner's (or an operator's) call.</summary>
+    private static Task<Results<Ok<TaskResponse>, ProblemHttpResult>> RequeueAsync(string id, HttpContext http, IGrainFactory grains) =>
+        ActAsync(id, http, grains, task => task.RequeueAsync());
+
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ActAsync(
+        string id, HttpContext http, IGrainFactory grains, Func<ITaskGrain, Task<TaskView>> act)
+    {
+        if (!TaskRules.IsValidId(id))
+        {
+            return InvalidId();
+        }
+
+        var task = grains.GetGrain<ITaskGrain>(id);
+        if (await task.GetAsync() is not { } view)
+        {
+            return NotFound(id);
+        }
+
+        if (Ownership.Deny(http, view.SubmittedBy, Permissions.TaskReadAny, Permissions.TaskManageAny, () => NotFound(id)) is { } denied)
+        {
+            return denied;
+        }
+
+        return TypedResults.Ok(TaskResponse.From(await act(task)));
+    }
+
+    /// <summary>Without task:read-any a list holds only the caller's own tasks (a page may then be short; follow nextCursor).</summary>
+    private static TaskListResponse Visible(HttpContext http, TaskSummaryPage page) =>
+        new(Ownership.Holds(http, Permissions.TaskReadAny) ? page.Items : [.. page.Items.Where(t => Ownership.Owns(http, t.SubmittedBy))], page.NextCursor);
 
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> ListForAgentAsync(
-        string id, string? state, string? limit, string? cursor, IGrainFactory grains)
+        string id, string? state, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
         if (!AgentRules.IsValidId(id))
         {
@@ -177,10 +207,10 @@ public static class TasksApi
         }
 
         var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, cursor);
-        return TypedResults.Ok(new TaskListResponse(page.Items, page.NextCursor));
+        return TypedResults.Ok(Visible(http, page));
     }
 
-    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
         if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
@@ -188,7 +218,7 @@ public static class TasksApi
         }
 
         var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, cursor);
-        return TypedResults.Ok(new TaskListResponse(page.Items, page.NextCursor));
+        return TypedResults.Ok(Visible(http, page));
     }
 
     private static async Task<Results<ServerSentEventsResult<TaskEventResponse>, ProblemHttpResult>> EventsAsync(
@@ -205,7 +235,7 @@ public static class TasksApi
         }
 
         var task = grains.GetGrain<ITaskGrain>(id);
-        if (await task.GetAsync() is null)
+        if (await task.GetAsync() is not { } view || !Ownership.May(http, view.SubmittedBy, Permissions.TaskReadAny))
         {
             return NotFound(id);
         }

@@ -14,7 +14,7 @@ namespace OrleansAgents.Api.Apis;
 /// </summary>
 public static class TrustApi
 {
-    public const string OwnerMetadataKey = "owner";
+    public const string OwnerMetadataKey = AgentOwnership.MetadataKey;
 
     public static IEndpointRouteBuilder MapTrustApi(this IEndpointRouteBuilder app)
     {

@@ -216,7 +216,7 @@ public static class WorkflowsApi
     }
 
     private static async Task<Results<Ok<WorkflowRunListResponse>, ProblemHttpResult>> ListRunsAsync(
-        string id, string? status, string? limit, string? cursor, IGrainFactory grains)
+        string id, string? status, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
         if (!WorkflowRules.IsValidId(id))
         {
@@ -245,17 +245,22 @@ public static class WorkflowsApi
         }
 
         var page = await grains.GetGrain<IWorkflowQueryGrain>(0).ListRunsAsync(id, filter, pageSize, cursor);
-        return TypedResults.Ok(new WorkflowRunListResponse(page.Items, page.NextCursor));
+
+        // Without workflow:read-any only the caller's own runs (a page may then be short; follow nextCursor).
+        var items = Ownership.Holds(http, Permissions.WorkflowRunReadAny) ? page.Items : [.. page.Items.Where(r => Ownership.Owns(http, r.StartedBy))];
+        return TypedResults.Ok(new WorkflowRunListResponse(items, page.NextCursor));
     }
 
-    private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> GetRunAsync(string runId, IGrainFactory grains)
+    private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> GetRunAsync(string runId, HttpContext http, IGrainFactory grains)
     {
         if (!WorkflowRules.IsValidRunId(runId))
         {
             return InvalidRunId();
         }
 
-        return await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is { } run ? TypedResults.Ok(WorkflowRunResponse.From(run)) : RunNotFound(runId);
+        return await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is { } run && Ownership.May(http, run.StartedBy, Permissions.WorkflowRunReadAny)
+            ? TypedResults.Ok(WorkflowRunResponse.From(run))
+            : RunNotFound(runId);
     }
 
     private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> CancelRunAsync(string runId, HttpContext http, IGrainFactory grains)
@@ -263,6 +268,16 @@ public static class WorkflowsApi
         if (!WorkflowRules.IsValidRunId(runId))
         {
             return InvalidRunId();
+        }
+
+        if (await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is not { } current)
+        {
+            return RunNotFound(runId);
+        }
+
+        if (Ownership.Deny(http, current.StartedBy, Permissions.WorkflowRunReadAny, Permissions.WorkflowRunManageAny, () => RunNotFound(runId)) is { } denied)
+        {
+            return denied;
         }
 
         var run = await grains.AuditedAsync(http, AuditActions.WorkflowRunCancelled, runId, null,
@@ -307,7 +322,7 @@ public static class WorkflowsApi
         }
 
         var run = grains.GetGrain<IWorkflowRunGrain>(runId);
-        if (await run.GetAsync() is null)
+        if (await run.GetAsync() is not { } view || !Ownership.May(http, view.StartedBy, Permissions.WorkflowRunReadAny))
         {
             return RunNotFound(runId);
         }

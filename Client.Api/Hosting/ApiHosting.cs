@@ -84,17 +84,19 @@ public static class ApiHosting
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or DomainException,
         });
         app.UseStatusCodePages();
+        app.UseLocalPortEndpoints();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapGet("/", () => Results.Redirect("/docs")).ExcludeFromDescription();
         app.MapAgentsHealthEndpoints();
-        // Operator surfaces answer only on the management port (Orleans:ManagementPort).
-        var management = $"*:{app.Services.GetRequiredService<ApiSettings>().ManagementPort}";
-        app.MapMetrics("/metrics").RequireHost(management);
+        // Operator surfaces answer only on the management port (Orleans:ManagementPort), by the
+        // connection's local port: a Host header is whatever the client writes.
+        var management = app.Services.GetRequiredService<ApiSettings>().ManagementPort;
+        app.MapMetrics("/metrics").RequireLocalPort(management);
         if (app.Services.GetRequiredService<ApiSettings>().DashboardEnabled)
         {
-            app.MapOrleansDashboard("/dashboard").RequireHost(management).ExcludeFromDescription();
+            app.MapOrleansDashboard("/dashboard").RequireLocalPort(management).ExcludeFromDescription();
         }
 
         // Who the caller is comes first: rate limits are charged to the authenticated subject.

@@ -35,6 +35,18 @@ public static class Permissions
     public const string SwarmExecute = "swarm:execute";
     public const string SwarmRead = "swarm:read";
 
+    // Objects have an owner (who submitted or started them). These let a holder read or act on
+    // anybody's; without them a caller sees and touches only its own (issue 17, BOLA).
+    public const string TaskReadAny = "task:read-any";
+    public const string TaskManageAny = "task:manage-any";
+    public const string WorkflowRunReadAny = "workflow:read-any";
+    public const string WorkflowRunManageAny = "workflow:manage-any";
+    public const string SwarmReadAny = "swarm:read-any";
+    public const string SwarmManageAny = "swarm:manage-any";
+
+    /// <summary>Write the memory of an agent the caller does not own (the agent's <c>owner</c> is its registrant).</summary>
+    public const string MemoryWriteAny = "memory:write-any";
+
     public static readonly IReadOnlyList<string> All =
     [
         AgentCreate, AgentRead, AgentUpdate, AgentDelete, AgentExecute,
@@ -43,6 +55,7 @@ public static class Permissions
         SystemAdmin, SystemConfig, SystemMetrics, SystemAudit,
         UserCreate, UserRead, UserUpdate, UserDelete,
         TrustRead, TrustRate, TrustAdmin, SwarmExecute, SwarmRead,
+        TaskReadAny, TaskManageAny, WorkflowRunReadAny, WorkflowRunManageAny, SwarmReadAny, SwarmManageAny, MemoryWriteAny,
     ];
 }
 
@@ -82,6 +95,8 @@ public static class Roles
             Permissions.AgentRead, Permissions.AgentUpdate, Permissions.WorkflowRead, Permissions.WorkflowDeploy,
             Permissions.MemoryRead, Permissions.SystemConfig, Permissions.SystemMetrics, Permissions.SystemAudit, Permissions.UserRead,
             Permissions.TrustRead, Permissions.TrustAdmin, Permissions.SwarmRead,
+            Permissions.TaskReadAny, Permissions.TaskManageAny, Permissions.WorkflowRunReadAny, Permissions.WorkflowRunManageAny,
+            Permissions.SwarmReadAny, Permissions.SwarmManageAny,
         },
         [Viewer] = new HashSet<string>
         {

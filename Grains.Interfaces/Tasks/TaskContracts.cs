@@ -144,7 +144,12 @@ public sealed record class TaskSummary(
     [property: Id(6)] DateTimeOffset CreatedAt,
     [property: Id(7)] DateTimeOffset UpdatedAt,
     [property: Id(8)] TaskError? Error,
-    [property: Id(9)] long Version);
+    [property: Id(9)] long Version)
+{
+    /// <summary>The task's owner, so lists can show callers only their own (null in summaries stored before it was recorded).</summary>
+    [Id(10)]
+    public string? SubmittedBy { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("OrleansAgents.TaskSummaryPage")]
 public sealed record class TaskSummaryPage(

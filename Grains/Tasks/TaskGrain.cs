@@ -700,7 +700,7 @@ public sealed partial class TaskGrain(
     private static string Fingerprint(TaskSubmission s, string input) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
         string.Join('\n', s.AgentId, s.Capability, s.Skill, input, s.Priority, s.Timeout, s.HardTimeout, s.MaxAttempts))));
 
-    private TaskSummary Summary() => new(Id, S.AgentId, S.Skill, S.Priority, S.State, S.Attempts.Count, S.CreatedAt, S.UpdatedAt, S.Error, S.Version);
+    private TaskSummary Summary() => new(Id, S.AgentId, S.Skill, S.Priority, S.State, S.Attempts.Count, S.CreatedAt, S.UpdatedAt, S.Error, S.Version) { SubmittedBy = S.SubmittedBy };
 
     private TaskView View() => new(
         Id, S.AgentId, S.Capability, S.Skill, S.InputJson, S.Priority, S.State, S.Timeout, S.HardTimeout, S.MaxAttempts,

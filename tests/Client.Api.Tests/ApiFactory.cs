@@ -60,12 +60,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public int ManagementPort { get; } = FreePort();
 
     /// <summary>A client of the management port (/metrics, /dashboard); they answer nowhere else.</summary>
-    public HttpClient ManagementClient()
-    {
-        var client = AnonymousClient();
-        client.BaseAddress = new Uri($"http://localhost:{ManagementPort}");
-        return client;
-    }
+    public HttpClient ManagementClient() => OnLocalPort(this, ManagementPort);
+
+    /// <summary>A client whose connections the server sees as accepted on <paramref name="localPort"/> (the test server has no sockets).</summary>
+    public static HttpClient OnLocalPort(WebApplicationFactory<Program> app, int localPort) =>
+        new(app.Server.CreateHandler(c => c.Connection.LocalPort = localPort)) { BaseAddress = new Uri($"http://localhost:{localPort}") };
 
     public HttpClient AnonymousClient()
     {

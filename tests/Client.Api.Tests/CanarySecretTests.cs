@@ -66,7 +66,7 @@ public sealed class CanarySecretTests(ApiFactory factory)
         }
 
         await Keep(admin.GetAsync("/api/audit?limit=200"));
-        await Keep(app.CreateClient().GetAsync($"http://localhost:{factory.ManagementPort}/metrics"));
+        await Keep(ApiFactory.OnLocalPort(app, factory.ManagementPort).GetAsync("/metrics"));
         var bad = app.CreateClient();
         bad.DefaultRequestHeaders.Authorization = new("Bearer", token + "x");
         await Keep(bad.GetAsync("/api/agents"));

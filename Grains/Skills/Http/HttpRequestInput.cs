@@ -65,7 +65,7 @@ public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnl
             {
                 foreach (var header in h.EnumerateObject())
                 {
-                    if (header.Value.ValueKind != JsonValueKind.String || header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c == ':'))
+                    if (header.Name.Length == 0 || header.Name.Any(c => c <= ' ' || c >= 127 || c == ':'))
                     {
                         errors.Add($"header '{header.Name}' must have a valid name and a string value.");
                     }
@@ -73,9 +73,9 @@ public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnl
                     {
                         errors.Add($"header '{header.Name}' is set by the client and cannot be given.");
                     }
-                    else
+                    else if (HeaderValue(header, options, errors) is { } value)
                     {
-                        headers.Add(new(header.Name, header.Value.GetString()!));
+                        headers.Add(new(header.Name, value));
                     }
                 }
             }
@@ -96,5 +96,49 @@ public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnl
 
         JsonElement? body = input.TryGetProperty("body", out var b) && b.ValueKind != JsonValueKind.Null ? b : null;
         return errors.Count > 0 ? (null, errors) : (new HttpRequestInput(new HttpMethod(method!), url!, headers, body, timeout), errors);
+    }
+
+    public const string SecretNamePattern = "^[A-Za-z0-9_.-]{1,64}$";
+
+    public static bool IsValidSecretName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? name) =>
+        name is { Length: >= 1 and <= 64 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
+
+    /// <summary>Header names that carry credentials by convention; their values belong in Skills:Http:Secrets.</summary>
+    public static bool IsCredentialHeader(string name) =>
+        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
+        || CredentialWords.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase));
+
+    private static readonly string[] CredentialWords = ["token", "secret", "password", "apikey", "api-key", "api_key", "auth", "session"];
+
+    /// <summary>A string, or <c>{"secret": "name"}</c> resolved from the configured secrets; null with an error otherwise.</summary>
+    private static string? HeaderValue(JsonProperty header, HttpSkillOptions options, List<string> errors)
+    {
+        if (header.Value.ValueKind == JsonValueKind.String)
+        {
+            if (IsCredentialHeader(header.Name) && !options.AllowInlineCredentials)
+            {
+                errors.Add($"header '{header.Name}' carries a credential: give it as {{\"secret\": \"name\"}} naming {HttpSkillOptions.Section}:Secrets:{{name}}, so it is never stored with the task.");
+                return null;
+            }
+
+            return header.Value.GetString();
+        }
+
+        if (header.Value.ValueKind == JsonValueKind.Object && header.Value.EnumerateObject().Count() == 1
+            && header.Value.TryGetProperty("secret", out var reference) && reference.ValueKind == JsonValueKind.String)
+        {
+            var name = reference.GetString();
+            if (IsValidSecretName(name) && options.Secrets.TryGetValue(name, out var value))
+            {
+                return value;
+            }
+
+            errors.Add($"header '{header.Name}' names the secret '{name}', which is not configured ({HttpSkillOptions.Section}:Secrets).");
+            return null;
+        }
+
+        errors.Add($"header '{header.Name}' must be a string or {{\"secret\": \"name\"}}.");
+        return null;
     }
 }

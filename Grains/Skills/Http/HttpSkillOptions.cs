@@ -16,6 +16,19 @@ public sealed class HttpSkillOptions
 
     public int MaxTimeoutSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Header values by name, for inputs to reference as <c>{"secret": "name"}</c>: the task stores
+    /// the reference, the value is put in only when the request is sent (from a Secret in Kubernetes).
+    /// </summary>
+    public Dictionary<string, string> Secrets { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether credential headers (Authorization, Cookie, X-Api-Key, anything naming a token, key,
+    /// secret or password) may be given inline. Off: an inline value would be stored with the task
+    /// and shown to whoever may read it, so it is refused and a secret reference asked for.
+    /// </summary>
+    public bool AllowInlineCredentials { get; set; }
+
     /// <summary>True when <paramref name="url"/> starts with one of the prefixes (host compared without case).</summary>
     public bool IsAllowed(Uri url) => AllowedUrls.Any(prefix =>
         Uri.TryCreate(prefix, UriKind.Absolute, out var allowed)
@@ -40,6 +53,15 @@ public sealed class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOption
             else if (!prefix.EndsWith('/') || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
             {
                 errors.Add($"{HttpSkillOptions.Section}:AllowedUrls:{i} '{prefix}' must end with '/' and have no query, fragment or credentials (e.g. https://api.example.com/).");
+            }
+        }
+
+        foreach (var (secret, value) in options.Secrets)
+        {
+            if (!HttpRequestInput.IsValidSecretName(secret) || string.IsNullOrEmpty(value) || value.Any(char.IsControl))
+            {
+                // The value itself is never echoed.
+                errors.Add($"{HttpSkillOptions.Section}:Secrets:{secret} needs a name matching {HttpRequestInput.SecretNamePattern} and a non-empty value without control characters.");
             }
         }
 

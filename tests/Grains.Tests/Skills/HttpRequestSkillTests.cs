@@ -54,13 +54,31 @@ public sealed class HttpRequestSkillTests(SkillsClusterFixture fixture) : IClass
     [Fact]
     public async Task Post_SendsJsonBodyAndHeaders_AndNeverReturnsThem()
     {
-        var result = await RunAsync(new { method = "POST", url = Url("api/echo"), headers = new { Authorization = "Bearer s3cret" }, body = new { a = 1 } });
+        var result = await RunAsync(new { method = "POST", url = Url("api/echo"), headers = new { Authorization = new { secret = "echo-token" } }, body = new { a = 1 } });
 
         var echoed = result.GetProperty("body");
         Assert.Equal("{\"a\":1}", echoed.GetProperty("body").GetString());
         Assert.StartsWith("application/json", echoed.GetProperty("contentType").GetString(), StringComparison.Ordinal);
         Assert.Equal("Bearer s3cret", echoed.GetProperty("authorization").GetString()); // the target got it...
         Assert.DoesNotContain("s3cret", result.GetProperty("headers").GetRawText(), StringComparison.Ordinal); // ...the output does not carry it
+    }
+
+    /// <summary>Issue 17: a credential given inline would be stored with the task and shown to its readers.</summary>
+    [Theory]
+    [InlineData("Authorization")]
+    [InlineData("X-Api-Key")]
+    [InlineData("X-Auth-Token")]
+    [InlineData("Cookie")]
+    public void Validate_RefusesInlineCredentials_AndUnknownSecrets(string header)
+    {
+        var inline = Skill.Validate(JsonSerializer.SerializeToElement(new { method = "GET", url = Url("api/json"), headers = new Dictionary<string, object> { [header] = "s3cret" } }));
+        var unknown = Skill.Validate(JsonSerializer.SerializeToElement(new { method = "GET", url = Url("api/json"), headers = new Dictionary<string, object> { [header] = new { secret = "nope" } } }));
+        var plain = Skill.Validate(JsonSerializer.SerializeToElement(new { method = "GET", url = Url("api/json"), headers = new Dictionary<string, object> { ["Accept"] = "text/plain" } }));
+
+        Assert.Contains(inline, e => e.Contains("carries a credential", StringComparison.Ordinal));
+        Assert.DoesNotContain(inline, e => e.Contains("s3cret", StringComparison.Ordinal));
+        Assert.Contains(unknown, e => e.Contains("not configured", StringComparison.Ordinal));
+        Assert.Empty(plain);
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class SkillsClusterFixture : RegistryClusterFixture, IAsyncLifetim
     {
         ["Skills:Http:AllowedUrls:0"] = new Uri(Target.BaseUri, "api/").ToString(),
         ["Skills:Http:AllowedUrls:1"] = Flaky.BaseUri.ToString(),
+        ["Skills:Http:Secrets:echo-token"] = "Bearer s3cret",
         ["Skills:Llm:DefaultProvider"] = "fake",
         ["Skills:Llm:Providers:fake:Endpoint"] = new Uri(Target.BaseUri, "fake/v1").ToString(),
         ["Skills:Llm:Providers:fake:Model"] = "test-model",
