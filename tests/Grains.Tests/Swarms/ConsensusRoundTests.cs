@@ -88,14 +88,16 @@ public sealed class ConsensusRoundTests(ConsensusClusterFixture fixture) : IClas
         var (capability, a) = await AgentsAsync(4);
         var input = new { @default = "yes", hold = new[] { a[0] }, fail = new[] { a[1] } };
 
-        var decided = await RunAsync(Request(capability, input, 4, 2, deadlineSeconds: 1));
+        // The held agent only times out at the deadline, so the deadline is the test's length; 1 s was
+        // shorter than two answers take on a loaded 2-core box (CI failed with NoQuorum).
+        var decided = await RunAsync(Request(capability, input, 4, 2, deadlineSeconds: 5));
         Assert.Equal(ConsensusStatus.Decided, decided.Status);
         Assert.Equal("\"yes\"", decided.AnswerJson);
         Assert.Equal(ConsensusParticipantState.TimedOut, decided.Participants.Single(p => p.AgentId == a[0]).State);
         Assert.Equal(ConsensusParticipantState.Failed, decided.Participants.Single(p => p.AgentId == a[1]).State);
         Assert.Equal("test.fatal", decided.Participants.Single(p => p.AgentId == a[1]).Error);
 
-        var short_ = await RunAsync(Request(capability, input, 4, 3, deadlineSeconds: 1));
+        var short_ = await RunAsync(Request(capability, input, 4, 3, deadlineSeconds: 5));
         Assert.Equal(ConsensusStatus.NoQuorum, short_.Status);
         Assert.Null(short_.AnswerJson);
         Assert.NotNull(short_.FinishedAt);
