@@ -21,6 +21,10 @@ public sealed class DomainErrorFilter : IEndpointFilter
                 context.HttpContext.Response.Headers.RetryAfter =
                     Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
+            else if (ex.Kind == DomainErrorKind.Unavailable)
+            {
+                context.HttpContext.Response.Headers.RetryAfter = ErrorHandling.UnavailableRetryAfterSeconds; // every 503 says when to retry
+            }
 
             return TypedResults.Problem(ProblemResults.ForDomain(ex));
         }

@@ -11,6 +11,9 @@ namespace OrleansAgents.Api.Errors;
 /// </summary>
 public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExceptionHandler
 {
+    /// <summary>Retry-After of a 503 <c>server.unavailable</c>, in seconds.</summary>
+    public const string UnavailableRetryAfterSeconds = "2";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var context = httpContext;
@@ -30,6 +33,12 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         }
 
         context.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable && !context.Response.Headers.ContainsKey("Retry-After"))
+        {
+            // A silo that died is declared dead and its work moved within seconds: tell clients when to come back.
+            context.Response.Headers.RetryAfter = UnavailableRetryAfterSeconds;
+        }
+
         await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

@@ -105,7 +105,7 @@ public static class ApiHosting
 
         // Every /api route is rate limited per caller by the bucket grains.
         app.UseAgentsRateLimiting();
-        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName);
+        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName).AddEndpointFilter<TransientClusterRetry>();
         api.MapAgentsApi();
         api.MapRateLimitsApi();
         api.MapCircuitBreakersApi();

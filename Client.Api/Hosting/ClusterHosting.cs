@@ -8,6 +8,14 @@ namespace OrleansAgents.Api.Hosting;
 
 public static partial class ClusterHosting
 {
+    /// <summary>How often the client re-reads the live gateways from the membership table.</summary>
+    public static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
+
+    /// <summary>Connection attempts at start before the API gives up (one every <see cref="ConnectRetryDelay"/>).</summary>
+    public const int ConnectAttempts = 30;
+
+    public static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromSeconds(2);
+
     /// <summary>Connects the API to the cluster: an embedded silo or a client of the Redis-clustered silos.</summary>
     public static WebApplicationBuilder AddAgentsCluster(this WebApplicationBuilder builder)
     {
@@ -50,6 +58,22 @@ public static partial class ClusterHosting
                 });
                 client.UseRedisClustering(o => o.ConfigurationOptions = redis);
                 client.UseAgentsClusterTls(tls);
+                // A dead silo's gateway leaves the list at the next refresh (default 1 min): refresh
+                // often so new requests stop going to it within seconds.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
+                // At start the cluster may not be up yet (all silos restarting): keep trying for a while
+                // instead of failing the API host at once.
+                var attempts = 0;
+                client.UseConnectionRetryFilter(async (exception, cancellationToken) =>
+                {
+                    if (++attempts > ConnectAttempts)
+                    {
+                        return false;
+                    }
+
+                    await Task.Delay(ConnectRetryDelay, cancellationToken);
+                    return true;
+                });
                 client.Services.AddClusterCircuitBreakers();
                 client.AddActivityPropagation();
                 if (settings.DashboardEnabled)

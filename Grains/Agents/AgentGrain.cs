@@ -144,6 +144,13 @@ public sealed partial class AgentGrain(
     {
         if (Q.Contains(taskId))
         {
+            if (recovering && Q.Running.Contains(taskId))
+            {
+                // The task re-announces itself while still queued by its record, so the one-way start
+                // sent when it got its slot was lost with a silo: send it again (a running task ignores it).
+                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+            }
+
             return Load(); // a repeat, e.g. a task re-announcing itself after a crash
         }
 

@@ -36,7 +36,7 @@ public static class JobNames
     public static readonly TimeSpan TrustRecomputeInterval = TimeSpan.FromMinutes(10);
 }
 
-public static class PeriodicJobServiceCollectionExtensions
+public static partial class PeriodicJobServiceCollectionExtensions
 {
     public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services, string name, TimeSpan defaultInterval)
         where TJob : class, IPeriodicJob
@@ -48,14 +48,40 @@ public static class PeriodicJobServiceCollectionExtensions
 
     /// <summary>Every silo makes sure each registered job has its reminder once it has started (idempotent).</summary>
     internal static ISiloBuilder AddPeriodicJobScheduling(this ISiloBuilder silo) =>
-        silo.AddStartupTask(async (services, _) =>
+        silo.AddStartupTask(async (services, cancellation) =>
         {
             var grains = services.GetRequiredService<IGrainFactory>();
+            var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PeriodicJobServiceCollectionExtensions));
             foreach (var job in services.GetServices<PeriodicJobRegistration>())
             {
-                await grains.GetGrain<IPeriodicJobGrain>(job.Name).EnsureScheduledAsync();
+                // A silo that starts while another dies must not fail its start over this: the job's
+                // reminder is normally there already, and every silo start checks it again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        await grains.GetGrain<IPeriodicJobGrain>(job.Name).EnsureScheduledAsync();
+                        break;
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        if (attempt >= StartupScheduleAttempts)
+                        {
+                            LogScheduleDeferred(logger, ex, job.Name);
+                            break;
+                        }
+
+                        await Task.Delay(StartupScheduleRetryDelay, cancellation);
+                    }
+                }
             }
         });
+
+    private const int StartupScheduleAttempts = 10;
+    private static readonly TimeSpan StartupScheduleRetryDelay = TimeSpan.FromSeconds(2);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Periodic job {Job}: could not check its schedule at silo start; the next silo start checks again")]
+    private static partial void LogScheduleDeferred(ILogger logger, Exception exception, string job);
 }
 
 [GenerateSerializer, Alias("OrleansAgents.PeriodicJobState.v1")]

@@ -81,74 +81,46 @@ public sealed partial class TaskGrain(
         var fingerprint = Fingerprint(submission, input);
         if (S.Exists)
         {
-            return S.Fingerprint == fingerprint
-                ? new TaskAccepted(View(), Existing: true)
-                : throw new DomainException(ErrorCodes.TaskIdempotencyConflict,
+            if (S.Fingerprint != fingerprint)
+            {
+                throw new DomainException(ErrorCodes.TaskIdempotencyConflict,
                     "This Idempotency-Key was already used for a different task; use a new key for a new task.", DomainErrorKind.Conflict);
+            }
+
+            // A resend: the first submission may have died half way (stored, but without its watchdog
+            // or its queue entry). Answer "existing" only once the task can make progress again.
+            await RepairAsync();
+            return new TaskAccepted(View(), Existing: true);
         }
 
-        var now = time.GetUtcNow();
-        var timeout = submission.Timeout ?? _options.DefaultTimeout;
-        state.State = new TaskRecord
-        {
-            Exists = true,
-            Capability = submission.Capability,
-            AgentId = submission.AgentId ?? "",
-            Skill = skill.Name,
-            InputJson = input,
-            Priority = submission.Priority,
-            Timeout = timeout,
-            HardTimeout = submission.HardTimeout ?? timeout + _options.HardTimeoutGrace,
-            MaxAttempts = submission.MaxAttempts ?? TaskRules.DefaultMaxAttempts,
-            IdempotencyKey = submission.IdempotencyKey,
-            SubmittedBy = submission.SubmittedBy,
-            Origin = submission.Origin,
-            Fingerprint = fingerprint,
-            State = TaskState.Queued,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Version = 1,
-        };
-
+        // Nothing is put into the grain's state before it is stored: an exception on the way would
+        // otherwise leave an in-memory task a resend answers "existing" for, though no row exists.
         var candidates = submission.AgentId is { } agentId
             ? [agentId]
             : await GrainFactory.GetGrain<ITaskRouterGrain>(submission.Capability!).CandidatesAsync(skill.Name, 3);
         if (candidates.Count == 0)
         {
-            state.State = new TaskRecord();
             throw NoAgentAvailable(submission.Capability!);
         }
 
-        await SaveAsync();
+        // The watchdog before the record: once the record is stored something must bring the task
+        // back if this silo dies. A watchdog without a record unregisters itself on its first tick.
         await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
-        DomainException? lastRefusal = null;
-        foreach (var candidate in candidates)
+        state.State = NewRecord(submission, skill, input, fingerprint, candidates[0]);
+        try
         {
-            try
-            {
-                if (S.AgentId != candidate)
-                {
-                    S.AgentId = candidate;
-                    await SaveAsync();
-                }
-
-                await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
-                lastRefusal = null;
-                break;
-            }
-            catch (DomainException ex)
-            {
-                lastRefusal = ex;
-            }
+            await SaveAsync();
+        }
+        catch
+        {
+            state.State = new TaskRecord(); // the activation is going away; the next one reads what was stored
+            throw;
         }
 
-        if (lastRefusal is not null)
+        if (await EnqueueAsync(candidates) is { } refusal)
         {
-            // Rejected: nothing stays behind.
-            await UnregisterWatchdogAsync();
-            await state.ClearStateAsync();
-            state.State = new TaskRecord();
-            throw submission.AgentId is null ? NoAgentAvailable(submission.Capability!) : lastRefusal;
+            await DiscardRejectedAsync();
+            throw submission.AgentId is null ? NoAgentAvailable(submission.Capability!) : refusal;
         }
 
         AddEvent(TaskEventType.State);
@@ -203,8 +175,9 @@ public sealed partial class TaskGrain(
         S.BudgetStart = S.Attempts.Count;
         S.LostAttempts = 0;
         Touch();
-        await SaveAsync();
+        // The watchdog before the record, as on submission: a stored "queued" always has one.
         await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        await SaveAsync();
         try
         {
             await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);

@@ -60,13 +60,27 @@ public sealed partial class WorkflowRunGrain(
 
         if (S.Exists)
         {
-            return S.WorkflowId == start.WorkflowId && S.WorkflowVersion == start.WorkflowVersion && S.Mode == start.Mode
-                && S.InputJson == start.InputJson && S.StartedBy == start.StartedBy
-                ? View()
-                : throw new DomainException(ErrorCodes.WorkflowRunIdempotencyConflict,
+            if (S.WorkflowId != start.WorkflowId || S.WorkflowVersion != start.WorkflowVersion || S.Mode != start.Mode
+                || S.InputJson != start.InputJson || S.StartedBy != start.StartedBy)
+            {
+                throw new DomainException(ErrorCodes.WorkflowRunIdempotencyConflict,
                     "This Idempotency-Key already started a different run; use a new key for a new run.", DomainErrorKind.Conflict);
+            }
+
+            // A resend: the first start may have died after the checkpoint, before the reminder or the
+            // first submissions. Make sure the run can move again before answering.
+            if (!Finished)
+            {
+                await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+                await ResumeAsync();
+            }
+
+            return View();
         }
 
+        // The reminder before the checkpoint: a stored run always has what resumes it. A reminder
+        // without a stored run unregisters itself on its first tick.
+        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
         var now = time.GetUtcNow();
         state.State = new WorkflowRunRecord
         {
@@ -83,8 +97,16 @@ public sealed partial class WorkflowRunGrain(
             ReadModelPending = true,
         };
         AddEvent(WorkflowRunEventType.Run);
-        await CheckpointAsync();
-        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        try
+        {
+            await CheckpointAsync();
+        }
+        catch
+        {
+            state.State = new WorkflowRunRecord(); // the activation is going away; a resend starts afresh on the next one
+            throw;
+        }
+
         metrics.RunStarted(S.WorkflowId, S.Mode);
         LogStarted(Id, S.WorkflowId, S.WorkflowVersion, S.Mode);
         await AdvanceAsync([]);

@@ -85,6 +85,18 @@ public static class SiloHosting
             }
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             silo.UseAgentsClusterTls(tls);
+            // Notice a dead silo fast: until it is declared dead, calls to the grains it hosted fail
+            // or wait, and their work is not resumed elsewhere (docs/operations.md, "Chaos suite").
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = settings.ProbeTimeout;
+                o.NumMissedProbesLimit = settings.NumMissedProbesLimit;
+            });
+            if (settings.MinimumReminderPeriod is { } minimumReminderPeriod)
+            {
+                silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = minimumReminderPeriod);
+            }
+
             foreach (var storage in StorageNames.All)
             {
                 silo.AddAdoNetGrainStorage(storage, o =>

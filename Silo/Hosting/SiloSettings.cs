@@ -26,6 +26,22 @@ public sealed class SiloSettings
 
     public bool DashboardEnabled { get; set; } = true;
 
+    /// <summary>
+    /// How long a silo waits for a membership probe answer. With <see cref="NumMissedProbesLimit"/> it
+    /// bounds how fast a dead silo is declared dead (Orleans' defaults, 5 s x 3, take about 15 s; calls
+    /// to grains that lived there fail or wait until then).
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Missed probes after which a silo votes another one dead (two votes declare it).</summary>
+    public int NumMissedProbesLimit { get; set; } = 2;
+
+    /// <summary>
+    /// Orleans' shortest reminder period (its default is 1 minute when unset). Only tests and the
+    /// chaos suite lower it, to run watchdogs every few seconds.
+    /// </summary>
+    public TimeSpan? MinimumReminderPeriod { get; set; }
+
     /// <summary>From ConnectionStrings:Postgres.</summary>
     public string? PostgresConnectionString { get; set; }
 
@@ -96,6 +112,21 @@ internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
         if (!string.IsNullOrWhiteSpace(s.KubernetesServiceId) && s.KubernetesServiceId != s.ServiceId)
         {
             errors.Add($"ORLEANS_SERVICE_ID ('{s.KubernetesServiceId}') differs from Orleans:ServiceId ('{s.ServiceId}'); set both from the pod label orleans/serviceId.");
+        }
+
+        if (s.ProbeTimeout <= TimeSpan.Zero || s.ProbeTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"Orleans:ProbeTimeout must be above 0 and at most 1 minute (was {s.ProbeTimeout}).");
+        }
+
+        if (s.NumMissedProbesLimit is < 1 or > 10)
+        {
+            errors.Add($"Orleans:NumMissedProbesLimit must be between 1 and 10 (was {s.NumMissedProbesLimit}).");
+        }
+
+        if (s.MinimumReminderPeriod is { } period && period <= TimeSpan.Zero)
+        {
+            errors.Add($"Orleans:MinimumReminderPeriod must be positive (was {period}).");
         }
 
         if (s.ShutdownTimeout <= TimeSpan.Zero)

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Chaos suite: a real cluster on loopback (PostgreSQL, Redis, N silos, the API in client mode)
+# under task and workflow load while a random silo is SIGKILLed every K seconds and started again
+# after a pause; then every acknowledged task and run must finish (none 404, none stuck).
+#
+#   scripts/chaos.sh [short|long] [RESULT_FILE]
+#
+# short (CI, ~3 min): 3 silos, 80 s of load, a kill every 15 s (5 kills).
+# long: 3 silos, 10 min of load, a kill every 10 s.
+# Prints one summary line; exit 1 on any violation. With RESULT_FILE, appends
+# "PASS chaos-<profile>: <summary>" or "FAIL chaos-<profile>: <why>" to it (scripts/test.sh counts it).
+# Reuses a running PostgreSQL/Redis when PGPORT and REDISPORT are set (a fresh database and service
+# id each time); otherwise starts throwaway ones. Ports: CHAOS_PORT_BASE (default: free ports).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+# shellcheck source=lib.sh
+source scripts/lib.sh
+
+profile=${1:-short}
+result_file=${2:-}
+silos=3
+watchdog=${CHAOS_WATCHDOG:-20}
+case "$profile" in
+  short) duration=80; kill_every=15; restart_after=5; rate=6; runs=40 ;;
+  long) duration=600; kill_every=10; restart_after=5; rate=6; runs=300 ;;
+  *) echo "usage: $0 [short|long] [RESULT_FILE]" >&2; exit 2 ;;
+esac
+
+dir=$(mktemp -d /tmp/orleans-agents-chaos.XXXXXX)
+[[ $(id -u) -eq 0 ]] && chmod 755 "$dir"
+own_services=0
+report() { # PASS|FAIL text
+  [[ -n "$result_file" ]] && echo "$1 chaos-$profile: $2" >>"$result_file"
+  return 0
+}
+cleanup() {
+  if [[ -f "$dir/pids" ]]; then
+    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$dir/pids"
+  fi
+  ((own_services)) && stop_services "$dir" >/dev/null 2>&1
+  [[ -n "${CHAOS_KEEP:-}" ]] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+if [[ -n "${PGPORT:-}" && -n "${REDISPORT:-}" ]]; then
+  ensure_packages
+else
+  own_services=1
+  start_services "$dir" >"$dir/services.log" 2>&1 || { cat "$dir/services.log" >&2; report FAIL "services did not start"; exit 1; }
+fi
+db="chaos_$(date +%s)_$$"
+"$PG_VERSION_DIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
+pg_conn="Host=127.0.0.1;Port=$PGPORT;Database=$db;Username=postgres;Pooling=true;Maximum Pool Size=40"
+redis_conn="127.0.0.1:$REDISPORT"
+
+if [[ -z "${CHAOS_NO_BUILD:-}" ]]; then
+  dotnet build Orleans.Agents.sln -c Release --nologo -v q -clp:ErrorsOnly
+fi
+ConnectionStrings__Postgres="$pg_conn" dotnet run --project Silo -c Release --no-build -- migrate >"$dir/migrate.log" 2>&1 \
+  || { cat "$dir/migrate.log" >&2; report FAIL "migration failed"; exit 1; }
+
+port() { # index: CHAOS_PORT_BASE+index, or a free port
+  if [[ -n "${CHAOS_PORT_BASE:-}" ]]; then echo $((CHAOS_PORT_BASE + $1)); else free_port; fi
+}
+service_id="chaos-$$-$RANDOM"
+password=$(head -c 18 /dev/urandom | base64 | tr -d '\n/+=')
+key=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+# Run from a copy of the build, so a rebuild during a long run does not change a restarted silo.
+mkdir -p "$dir/bin"
+cp -r "$root/Silo/bin/Release/net10.0" "$dir/bin/silo"
+cp -r "$root/Client.Api/bin/Release/net10.0" "$dir/bin/api"
+silo_bin="$dir/bin/silo"
+api_bin="$dir/bin/api"
+# Short watchdog/resume periods so the check window (watchdog + 1 min) stays short.
+export CHAOS_PG="$pg_conn" CHAOS_REDIS="$redis_conn" CHAOS_SERVICE="$service_id" CHAOS_WATCHDOG="$watchdog"
+python3 - "$dir/spec.json" "$silo_bin" "$api_bin" "$dir" "$password" "$key" \
+  "$(for i in $(seq 0 $((silos * 3 + 1))); do port "$i"; done | tr '\n' ' ')" "$silos" <<'PY'
+import json, os, sys
+out, silo_bin, api_bin, d, password, key, ports, n = sys.argv[1:]
+ports = [int(p) for p in ports.split()]
+n = int(n)
+w = int(os.environ['CHAOS_WATCHDOG'])
+wd = f"{w // 3600:02d}:{w // 60 % 60:02d}:{w % 60:02d}"
+common = {"ConnectionStrings__Redis": os.environ["CHAOS_REDIS"], "Orleans__ServiceId": os.environ["CHAOS_SERVICE"],
+          "Orleans__ClusterId": os.environ["CHAOS_SERVICE"], "Orleans__DashboardEnabled": "false",
+          "Logging__LogLevel__Default": "Warning", "DOTNET_gcServer": "0"}
+silos = []
+for i in range(n):
+    sp, gp, hp = ports[3 * i], ports[3 * i + 1], ports[3 * i + 2]
+    env = dict(common, **{"ConnectionStrings__Postgres": os.environ["CHAOS_PG"], "Orleans__SiloPort": str(sp),
+                          "Orleans__GatewayPort": str(gp), "Orleans__AdvertisedIPAddress": "127.0.0.1",
+                          "Urls": f"http://127.0.0.1:{hp}", "Orleans__MinimumReminderPeriod": "00:00:05",
+                          "Tasks__WatchdogInterval": wd, "Workflows__ResumeInterval": wd, "Swarms__WatchdogInterval": wd,
+                          "Logging__LogLevel__Orleans.Runtime.Silo": "Warning"})
+    silos.append({"name": f"silo{i + 1}", "cwd": silo_bin, "cmd": ["dotnet", "OrleansAgents.Silo.dll"], "env": env,
+                  "log": f"{d}/silo{i + 1}.log", "ready": f"http://127.0.0.1:{hp}/health/ready"})
+ap, mp = ports[3 * n], ports[3 * n + 1]
+api_env = dict(common, **{"Urls": f"http://127.0.0.1:{ap}", "Orleans__ManagementPort": str(mp), "RateLimiting__Enabled": "false",
+                          "Security__SigningKeys__0__Id": "chaos", "Security__SigningKeys__0__Key": key,
+                          "Security__BootstrapAdminPassword": password, "Security__AccessTokenLifetime": "01:00:00"})
+api = {"name": "api", "cwd": api_bin, "cmd": ["dotnet", "OrleansAgents.Api.dll"], "env": api_env, "log": f"{d}/api.log",
+       "ready": f"http://127.0.0.1:{ap}/health/ready", "base": f"http://127.0.0.1:{ap}"}
+json.dump({"silos": silos, "api": api}, open(out, "w"), indent=1)
+PY
+
+echo "chaos-$profile: $silos silos, ${duration}s of load, SIGKILL every ${kill_every}s (logs in $dir with CHAOS_KEEP=1)" >&2
+status=0
+python3 scripts/chaos_driver.py --spec "$dir/spec.json" --pidfile "$dir/pids" --password "$password" --name "chaos-$profile" \
+  --duration "$duration" --kill-every "$kill_every" --restart-after "$restart_after" --tasks-per-second "$rate" --runs "$runs" \
+  --watchdog "$watchdog" "${@:3}" >"$dir/summary.txt" || status=$?
+cat "$dir/summary.txt"
+summary=$(grep -m1 "^chaos-$profile: " "$dir/summary.txt" | sed "s/^chaos-$profile: //" || true)
+if ((status == 0)); then
+  report PASS "$summary"
+else
+  why=$(grep -m1 "VIOLATIONS: " "$dir/summary.txt" | sed 's/.*VIOLATIONS: //' || true)
+  report FAIL "${why:-driver exited with $status} | ${summary}"
+fi
+"$PG_VERSION_DIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+exit "$status"
