@@ -13,6 +13,9 @@ public sealed partial class LeasedAllowances(
     IGrainFactory grains, IOptions<ApiRateLimitOptions> options, ApiSettings settings, TimeProvider time, ILogger<LeasedAllowances> logger)
     : BackgroundService
 {
+    /// <summary>Returns in flight at once: bounded, so a sweep over many users never floods the silos.</summary>
+    private const int SweepBatch = 64;
+
     private readonly ConcurrentDictionary<string, LeasedAllowance> _all = new(StringComparer.Ordinal);
 
     /// <summary>Units one lease asks for; 0 when leasing is off (every request asks the grain).</summary>
@@ -54,22 +57,31 @@ public sealed partial class LeasedAllowances(
     private async Task SweepAsync(bool evenIfLive)
     {
         // Forgetting a quiet user costs one lease later; holding every user ever seen would grow without bound.
+        // A request racing the removal may lease into the forgotten allowance: those units expire
+        // unused there, which under-admits that user by at most LeaseUnits, never over-admits.
         var forgetAfter = Ttl * 30;
-        foreach (var (key, allowance) in _all)
+        foreach (var batch in _all.Chunk(SweepBatch))
         {
-            try
+            await Task.WhenAll(batch.Select(entry => ReturnAsync(entry.Key, entry.Value, evenIfLive)));
+            foreach (var (key, allowance) in batch)
             {
-                await allowance.ReturnUnusedAsync(evenIfLive);
+                if (allowance.IdleFor > forgetAfter && allowance.Held == 0)
+                {
+                    _all.TryRemove(KeyValuePair.Create(key, allowance));
+                }
             }
-            catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or TimeoutException or InvalidOperationException)
-            {
-                LogReturnFailed(ex, key);
-            }
+        }
+    }
 
-            if (allowance.IdleFor > forgetAfter && allowance.Held == 0)
-            {
-                _all.TryRemove(KeyValuePair.Create(key, allowance));
-            }
+    private async Task ReturnAsync(string key, LeasedAllowance allowance, bool evenIfLive)
+    {
+        try
+        {
+            await allowance.ReturnUnusedAsync(evenIfLive);
+        }
+        catch (Exception ex) when (ex is Orleans.Runtime.OrleansException or TimeoutException or InvalidOperationException)
+        {
+            LogReturnFailed(ex, key);
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.RateLimiting;
@@ -129,5 +131,45 @@ public sealed class LeasedRateLimiterTests(ApiFactory factory)
             async () => await bucket.LeaseAsync(new RateLimitLeaseRequest(1, RateLimitRules.MaxLeaseUnits + 1)));
 
         Assert.Equal(OrleansAgents.Errors.ErrorCodes.RateLimitInvalidCost, error.Code);
+    }
+
+    [Fact]
+    public async Task ThroughTheApi_WithLeasing_AUserGetsTheTierLimit_AndTheSameHeaders()
+    {
+        using var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        var managementPort = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        await using var app = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("RateLimiting:LeaseUnits", "8");
+            b.UseSetting("Orleans:ManagementPort", managementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        var user = "lease-" + Guid.NewGuid().ToString("N")[..10];
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await app.CreateClient().PutAsJsonAsync($"/api/rate-limits/{user}/tier", new { tier = "pro" })).StatusCode);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer",
+            app.Services.GetRequiredService<OrleansAgents.Api.Security.TokenIssuer>().Issue(user, [OrleansAgents.Security.Roles.Viewer], "user", null).Token);
+        var leases = app.Services.GetRequiredService<LeasedAllowances>();
+
+        var started = DateTime.UtcNow;
+        var first = await client.GetAsync("/api/agents");
+        // pro is 100 a minute: a lease holds 100 / 16 = 6, so 5 stay here after this request, and the
+        // header still counts them as the user's.
+        Assert.Equal(System.Net.HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(5, leases.For(user).Held);
+        Assert.StartsWith("\"minute\";r=99;", first.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
+        var admitted = 1;
+        System.Net.Http.HttpResponseMessage response;
+        while ((response = await client.GetAsync("/api/agents")).StatusCode == System.Net.HttpStatusCode.OK)
+        {
+            admitted++;
+            Assert.True(admitted <= 1000, "never rejected");
+        }
+
+        await AgentsApiTests.AssertProblemAsync(response, System.Net.HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
+        // One API process, a fresh bucket: the limit plus what the minute refilled meanwhile, nothing leased before.
+        var refilled = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds * 100 / 60.0);
+        Assert.InRange(admitted, 100, 100 + refilled);
     }
 }
