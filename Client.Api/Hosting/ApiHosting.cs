@@ -75,7 +75,7 @@ public static class ApiHosting
     public static WebApplication UseAgentsApi(this WebApplication app)
     {
         // First: the client address everything after sees is the one known proxies vouch for.
-        app.UseForwardedHeaders();
+        app.UseAgentsForwardedHeaders();
 
         // Outermost, so the recorded status is the one the client got, error responses included.
         app.UseHttpMetrics();

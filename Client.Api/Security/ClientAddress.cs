@@ -31,6 +31,17 @@ public static class ClientAddress
             ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString().ToLowerInvariant()
             : "unknown";
 
+    /// <summary>
+    /// The forwarded-headers middleware, only when a proxy is configured: with both of its lists
+    /// empty the middleware believes every caller's X-Forwarded-For, the opposite of what an empty
+    /// configuration should mean.
+    /// </summary>
+    public static IApplicationBuilder UseAgentsForwardedHeaders(this IApplicationBuilder app)
+    {
+        var settings = app.ApplicationServices.GetRequiredService<ForwardedHeadersSettings>();
+        return settings.KnownProxies.Count + settings.KnownNetworks.Count > 0 ? app.UseForwardedHeaders() : app;
+    }
+
     public static IServiceCollection AddAgentsForwardedHeaders(this IServiceCollection services, IConfiguration configuration)
     {
         var settings = configuration.GetSection(ForwardedHeadersSettings.Section).Get<ForwardedHeadersSettings>() ?? new();
@@ -71,6 +82,7 @@ public static class ClientAddress
             throw new Microsoft.Extensions.Options.OptionsValidationException(ForwardedHeadersSettings.Section, typeof(ForwardedHeadersSettings), errors);
         }
 
+        services.AddSingleton(settings);
         return services.Configure<ForwardedHeadersOptions>(o =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
@@ -79,6 +91,9 @@ public static class ClientAddress
             // ASP.NET trusts loopback by default; here only what is configured is trusted.
             o.KnownProxies.Clear();
             o.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // the obsolete list still holds 127.0.0.0/8 and is still consulted
+            o.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
             proxies.ForEach(o.KnownProxies.Add);
             networks.ForEach(o.KnownIPNetworks.Add);
         });
