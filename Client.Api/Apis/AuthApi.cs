@@ -39,7 +39,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer, TimeProvider time)
+        LoginRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer)
     {
         if (string.IsNullOrEmpty(body.Username) || string.IsNullOrEmpty(body.Password))
         {
@@ -52,25 +52,51 @@ public static class AuthApi
             return InvalidCredentials();
         }
 
+        // Per user name, whatever the address: bounds guessing spread over many addresses. Separate
+        // from the per-address limit every anonymous request already paid.
+        var perName = await grains.GetGrain<IRateLimitBucketGrain>(LoginBucket(body.Username)).DecideAsync(new RateLimitRequest(1));
+        if (!perName.Allowed)
+        {
+            await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, "login rate limit");
+            http.Response.Headers.RetryAfter = RateLimiting.RateLimitHeaders.Seconds(perName.RetryAfter).ToString(CultureInfo.InvariantCulture);
+            return ProblemResults.Problem(StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimitExceeded,
+                $"Too many logins for this user name ({perName.ViolatedWindow} limit of the '{perName.Tier}' tier); retry later.", recoverable: true);
+        }
+
+        // Known and unknown names alike, per client address: the same answers for both, and a
+        // stranger elsewhere cannot keep a user out (issue 17).
+        var throttle = grains.GetGrain<ILoginThrottleGrain>(body.Username + "/" + ClientAddress.Of(http));
+        if (await throttle.WaitAsync() is { } wait && wait > TimeSpan.Zero)
+        {
+            await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, "throttled");
+            return Throttled(http, wait);
+        }
+
         var result = await grains.GetGrain<IUserGrain>(body.Username).VerifyPasswordAsync(body.Password);
         switch (result.Outcome)
         {
             case LoginOutcome.Succeeded:
+                await throttle.SucceededAsync();
                 var user = result.User!;
                 var family = RefreshTokens.NewFamilyId();
                 var refresh = await grains.GetGrain<IRefreshTokenFamilyGrain>(family).StartAsync(user.Name);
                 await AuditAsync(grains, http, user.Name, AuditActions.Login, "ok");
                 return TypedResults.Ok(Tokens(issuer, user, family, refresh));
-            case LoginOutcome.LockedOut:
-                await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, "locked out");
-                var wait = (result.LockedUntil ?? time.GetUtcNow()) - time.GetUtcNow();
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return ProblemResults.Problem(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthLockedOut,
-                    "Too many failed logins: this account is locked for a while. Try again later.", recoverable: true);
             default:
+                await throttle.FailedAsync();
                 await AuditAsync(grains, http, body.Username, AuditActions.LoginFailed, result.Outcome == LoginOutcome.Disabled ? "disabled" : "bad credentials");
                 return InvalidCredentials();
         }
+    }
+
+    /// <summary>The bucket of logins to one user name (rate limited in RateLimiting:DefaultTier unless given a tier).</summary>
+    public static string LoginBucket(string userName) => "login-" + userName;
+
+    private static ProblemHttpResult Throttled(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return ProblemResults.Problem(StatusCodes.Status429TooManyRequests, ErrorCodes.AuthLockedOut,
+            "Too many failed logins for this name from here: wait before trying again (Retry-After).", recoverable: true);
     }
 
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
@@ -133,7 +159,7 @@ public static class AuthApi
 
     private static TokenResponse Tokens(TokenIssuer issuer, UserView user, string family, RefreshResult refresh)
     {
-        var access = issuer.Issue(user.Name, user.Roles.ToArray(), "user", family);
+        var access = issuer.Issue(user.Name, user.Roles.ToArray(), "user", family, user.SecurityStamp);
         return new TokenResponse(access.Token, "Bearer", (int)(access.ExpiresAt - DateTimeOffset.UtcNow).TotalSeconds,
             refresh.NewRefreshToken!, refresh.ExpiresAt, user.Name, user.Roles,
             [.. Roles.PermissionsOf(user.Roles).Order(StringComparer.Ordinal)]);

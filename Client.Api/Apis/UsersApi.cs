@@ -15,6 +15,8 @@ public sealed record UserListResponse(IReadOnlyList<UserView> Items, string? Nex
 
 public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays, string? Tier = null);
 
+public sealed record SessionsRevokedResponse(string User, int RefreshFamiliesRevoked);
+
 public sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyView> Items, string? NextCursor);
 
 public static class UsersApi
@@ -28,6 +30,8 @@ public static class UsersApi
         users.MapPut("/{name}", UpdateAsync).WithName("UpdateUser").RequirePermission(Permissions.UserUpdate)
             .WithSummary("Replace a user's roles, tier, disabled flag and display name; set a new password if given");
         users.MapDelete("/{name}", DeleteAsync).WithName("DeleteUser").RequirePermission(Permissions.UserDelete).WithSummary("Delete a user");
+        users.MapPost("/{name}/sessions:revoke", RevokeSessionsAsync).WithName("RevokeUserSessions").RequireAuthenticated()
+            .WithSummary("End every session of a user (refresh tokens and access tokens): yourself, or anyone with user:update");
 
         var keys = app.MapGroup("/api-keys").WithTags("Users").AddEndpointFilter<DomainErrorFilter>();
         keys.MapPost("/", CreateKeyAsync).WithName("CreateApiKey").RequirePermission(Permissions.SystemAdmin)
@@ -83,7 +87,8 @@ public static class UsersApi
             : ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, $"User '{name}' does not exist.");
     }
 
-    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateAsync(string name, UserRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateAsync(
+        string name, UserRequest body, HttpContext http, IGrainFactory grains, OrleansAgents.Grains.Security.RevocationCache revocations)
     {
         if (!SecurityRules.IsValidUserName(name) || (body.Name is not null && body.Name != name))
         {
@@ -92,6 +97,9 @@ public static class UsersApi
 
         await ApplyTierAsync(grains, name, body.Tier);
         var view = await grains.GetGrain<IUserGrain>(name).UpdateAsync(Spec(body));
+
+        // A password, disable or role removal ended the user's sessions; this process denies them at once.
+        await revocations.RefreshAsync();
         await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserUpdated, "ok", view.Name,
             $"roles={string.Join(",", view.Roles)} disabled={view.Disabled}" + (body.Password is null ? "" : " password=changed"));
         return TypedResults.Ok(view);
@@ -111,6 +119,26 @@ public static class UsersApi
 
         await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserDeleted, "ok", name);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>"Log out everywhere": a user for itself, an admin for anyone (others get the 404 an unknown user gets).</summary>
+    private static async Task<Results<Ok<SessionsRevokedResponse>, ProblemHttpResult>> RevokeSessionsAsync(
+        string name, HttpContext http, IGrainFactory grains, OrleansAgents.Grains.Security.RevocationCache revocations)
+    {
+        if (!SecurityRules.IsValidUserName(name))
+        {
+            return InvalidName();
+        }
+
+        if ((!Ownership.Owns(http, name) && !Ownership.Holds(http, Permissions.UserUpdate)) || await grains.GetGrain<IUserGrain>(name).GetAsync() is null)
+        {
+            return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.UserNotFound, $"User '{name}' does not exist.");
+        }
+
+        var families = await grains.GetGrain<IUserGrain>(name).RevokeSessionsAsync();
+        await revocations.RefreshAsync();
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.SessionsRevoked, "ok", name, $"families={families}");
+        return TypedResults.Ok(new SessionsRevokedResponse(name, families));
     }
 
     private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(

@@ -76,6 +76,9 @@ public static class ApiHosting
 
     public static WebApplication UseAgentsApi(this WebApplication app)
     {
+        // First: the client address everything after sees is the one known proxies vouch for.
+        app.UseAgentsForwardedHeaders();
+
         // Outermost, so the recorded status is the one the client got, error responses included.
         app.UseHttpMetrics();
         app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -105,7 +108,8 @@ public static class ApiHosting
 
         // Every /api route is rate limited per caller by the bucket grains.
         app.UseAgentsRateLimiting();
-        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName).AddEndpointFilter<TransientClusterRetry>();
+        var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName).AddEndpointFilter<TransientClusterRetry>()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SecurityHosting.DefaultMaxBodyBytes));
         api.MapAgentsApi();
         api.MapRateLimitsApi();
         api.MapCircuitBreakersApi();

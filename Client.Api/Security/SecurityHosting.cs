@@ -13,6 +13,9 @@ public static partial class SecurityHosting
 {
     public const string DefaultScheme = "BearerOrApiKey";
 
+    /// <summary>The request body limit of every route that does not set its own.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
     /// <summary>
     /// JWT bearer tokens (HS256, our issuer and audience, any configured key id, not revoked) or
     /// API keys; one authorization policy per permission, computed from the caller's roles.
@@ -54,8 +57,17 @@ public static partial class SecurityHosting
                     OnTokenValidated = context =>
                     {
                         var jti = context.Principal?.FindFirst(AgentClaims.TokenId)?.Value;
-                        if (jti is null || context.HttpContext.RequestServices.GetRequiredService<RevocationCache>().IsRevoked(jti))
+                        var revocations = context.HttpContext.RequestServices.GetRequiredService<RevocationCache>();
+                        if (jti is null || revocations.IsRevoked(jti))
                         {
+                            context.Fail("The token was revoked.");
+                        }
+                        else if (context.Principal?.FindFirst(AgentClaims.SecurityStamp)?.Value is { } stamp
+                            && long.TryParse(stamp, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                            && context.Principal.FindFirst(AgentClaims.Subject)?.Value is { } subject
+                            && revocations.IsRevoked(SecurityRules.StampTokenId(subject, value)))
+                        {
+                            // The user's password, roles or enabled state changed, or its sessions were revoked, after this token was issued.
                             context.Fail("The token was revoked.");
                         }
 
@@ -77,6 +89,10 @@ public static partial class SecurityHosting
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddHostedService<BootstrapAdmin>();
         services.AddRoleTierValidation();
+        services.AddAgentsForwardedHeaders(builder.Configuration);
+
+        // Routes that take more say so (RequestSizeLimit); everything else gets 1 MB, not Kestrel's 30 MB.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = DefaultMaxBodyBytes);
         return builder;
     }
 
@@ -90,7 +106,7 @@ public static partial class SecurityHosting
             {
                 try
                 {
-                    var admin = await grains.GetGrain<IUserGrain>(settings.BootstrapAdminUser).EnsureBootstrapAdminAsync(settings.BootstrapAdminPassword!);
+                    var admin = await grains.GetGrain<IUserGrain>(settings.BootstrapAdminUser).EnsureBootstrapAdminAsync(settings.BootstrapAdminPassword!, settings.BootstrapAdminRepair);
                     await GiveTierAsync(admin);
                     LogReady(settings.BootstrapAdminUser);
                     return;

@@ -37,6 +37,12 @@ public sealed class SecuritySettings
 
     public string? BootstrapAdminPassword { get; set; }
 
+    /// <summary>
+    /// When true, an existing bootstrap admin is given back the admin role and the configured
+    /// password and enabled again at start (the way back in after a lock-out); off by default.
+    /// </summary>
+    public bool BootstrapAdminRepair { get; set; }
+
     public SigningKeySettings ActiveKey => SigningKeys.Single(k => k.Id == (ActiveKeyId ?? SigningKeys[0].Id));
 
     public static SecuritySettings Read(IConfiguration configuration, IHostEnvironment environment)

@@ -14,6 +14,9 @@ public static class AgentClaims
     public const string TokenId = "jti";
     public const string RefreshFamily = "fid";
     public const string Kind = "kind";
+
+    /// <summary>The user's security stamp when the token was issued; a later change of it denies the token.</summary>
+    public const string SecurityStamp = "sst";
 }
 
 /// <summary>An access token and when it expires.</summary>
@@ -27,7 +30,7 @@ public sealed class TokenIssuer(SecuritySettings settings, TimeProvider time)
     public static IReadOnlyList<SecurityKey> ValidationKeys(SecuritySettings settings) =>
         [.. settings.SigningKeys.Select(k => new SymmetricSecurityKey(Encoding.UTF8.GetBytes(k.Key)) { KeyId = k.Id })];
 
-    public AccessToken Issue(string subject, IReadOnlyCollection<string> roles, string kind, string? refreshFamily)
+    public AccessToken Issue(string subject, IReadOnlyCollection<string> roles, string kind, string? refreshFamily, long? securityStamp = null)
     {
         var now = time.GetUtcNow();
         var expires = now + settings.AccessTokenLifetime;
@@ -43,6 +46,11 @@ public sealed class TokenIssuer(SecuritySettings settings, TimeProvider time)
         if (refreshFamily is not null)
         {
             claims[AgentClaims.RefreshFamily] = refreshFamily;
+        }
+
+        if (securityStamp is { } stamp)
+        {
+            claims[AgentClaims.SecurityStamp] = stamp.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         var active = settings.ActiveKey;

@@ -20,15 +20,19 @@ public interface IUserGrain : IGrainWithStringKey
     Task<bool> DeleteAsync();
 
     /// <summary>
-    /// Checks a password, counting failures: after <c>Security:Lockout:MaxFailures</c> the user is
-    /// locked for <c>Security:Lockout:Duration</c> (even the right password is refused meanwhile).
+    /// Checks a password, counting failures (shown as FailedLogins). It locks nothing: slowing
+    /// guessers down is <see cref="ILoginThrottleGrain"/>'s job, per name and client address.
     /// </summary>
     [Alias("VerifyPassword")]
     Task<LoginResult> VerifyPasswordAsync(string password);
 
-    /// <summary>Makes sure the bootstrap admin exists with this password and the admin role (idempotent).</summary>
-    [Alias("EnsureBootstrapAdmin")]
-    Task<UserView> EnsureBootstrapAdminAsync(string password);
+    /// <summary>
+    /// Creates the bootstrap admin when it does not exist. With <paramref name="repair"/> an existing
+    /// one also gets the admin role, this password, and is enabled again (Security:BootstrapAdminRepair);
+    /// without, an existing user is left alone.
+    /// </summary>
+    [Alias("EnsureBootstrapAdmin.v2")]
+    Task<UserView> EnsureBootstrapAdminAsync(string password, bool repair);
 
     /// <summary>
     /// Records a refresh-token family started for this user, so deleting the user (or
@@ -40,6 +44,28 @@ public interface IUserGrain : IGrainWithStringKey
     /// <summary>Revokes every refresh-token family of the user ("log out everywhere"); returns how many.</summary>
     [Alias("RevokeSessions")]
     Task<int> RevokeSessionsAsync();
+}
+
+/// <summary>
+/// Failed logins of one user name from one client address (key: <c>{user}/{address}</c>), known
+/// and unknown names alike. After <c>Security:Lockout:MaxFailures</c> failures each further one
+/// doubles the wait before the next attempt is considered (from <c>Lockout:BaseDelay</c> up to
+/// <c>Lockout:Duration</c>): a guesser slows down, while the user at another address is not
+/// locked out by a stranger. Held in memory only, so probing names creates no stored rows.
+/// </summary>
+[Alias("OrleansAgents.ILoginThrottleGrain")]
+public interface ILoginThrottleGrain : IGrainWithStringKey
+{
+    /// <summary>How long until an attempt is considered; zero when one may be made now.</summary>
+    [Alias("Wait")]
+    ValueTask<TimeSpan> WaitAsync();
+
+    /// <summary>Counts a failure; returns the wait it imposes.</summary>
+    [Alias("Failed")]
+    ValueTask<TimeSpan> FailedAsync();
+
+    [Alias("Succeeded")]
+    ValueTask SucceededAsync();
 }
 
 /// <summary>The list of user names (key: 0), for GET /api/users.</summary>

@@ -22,7 +22,12 @@ public sealed record class UserView(
     [property: Id(7)] DateTimeOffset CreatedAt,
     [property: Id(8)] DateTimeOffset UpdatedAt,
     [property: Id(9)] DateTimeOffset? LastLoginAt,
-    [property: Id(10)] long Version);
+    [property: Id(10)] long Version)
+{
+    /// <summary>Goes into access tokens; see <see cref="SecurityRules.StampTokenId"/>.</summary>
+    [Id(11)]
+    public long SecurityStamp { get; init; }
+}
 
 [GenerateSerializer, Alias("OrleansAgents.LoginOutcome")]
 public enum LoginOutcome
@@ -117,6 +122,7 @@ public static class AuditActions
     public const string UserDeleted = "user.deleted";
     public const string ApiKeyCreated = "apikey.created";
     public const string ApiKeyRevoked = "apikey.revoked";
+    public const string SessionsRevoked = "user.sessions_revoked";
     public const string BreakerIsolated = "breaker.isolated";
     public const string BreakerClosed = "breaker.closed";
     public const string BreakerResetAll = "breaker.reset_all";

@@ -32,4 +32,13 @@ public static partial class SecurityRules
 
     [GeneratedRegex("^[a-z0-9-]{1,32}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex TierRegex();
+
+    /// <summary>
+    /// The deny-list entry that ends every access token a user got before its security stamp moved
+    /// past <paramref name="stamp"/> (tokens carry the stamp; the list is keyed like a token id).
+    /// </summary>
+    public static string StampTokenId(string userName, long stamp) => $"stamp:{userName}:{stamp}";
+
+    /// <summary>Longest access-token lifetime the API accepts: stamp entries are kept this long.</summary>
+    public static readonly TimeSpan MaxAccessTokenLifetime = TimeSpan.FromHours(12);
 }

@@ -21,17 +21,30 @@ public sealed class SecurityOptions
     /// <summary>How often each process's revocation cache asks the cluster for new revocations.</summary>
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// PBKDF2 iterations of new password hashes (ASP.NET Core Identity's V3 format: HMAC-SHA512).
+    /// OWASP's 2023 figure for PBKDF2-HMAC-SHA512 is 210,000; less is refused. Hashes made with fewer
+    /// are upgraded at the user's next successful login.
+    /// </summary>
+    public int PasswordIterations { get; set; } = MinPasswordIterations;
+
+    public const int MinPasswordIterations = 210_000;
+
     /// <summary>An API key's LastUsedAt is stored at most this often (every use still updates it in memory).</summary>
     public TimeSpan ApiKeyUsageWriteInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
+/// <summary>Slowing password guessers down, per user name and client address (<see cref="ILoginThrottleGrain"/>).</summary>
 public sealed class LockoutOptions
 {
-    /// <summary>Consecutive wrong passwords that lock the user.</summary>
+    /// <summary>Failed logins from one address for one name before attempts are delayed.</summary>
     public int MaxFailures { get; set; } = 5;
 
-    /// <summary>How long a lock lasts; the failure count starts again afterwards.</summary>
+    /// <summary>The longest delay between attempts (delays double from BaseDelay up to this).</summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The delay after the MaxFailures-th failure; each further failure doubles it.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
@@ -67,8 +80,14 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
         {
             Between(o.Lockout.MaxFailures, 1, 1000, "Lockout:MaxFailures");
             Positive(o.Lockout.Duration, "Lockout:Duration");
+            Positive(o.Lockout.BaseDelay, "Lockout:BaseDelay");
+            if (o.Lockout.BaseDelay > o.Lockout.Duration)
+            {
+                errors.Add($"{SecurityOptions.Section}:Lockout:BaseDelay must not exceed Lockout:Duration.");
+            }
         }
 
+        Between(o.PasswordIterations, SecurityOptions.MinPasswordIterations, 10_000_000, nameof(o.PasswordIterations));
         Positive(o.RefreshTokenLifetime, nameof(o.RefreshTokenLifetime));
         Between(o.RotatedSecretsKept, 1, RotatedSecretsCeiling, nameof(o.RotatedSecretsKept));
         Between(o.MaxSessionsPerUser, 1, SessionsCeiling, nameof(o.MaxSessionsPerUser));

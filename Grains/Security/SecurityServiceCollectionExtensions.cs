@@ -40,6 +40,11 @@ public static class SecurityServiceCollectionExtensions
     internal static IServiceCollection AddSecurityGrainServices(this IServiceCollection services)
     {
         services.AddSecurityOptions();
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<SecurityOptions>>((hasher, security) =>
+        {
+            hasher.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            hasher.IterationCount = security.Value.PasswordIterations;
+        });
         services.TryAddSingleton<IPasswordHasher<UserState>, PasswordHasher<UserState>>();
         return services;
     }

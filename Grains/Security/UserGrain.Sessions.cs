@@ -7,29 +7,25 @@ namespace OrleansAgents.Grains.Security;
 /// <summary>Password checks with lockout, and the user's refresh-token families.</summary>
 public sealed partial class UserGrain
 {
-    // Unknown users are checked against this, so they cost as much time as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<UserState>().HashPassword(new UserState(), Guid.NewGuid().ToString()));
+    // Unknown users are checked against this, so they cost as much time as a wrong password: made
+    // by the configured hasher, so it has the same iteration count as real hashes.
+    private static string? _decoyHash;
+
+    private string DecoyHash => _decoyHash ??= hasher.HashPassword(new UserState(), Guid.NewGuid().ToString());
 
     public async Task<LoginResult> VerifyPasswordAsync(string password)
     {
         if (!S.Exists || !SecurityRules.IsValidUserName(Name))
         {
             // No state is written: probing names must not create users.
-            hasher.VerifyHashedPassword(S, DecoyHash.Value, password ?? "");
+            hasher.VerifyHashedPassword(S, DecoyHash, password ?? "");
             return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
         }
 
         var now = time.GetUtcNow();
-        if (S.LockedUntil is { } until)
-        {
-            if (until > now)
-            {
-                return new LoginResult(LoginOutcome.LockedOut, null, until);
-            }
 
-            S.LockedUntil = null;
-            S.FailedLogins = 0;
-        }
+        // No lock here (issue 17: anyone could keep a user locked out); a lock stored by an older version is cleared.
+        S.LockedUntil = null;
 
         // An over-long password cannot be right (creation refuses them) and must not cost a hash.
         var result = password is null || password.Length > SecurityRules.PasswordMaxLength
@@ -37,7 +33,7 @@ public sealed partial class UserGrain
             : hasher.VerifyHashedPassword(S, S.PasswordHash, password);
         if (result == PasswordVerificationResult.Failed)
         {
-            return await FailedAsync(now);
+            return await FailedAsync();
         }
 
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
@@ -83,24 +79,34 @@ public sealed partial class UserGrain
     public async Task<int> RevokeSessionsAsync()
     {
         RequireExists();
+        return await EndSessionsAsync();
+    }
+
+    /// <summary>
+    /// Revokes every refresh family and moves the security stamp on: the old stamp goes on the
+    /// cluster's deny list, so access tokens carrying it stop working within one revocation poll.
+    /// The new stamp is stored first, so a retry after a failure still denies the old one.
+    /// </summary>
+    private async Task<int> EndSessionsAsync()
+    {
         var families = S.RefreshFamilies.Keys.ToList();
-        await RevokeFamiliesAsync(families);
+        var old = S.SecurityStamp;
+        S.SecurityStamp++;
         S.RefreshFamilies.Clear();
         await state.SaveOrDeactivateAsync(this);
+        await RevokeFamiliesAsync(families);
+        await DenyStampAsync(old);
+        LogSessionsEnded(Name, families.Count);
         return families.Count;
     }
 
-    private async Task<LoginResult> FailedAsync(DateTimeOffset now)
+    private Task DenyStampAsync(long stamp) =>
+        GrainFactory.GetGrain<ITokenRevocationGrain>(0).RevokeAsync(
+            new RevokedToken(SecurityRules.StampTokenId(Name, stamp), time.GetUtcNow() + SecurityRules.MaxAccessTokenLifetime));
+
+    private async Task<LoginResult> FailedAsync()
     {
         S.FailedLogins++;
-        if (S.FailedLogins >= _options.Lockout.MaxFailures)
-        {
-            S.LockedUntil = now + _options.Lockout.Duration;
-            await state.SaveOrDeactivateAsync(this);
-            LogLockedOut(Name, S.FailedLogins, S.LockedUntil.Value);
-            return new LoginResult(LoginOutcome.LockedOut, null, S.LockedUntil);
-        }
-
         await state.SaveOrDeactivateAsync(this);
         return new LoginResult(LoginOutcome.InvalidCredentials, null, null);
     }
@@ -109,8 +115,8 @@ public sealed partial class UserGrain
     private Task RevokeFamiliesAsync(IReadOnlyCollection<string> familyIds) =>
         Task.WhenAll(familyIds.Select(id => GrainFactory.GetGrain<IRefreshTokenFamilyGrain>(id).RevokeAsync()));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "User {UserName} locked out after {FailedLogins} failed logins until {LockedUntil:o}")]
-    private partial void LogLockedOut(string userName, int failedLogins, DateTimeOffset lockedUntil);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sessions of user {UserName} ended ({Families} refresh families revoked, access tokens denied)")]
+    private partial void LogSessionsEnded(string userName, int families);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Password hash of user {UserName} upgraded to the current format")]
     private partial void LogRehashed(string userName);

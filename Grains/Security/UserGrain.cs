@@ -57,6 +57,9 @@ public sealed partial class UserGrain(
             CreatedAt = now,
             UpdatedAt = now,
             Version = 1,
+
+            // Not 0: a user deleted and created again under the same name must not inherit the deny-list entry of the old one.
+            SecurityStamp = now.UtcTicks,
         };
         S.PasswordHash = hasher.HashPassword(S, spec.Password!);
         await state.SaveOrDeactivateAsync(this);
@@ -73,6 +76,10 @@ public sealed partial class UserGrain(
         var roles = UserValidation.Roles(spec.Roles, ErrorCodes.UserInvalidRole);
         var tier = UserValidation.Tier(spec.Tier);
         var displayName = UserValidation.DisplayName(spec.DisplayName, ErrorCodes.UserInvalidDisplayName);
+
+        // Sessions must not outlive what they were granted on: a new password, a disable or a lost
+        // role ends every refresh family and every access token issued before (issue 17).
+        var endSessions = spec.Password is not null || (spec.Disabled && !S.Disabled) || S.Roles.Except(roles, StringComparer.Ordinal).Any();
         if (spec.Password is not null)
         {
             UserValidation.RequireAcceptablePassword(Name, spec.Password);
@@ -90,6 +97,11 @@ public sealed partial class UserGrain(
         S.UpdatedAt = time.GetUtcNow();
         S.Version++;
         await state.SaveOrDeactivateAsync(this);
+        if (endSessions)
+        {
+            await EndSessionsAsync();
+        }
+
         return View();
     }
 
@@ -102,6 +114,7 @@ public sealed partial class UserGrain(
 
         // Sessions first: if anything below fails, the user is still there and a retry finishes the job.
         await RevokeFamiliesAsync(S.RefreshFamilies.Keys.ToList());
+        await DenyStampAsync(S.SecurityStamp);
         try
         {
             await state.ClearStateAsync();
@@ -118,7 +131,7 @@ public sealed partial class UserGrain(
         return true;
     }
 
-    public async Task<UserView> EnsureBootstrapAdminAsync(string password)
+    public async Task<UserView> EnsureBootstrapAdminAsync(string password, bool repair)
     {
         UserValidation.RequireValidName(Name);
         UserValidation.RequireAcceptablePassword(Name, password);
@@ -127,6 +140,13 @@ public sealed partial class UserGrain(
             var created = await CreateAsync(new UserSpec(password, [Roles.Admin], null, false, null));
             LogBootstrapped(Name, "created");
             return created;
+        }
+
+        // Re-arming an existing admin at every start would undo an operator's disable or password
+        // change behind their back: only when a setting asks for it (issue 17).
+        if (!repair)
+        {
+            return View();
         }
 
         var changed = false;
@@ -156,7 +176,7 @@ public sealed partial class UserGrain(
             S.UpdatedAt = time.GetUtcNow();
             S.Version++;
             await state.SaveOrDeactivateAsync(this);
-            LogBootstrapped(Name, "repaired");
+            LogRepaired(Name);
         }
 
         return View();
@@ -180,13 +200,16 @@ public sealed partial class UserGrain(
 
     private UserView View() => new(
         Name, S.DisplayName, S.Roles.ToArray(), S.Tier, S.Disabled, S.FailedLogins, S.LockedUntil,
-        S.CreatedAt, S.UpdatedAt, S.LastLoginAt, S.Version);
+        S.CreatedAt, S.UpdatedAt, S.LastLoginAt, S.Version) { SecurityStamp = S.SecurityStamp };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserName} created with roles {Roles}")]
     private partial void LogCreated(string userName, IReadOnlyList<string> roles);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserName} deleted")]
     private partial void LogDeleted(string userName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap admin {UserName} repaired as Security:BootstrapAdminRepair asks: admin role, configured password, enabled")]
+    private partial void LogRepaired(string userName);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin {UserName} {Outcome}")]
     private partial void LogBootstrapped(string userName, string outcome);

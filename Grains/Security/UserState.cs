@@ -29,4 +29,10 @@ public sealed class UserState
 
     /// <summary>Refresh-token families started for the user, with their expiry (expired ones are pruned).</summary>
     [Id(13)] public Dictionary<string, DateTimeOffset> RefreshFamilies { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Carried by access tokens (claim <c>sst</c>); a password change, disable, role removal or
+    /// session revocation moves it on and denies every token with the old value.
+    /// </summary>
+    [Id(14)] public long SecurityStamp { get; set; }
 }

@@ -30,11 +30,21 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("RateLimiting:RouteCosts:GET /api/rate-limits/{userId}", "3");
         // The bootstrap admin (whose bucket the admin clients share) stays unthrottled too.
         builder.UseSetting("RateLimiting:RoleTiers:admin", "test-unlimited");
+        // Login throttling waits a minute after the fifth failure, so a slow machine cannot outwait it mid-test.
+        builder.UseSetting("Security:Lockout:BaseDelay", "00:01:00");
+        builder.UseSetting("ForwardedHeaders:KnownProxies:0", ProxyAddress);
         // Not Development: the API insists on a real signing key and a bootstrap admin password.
         builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
         builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);
         builder.UseSetting("Security:BootstrapAdminPassword", AdminPassword);
     }
+
+    /// <summary>The one proxy whose X-Forwarded-For the API believes.</summary>
+    public const string ProxyAddress = "10.0.0.1";
+
+    /// <summary>A client whose connection comes from <paramref name="remote"/>.</summary>
+    public HttpClient FromAddress(string remote) =>
+        new(Server.CreateHandler(c => c.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(remote))) { BaseAddress = new Uri("http://localhost") };
 
     public const string SigningKey = "test-signing-key-0123456789abcdef-0123456789";
     public const string AdminPassword = "test-admin-password-1";

@@ -199,28 +199,6 @@ public sealed partial class SecurityTests(ApiFactory factory)
     }
 
     [Fact]
-    public async Task RepeatedFailedLogins_LockTheAccount_EvenForTheRightPassword()
-    {
-        var user = await CreateUserAsync(Roles.Viewer);
-        for (var i = 0; i < 4; i++)
-        {
-            var failed = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "wrong password " + i });
-            await AgentsApiTests.AssertProblemAsync(failed, HttpStatusCode.Unauthorized, "auth.invalid_credentials");
-        }
-
-        // The fifth failure (Security:Lockout:MaxFailures) locks the account.
-        await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "wrong password 5" });
-
-        var locked = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "correct horse battery" });
-        await AgentsApiTests.AssertProblemAsync(locked, HttpStatusCode.TooManyRequests, "auth.locked_out");
-        Assert.NotNull(locked.Headers.RetryAfter);
-
-        // An unknown user answers exactly like a wrong password.
-        var unknown = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = "nobody-here", password = "whatever password" });
-        await AgentsApiTests.AssertProblemAsync(unknown, HttpStatusCode.Unauthorized, "auth.invalid_credentials");
-    }
-
-    [Fact]
     public async Task Users_AreManagedByAdmins_WithValidation()
     {
         await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "Bad Name", password = "long enough password", roles = ViewerRole }),

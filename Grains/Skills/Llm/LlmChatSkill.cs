@@ -41,6 +41,9 @@ public sealed partial class LlmChatSkill(
         ("temperature", SkillSchema.Of("number", "0 to 2."), false),
         ("maxTokens", SkillSchema.Of("integer", "Maximum output tokens."), false));
 
+    private string ModelLabel(LlmChatInput input) =>
+        options.Value.Providers.TryGetValue(input.Provider, out var provider) ? provider.MetricLabel(input.Model) : "other";
+
     public IReadOnlyList<string> Validate(JsonElement input) => LlmChatInput.Parse(input, options.Value).Errors;
 
     public async ValueTask<JsonElement> ExecuteAsync(SkillContext context, CancellationToken cancellationToken)
@@ -61,12 +64,12 @@ public sealed partial class LlmChatSkill(
             }
 
             var response = await guarded.RunAsync("llm:" + input.Provider, "llm", ct => CallAsync(input, ct), cancellationToken);
-            metrics.LlmRequest(input.Provider, input.Model, "success");
+            metrics.LlmRequest(input.Provider, ModelLabel(input), "success");
             return JsonSerializer.SerializeToElement(await ChargeAsync(context.SubmittedBy, input, response));
         }
         catch (SkillException ex)
         {
-            metrics.LlmRequest(input.Provider, input.Model, Outcome(ex.Code));
+            metrics.LlmRequest(input.Provider, ModelLabel(input), Outcome(ex.Code));
             throw;
         }
     }
@@ -113,7 +116,7 @@ public sealed partial class LlmChatSkill(
         }
         finally
         {
-            metrics.LlmDuration(input.Provider, input.Model, Stopwatch.GetElapsedTime(started));
+            metrics.LlmDuration(input.Provider, ModelLabel(input), Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -145,7 +148,7 @@ public sealed partial class LlmChatSkill(
         var inputTokens = response.Usage?.InputTokenCount ?? 0;
         var outputTokens = response.Usage?.OutputTokenCount ?? 0;
         var total = response.Usage?.TotalTokenCount is { } t && t > inputTokens + outputTokens ? t : inputTokens + outputTokens;
-        metrics.LlmTokens(input.Provider, input.Model, inputTokens, outputTokens);
+        metrics.LlmTokens(input.Provider, ModelLabel(input), inputTokens, outputTokens);
         if (total > 0)
         {
             try

@@ -12,6 +12,16 @@ public sealed class LlmProviderOptions
     /// <summary>The model used when a request names none.</summary>
     public string Model { get; set; } = "";
 
+    /// <summary>
+    /// Further models requests may name that get their own metric label; any other model a caller
+    /// names is counted as <c>other</c>, so callers cannot mint label values (issue 17).
+    /// </summary>
+    public List<string> Models { get; set; } = [];
+
+    /// <summary>The <c>model</c> label: the model when configured here, else <c>other</c>.</summary>
+    public string MetricLabel(string model) =>
+        model == Model || Models.Contains(model, StringComparer.Ordinal) ? model : "other";
+
     /// <summary>A secret: never logged or returned. Empty for endpoints without authentication.</summary>
     public string? ApiKey { get; set; }
 

@@ -50,6 +50,10 @@ public sealed class LlmChatSkillTests(SkillsClusterFixture fixture) : IClassFixt
 
         Assert.Equal("fake says: hello (1 messages)", result.GetProperty("content").GetString());
         Assert.Equal("other-model", result.GetProperty("model").GetString());
+
+        // A model the provider's configuration does not name gets no label of its own (issue 17).
+        Assert.True(fixture.Metrics.LlmRequests("fake", "other", "success") >= 1);
+        Assert.Equal(0, fixture.Metrics.LlmRequests("fake", "other-model", "success"));
     }
 
     [Fact]
