@@ -35,6 +35,9 @@ public static class Permissions
     public const string SwarmExecute = "swarm:execute";
     public const string SwarmRead = "swarm:read";
 
+    /// <summary>Read every user's conversations with hosted agents (owners read their own without it).</summary>
+    public const string ConversationReadAny = "conversation:read-any";
+
     public static readonly IReadOnlyList<string> All =
     [
         AgentCreate, AgentRead, AgentUpdate, AgentDelete, AgentExecute,
@@ -43,6 +46,7 @@ public static class Permissions
         SystemAdmin, SystemConfig, SystemMetrics, SystemAudit,
         UserCreate, UserRead, UserUpdate, UserDelete,
         TrustRead, TrustRate, TrustAdmin, SwarmExecute, SwarmRead,
+        ConversationReadAny,
     ];
 }
 
@@ -82,6 +86,7 @@ public static class Roles
             Permissions.AgentRead, Permissions.AgentUpdate, Permissions.WorkflowRead, Permissions.WorkflowDeploy,
             Permissions.MemoryRead, Permissions.SystemConfig, Permissions.SystemMetrics, Permissions.SystemAudit, Permissions.UserRead,
             Permissions.TrustRead, Permissions.TrustAdmin, Permissions.SwarmRead,
+            Permissions.ConversationReadAny,
         },
         [Viewer] = new HashSet<string>
         {
