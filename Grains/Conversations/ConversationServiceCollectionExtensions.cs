@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Skills;
 
 namespace OrleansAgents.Grains.Conversations;
 
@@ -12,6 +13,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationOptions>, ConversationOptionsValidator>());
         services.TryAddSingleton<HostedAgentFactory>();
+        services.AddSkill<AgentRunSkill>(SkillRegistry.AnyCapability);
         return services;
     }
 }

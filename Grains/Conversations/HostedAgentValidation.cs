@@ -34,6 +34,11 @@ internal static class HostedAgentValidation
                 continue;
             }
 
+            if (tool == AgentRunSkill.SkillName)
+            {
+                throw Invalid(ErrorCodes.AgentInvalidTool, $"'{AgentRunSkill.SkillName}' cannot be a tool: delegation between hosted agents needs depth and cycle bounds this cluster does not have yet.");
+            }
+
             if (string.IsNullOrEmpty(tool) || !skills.TryGet(tool, out _))
             {
                 throw Invalid(ErrorCodes.AgentInvalidTool,

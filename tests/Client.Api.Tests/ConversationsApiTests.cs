@@ -14,6 +14,7 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
     private static readonly string[] Chat = ["chat"];
     private static readonly string[] Other = ["x"];
     private static readonly string[] EchoAndMemory = ["echo", "memory"];
+    private static readonly string[] AgentRunTool = ["agent.run"];
 
     private readonly HttpClient _dev = fixture.Api.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
 
@@ -281,5 +282,61 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         Assert.Equal("turn", failed.Event);
         Assert.Equal("failed", (string?)failed.Data["state"]);
         Assert.Equal("llm.throttled", (string?)failed.Data["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task CancellingARunningTurn_StopsIt_AndTheNextMessageStillRuns()
+    {
+        var agent = await RegisterAsync(_dev, "hang");
+        var conversation = await StartAsync(_dev, agent);
+        await SendAsync(_dev, conversation, "wait forever");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((string?)(await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["conversation"]!["runningTurn"] != "1")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the turn never started");
+            await Task.Delay(50);
+        }
+
+        var cancelled = await _dev.PostAsync($"/api/conversations/{conversation}/turns/1/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("cancelled", (string?)(await cancelled.Content.ReadFromJsonAsync<JsonObject>())!["state"]);
+        var events = await EventsAsync(_dev, conversation);
+        Assert.Equal("cancelled", (string?)events[^1].Data["state"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await _dev.PostAsync($"/api/conversations/{conversation}/turns/9/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AgentRunSkill_RunsATurnAsATask_AndAnswersWithTheReplyAndUsage()
+    {
+        var agent = await RegisterAsync(_dev, "plain");
+        var runner = NewId();
+        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new { id = runner, name = "runner", capabilities = Other })).StatusCode);
+        var submitted = await _dev.PostAsJsonAsync($"/api/agents/{runner}/tasks", new { skill = "agent.run", input = new { agentId = agent, prompt = "hello" } });
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var taskId = (string)(await submitted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonObject task;
+        while ((string?)(task = (await _dev.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!)["state"] is "queued" or "running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "agent.run never finished");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("succeeded", (string?)task["state"]);
+        var result = task["result"]!;
+        Assert.Equal("Hello from the scripted model.", (string?)result["answer"]);
+        Assert.Equal(ScriptedLlmServer.PromptTokens + ScriptedLlmServer.CompletionTokens, (long)result["usage"]!["totalTokens"]!);
+
+        // The conversation is the submitter's, readable like any other.
+        var conversation = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{(string)result["conversationId"]!}"))!;
+        Assert.Equal("hello", (string?)conversation["turns"]![0]!["content"]);
+
+        var refused = await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id = NewId(), name = "delegator", model = new { provider = HostedAgentsFixture.Provider }, tools = AgentRunTool,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("agent.invalid_tool", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
     }
 }

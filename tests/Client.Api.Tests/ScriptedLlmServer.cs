@@ -17,7 +17,7 @@ namespace OrleansAgents.Tests;
 /// tests; the real OpenAI client behind the real ChatClientAgent talks to it. The model name picks
 /// the scenario: <c>plain</c> (one reply), <c>stream</c> (four deltas, 30 ms apart), <c>tools</c>
 /// (two echo tool calls, then a reply quoting their results), <c>slow</c> (a reply after 1.5 s),
-/// <c>fail-429</c> (429 with Retry-After). Every model call answers with usage
+/// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After). Every model call answers with usage
 /// <see cref="PromptTokens"/> + <see cref="CompletionTokens"/>, streamed (<c>stream: true</c>: SSE
 /// chunks, a usage chunk, <c>data: [DONE]</c>) or not, as the request asks.
 /// </summary>
@@ -82,6 +82,9 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 return;
             case "tools":
                 await AnswerAsync(context, model, stream, "Tools said: " + string.Join(" | ", toolResults), []);
+                return;
+            case "hang":
+                await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
                 return;
             case "slow":
                 await Task.Delay(1500, context.RequestAborted);
