@@ -10,13 +10,23 @@ public sealed record AgentRequest(
     List<string>? Capabilities,
     int? MaxConcurrentTasks,
     Dictionary<string, string>? Metadata,
-    AgentKind? Kind = null)
+    AgentKind? Kind = null,
+    string? Instructions = null,
+    AgentModelRequest? Model = null,
+    List<string>? Tools = null,
+    int? MaxTurns = null,
+    int? MaxToolCalls = null)
 {
     /// <summary>An agent that names no kind is hosted: its skills run in the silos, so it needs no heartbeat.</summary>
     public AgentSpec ToSpec() => new(
         Name ?? "", Description, Capabilities ?? [], MaxConcurrentTasks ?? 1,
-        Metadata ?? new Dictionary<string, string>(), Kind ?? AgentKind.Hosted);
+        Metadata ?? new Dictionary<string, string>(), Kind ?? AgentKind.Hosted,
+        Instructions, Model is null ? null : new AgentModel(Model.Provider ?? "", Model.Model, Model.Temperature, Model.MaxOutputTokens),
+        Tools, MaxTurns, MaxToolCalls);
 }
+
+/// <summary>The model of a hosted agent: a provider of Skills:Llm:Providers (no endpoint or key here).</summary>
+public sealed record AgentModelRequest(string? Provider, string? Model, double? Temperature, int? MaxOutputTokens);
 
 /// <summary>Body of POST /api/agents/{id}/heartbeat; optional.</summary>
 public sealed record HeartbeatRequest(int? ActiveTasks);

@@ -116,6 +116,7 @@ public static class ApiHosting
         api.MapAuthApi();
         api.MapUsersApi();
         api.MapTasksApi();
+        api.MapConversationsApi();
         api.MapJobsApi();
         api.MapMemoryApi();
         api.MapAuditApi();

@@ -31,7 +31,24 @@ public sealed record class AgentSpec(
     [property: Id(2)] IReadOnlyList<string> Capabilities,
     [property: Id(3)] int MaxConcurrentTasks,
     [property: Id(4)] IReadOnlyDictionary<string, string> Metadata,
-    [property: Id(5)] AgentKind Kind = AgentKind.Hosted);
+    [property: Id(5)] AgentKind Kind = AgentKind.Hosted,
+    [property: Id(6)] string? Instructions = null,
+    [property: Id(7)] AgentModel? Model = null,
+    [property: Id(8)] IReadOnlyList<string>? Tools = null,
+    [property: Id(9)] int? MaxTurns = null,
+    [property: Id(10)] int? MaxToolCalls = null);
+
+/// <summary>
+/// The model a hosted agent thinks with: a provider of <c>Skills:Llm:Providers</c> (its endpoint and
+/// key stay in configuration, never in the registration), optionally another model than the
+/// provider's default, and sampling limits.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.AgentModel")]
+public sealed record class AgentModel(
+    [property: Id(0)] string Provider,
+    [property: Id(1)] string? Model = null,
+    [property: Id(2)] double? Temperature = null,
+    [property: Id(3)] int? MaxOutputTokens = null);
 
 /// <summary>An agent as readers see it, with its status derived at read time.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentView")]
@@ -51,7 +68,12 @@ public sealed record class AgentView(
     [property: Id(12)] long Version,
     [property: Id(13)] int QueuedTasks = 0,
     [property: Id(14)] int RunningTasks = 0,
-    [property: Id(15)] AgentKind Kind = AgentKind.Hosted);
+    [property: Id(15)] AgentKind Kind = AgentKind.Hosted,
+    [property: Id(16)] string? Instructions = null,
+    [property: Id(17)] AgentModel? Model = null,
+    [property: Id(18)] IReadOnlyList<string>? Tools = null,
+    [property: Id(19)] int? MaxTurns = null,
+    [property: Id(20)] int? MaxToolCalls = null);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]

@@ -47,6 +47,9 @@ public static class Permissions
     /// <summary>Write the memory of an agent the caller does not own (the agent's <c>owner</c> is its registrant).</summary>
     public const string MemoryWriteAny = "memory:write-any";
 
+    /// <summary>Read every user's conversations with hosted agents (owners read their own without it).</summary>
+    public const string ConversationReadAny = "conversation:read-any";
+
     public static readonly IReadOnlyList<string> All =
     [
         AgentCreate, AgentRead, AgentUpdate, AgentDelete, AgentExecute,
@@ -55,7 +58,7 @@ public static class Permissions
         SystemAdmin, SystemConfig, SystemMetrics, SystemAudit,
         UserCreate, UserRead, UserUpdate, UserDelete,
         TrustRead, TrustRate, TrustAdmin, SwarmExecute, SwarmRead,
-        TaskReadAny, TaskManageAny, WorkflowRunReadAny, WorkflowRunManageAny, SwarmReadAny, SwarmManageAny, MemoryWriteAny,
+        TaskReadAny, TaskManageAny, WorkflowRunReadAny, WorkflowRunManageAny, SwarmReadAny, SwarmManageAny, MemoryWriteAny, ConversationReadAny,
     ];
 }
 
@@ -97,6 +100,7 @@ public static class Roles
             Permissions.TrustRead, Permissions.TrustAdmin, Permissions.SwarmRead,
             Permissions.TaskReadAny, Permissions.TaskManageAny, Permissions.WorkflowRunReadAny, Permissions.WorkflowRunManageAny,
             Permissions.SwarmReadAny, Permissions.SwarmManageAny,
+            Permissions.ConversationReadAny,
         },
         [Viewer] = new HashSet<string>
         {

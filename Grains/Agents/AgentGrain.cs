@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Tasks;
 
 namespace OrleansAgents.Grains.Agents;
@@ -13,6 +15,7 @@ public sealed partial class AgentGrain(
     IOptions<AgentRegistryOptions> options,
     IOptions<TaskOptions> taskOptions,
     SkillRegistry skills,
+    IOptions<LlmOptions> llmOptions,
     TaskMetrics taskMetrics,
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
@@ -54,7 +57,7 @@ public sealed partial class AgentGrain(
     public async Task<AgentView> RegisterAsync(AgentSpec spec)
     {
         AgentValidation.RequireValidId(Id);
-        var normalized = AgentValidation.Normalize(spec);
+        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills);
         if (S.Registered)
         {
             throw new DomainException(ErrorCodes.AgentExists, $"Agent '{Id}' is already registered.", DomainErrorKind.Conflict);
@@ -79,7 +82,7 @@ public sealed partial class AgentGrain(
     public async Task<AgentView> UpdateAsync(AgentSpec spec)
     {
         RequireLive();
-        var normalized = AgentValidation.Normalize(spec);
+        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills);
         var previous = S.Capabilities.ToList();
         Apply(normalized);
         S.UpdatedAt = time.GetUtcNow();
@@ -267,6 +270,11 @@ public sealed partial class AgentGrain(
         S.Capabilities = [.. spec.Capabilities];
         S.MaxConcurrentTasks = spec.MaxConcurrentTasks;
         S.Metadata = new Dictionary<string, string>(spec.Metadata, StringComparer.Ordinal);
+        S.Instructions = spec.Instructions;
+        S.Model = spec.Model;
+        S.Tools = spec.Tools is null ? null : [.. spec.Tools];
+        S.MaxTurns = spec.MaxTurns;
+        S.MaxToolCalls = spec.MaxToolCalls;
     }
 
     private void RequireRegistered()
@@ -314,7 +322,8 @@ public sealed partial class AgentGrain(
             ? AgentStatus.Unhealthy
             : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.NeedsHeartbeat, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
         S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
-        Q.QueuedCount, Q.Running.Count, S.Kind);
+        Q.QueuedCount, Q.Running.Count, S.Kind,
+        S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
     private partial void LogRegistered(string agentId, int capabilityCount);

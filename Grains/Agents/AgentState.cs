@@ -29,6 +29,17 @@ public sealed class AgentState
     /// <summary>Absent in rows written before kinds existed, so those read as Hosted (see AgentKind).</summary>
     [Id(14)] public AgentKind Kind { get; set; }
 
+    /// <summary>Hosted-agent settings (issue 14); absent in older rows, which read as "no model".</summary>
+    [Id(15)] public string? Instructions { get; set; }
+
+    [Id(16)] public AgentModel? Model { get; set; }
+
+    [Id(17)] public List<string>? Tools { get; set; }
+
+    [Id(18)] public int? MaxTurns { get; set; }
+
+    [Id(19)] public int? MaxToolCalls { get; set; }
+
     public bool NeedsHeartbeat => Kind == AgentKind.External;
 }
 

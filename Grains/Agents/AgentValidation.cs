@@ -68,8 +68,14 @@ internal static class AgentValidation
         }
 
         var distinct = capabilities.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        return new AgentSpec(name, description, distinct, spec.MaxConcurrentTasks,
-            new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec.Kind);
+        // "with" keeps the hosted-agent fields, which HostedAgentValidation checks against configuration.
+        return spec with
+        {
+            Name = name,
+            Description = description,
+            Capabilities = distinct,
+            Metadata = new Dictionary<string, string>(metadata, StringComparer.Ordinal),
+        };
     }
 
     private static DomainException Invalid(string code, string message) => new(code, message);

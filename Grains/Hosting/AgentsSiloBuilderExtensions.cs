@@ -10,6 +10,7 @@ using OrleansAgents.Grains.Security;
 using OrleansAgents.Grains.Jobs;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Http;
+using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Grains.Workflows;
@@ -76,6 +77,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddSkillRegistry();
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();
+        services.AddConversations();
 
         services.AddPeriodicJob<HealthSweepJob>(JobNames.HealthSweep, JobNames.HealthSweepInterval);
         services.AddPeriodicJob<TrustRecomputeJob>(JobNames.TrustRecompute, JobNames.TrustRecomputeInterval);

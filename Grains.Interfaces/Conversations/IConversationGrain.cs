@@ -1,0 +1,54 @@
+using Orleans.Concurrency;
+
+namespace OrleansAgents.Conversations;
+
+/// <summary>
+/// One conversation with a hosted agent (key: conversation id, see <see cref="ConversationRules.IdPattern"/>).
+/// It owns the agent session, runs one turn at a time in the background (later messages queue),
+/// checkpoints every model response and tool result, and keeps a reminder while a turn is
+/// unfinished so a silo crash resumes it elsewhere.
+/// </summary>
+[Alias("OrleansAgents.IConversationGrain")]
+public interface IConversationGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the conversation; fails with <c>agent.not_hosted</c> when the agent has no model.</summary>
+    [Alias("Create")]
+    Task<ConversationView> CreateAsync(string agentId, string owner);
+
+    /// <summary>The conversation, or null when it does not exist (never created, or deleted).</summary>
+    [Alias("Get")]
+    ValueTask<ConversationView?> GetAsync();
+
+    /// <summary>Stores the message as a turn and answers at once; the turn runs now or after the running one.</summary>
+    [Alias("PostMessage")]
+    Task<TurnView> PostMessageAsync(string content);
+
+    [Alias("ListTurns")]
+    ValueTask<TurnPage> ListTurnsAsync(int limit, string? after);
+
+    /// <summary>Cancels a queued or running turn; a finished turn is returned unchanged.</summary>
+    [Alias("CancelTurn")]
+    Task<TurnView> CancelTurnAsync(string turnId);
+
+    /// <summary>Cancels what runs and forgets the conversation.</summary>
+    [Alias("Delete")]
+    Task DeleteAsync();
+
+    /// <summary>Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for the first.</summary>
+    [AlwaysInterleave, Alias("WaitForEvents")]
+    Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
+}
+
+/// <summary>One owner's conversations with one agent (key: <see cref="ConversationRules.IndexKey"/>), newest first.</summary>
+[Alias("OrleansAgents.IConversationIndexGrain")]
+public interface IConversationIndexGrain : IGrainWithStringKey
+{
+    [Alias("Add")]
+    Task AddAsync(string conversationId);
+
+    [Alias("Remove")]
+    Task RemoveAsync(string conversationId);
+
+    [Alias("List")]
+    ValueTask<ConversationIdPage> ListAsync(int limit, string? after);
+}

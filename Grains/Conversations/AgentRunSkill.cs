@@ -1,0 +1,123 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OrleansAgents.Conversations;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Skills;
+
+namespace OrleansAgents.Grains.Conversations;
+
+/// <summary>
+/// <c>agent.run</c>: one turn of a hosted agent as a skill, so workflow steps, consensus rounds and
+/// swarm objectives can use hosted agents like any other skill. The conversation belongs to the
+/// task's submitter. Without a conversationId the conversation's id follows from the task's effect
+/// key, so a retried attempt finds the turn its first attempt started instead of paying twice.
+/// Not offered as a tool of hosted agents: delegation needs depth and cycle bounds first.
+/// </summary>
+public sealed class AgentRunSkill(IGrainFactory grains) : ISkill
+{
+    public const string SkillName = "agent.run";
+    private static readonly HashSet<string> Fields = ["agentId", "prompt", "conversationId"];
+
+    public string Name => SkillName;
+
+    public string Description => "Runs one turn of a hosted agent: { agentId, prompt, conversationId? } → { answer, conversationId, turnId, usage }.";
+
+    public JsonObject InputSchema { get; } = SkillSchema.ObjectOf(
+        ("agentId", SkillSchema.Of("string", "A hosted agent (one with a model)."), true),
+        ("prompt", SkillSchema.Of("string", "The message to send."), true),
+        ("conversationId", SkillSchema.Of("string", "Continue this conversation of the submitter; default: a new one."), false));
+
+    public IReadOnlyList<string> Validate(JsonElement input)
+    {
+        if (input.ValueKind != JsonValueKind.Object)
+        {
+            return ["input must be an object { agentId, prompt, conversationId? }."];
+        }
+
+        var errors = input.EnumerateObject().Where(p => !Fields.Contains(p.Name)).Select(p => $"unknown field '{p.Name}'.").ToList();
+        if (!input.TryGetProperty("agentId", out var agent) || agent.ValueKind != JsonValueKind.String || !AgentRules.IsValidId(agent.GetString()))
+        {
+            errors.Add($"agentId is required and must match {AgentRules.IdPattern}.");
+        }
+
+        if (!input.TryGetProperty("prompt", out var prompt) || prompt.ValueKind != JsonValueKind.String
+            || string.IsNullOrWhiteSpace(prompt.GetString()) || prompt.GetString()!.Length > ConversationRules.ContentMaxLength)
+        {
+            errors.Add($"prompt is required: 1 to {ConversationRules.ContentMaxLength} characters.");
+        }
+
+        if (input.TryGetProperty("conversationId", out var id) && (id.ValueKind != JsonValueKind.String || !ConversationRules.IsValidId(id.GetString())))
+        {
+            errors.Add($"conversationId must match {ConversationRules.IdPattern}.");
+        }
+
+        return errors;
+    }
+
+    public async ValueTask<JsonElement> ExecuteAsync(SkillContext context, CancellationToken cancellationToken)
+    {
+        var agentId = context.Input.GetProperty("agentId").GetString()!;
+        var prompt = context.Input.GetProperty("prompt").GetString()!;
+        var given = context.Input.TryGetProperty("conversationId", out var id) ? id.GetString() : null;
+        var conversationId = given ?? "c_" + IdEncoding.Base32(SHA256.HashData(Encoding.UTF8.GetBytes("agent.run\n" + context.EffectKey)));
+        var conversation = grains.GetGrain<IConversationGrain>(conversationId);
+
+        TurnView turn;
+        try
+        {
+            var view = await conversation.GetAsync();
+            if (given is not null && (view is null || view.Owner != context.SubmittedBy))
+            {
+                throw new SkillException("agent.conversation_not_found", $"Conversation '{given}' does not exist or is not the submitter's.", transient: false);
+            }
+
+            view ??= await conversation.CreateAsync(agentId, context.SubmittedBy);
+            if (view.AgentId != agentId)
+            {
+                throw new SkillException("agent.conversation_mismatch", $"Conversation '{conversationId}' is with agent '{view.AgentId}', not '{agentId}'.", transient: false);
+            }
+
+            // A retry of a derived conversation continues the turn the first attempt posted.
+            var previous = given is null && view.Turns > 0 ? (await conversation.ListTurnsAsync(1, (view.Turns - 1).ToString(System.Globalization.CultureInfo.InvariantCulture))).Items : [];
+            turn = previous.Count > 0 ? previous[0] : await conversation.PostMessageAsync(prompt);
+        }
+        catch (DomainException ex)
+        {
+            throw new SkillException(ex.Code, ex.Message, transient: ex.Kind == DomainErrorKind.Unavailable);
+        }
+
+        turn = await WaitAsync(conversation, turn.Id, cancellationToken);
+        if (turn.State != TurnState.Completed)
+        {
+            var error = turn.Error ?? new ConversationError("agent.turn_" + turn.State.ToString().ToLowerInvariant(), $"The turn ended {turn.State}.");
+            throw new SkillException(error.Code, error.Message, transient: error.Code.StartsWith("llm.", StringComparison.Ordinal) && error.Code != "llm.token_quota_exceeded");
+        }
+
+        return JsonSerializer.SerializeToElement(new JsonObject
+        {
+            ["answer"] = turn.Reply,
+            ["conversationId"] = conversationId,
+            ["turnId"] = turn.Id,
+            ["usage"] = JsonSerializer.SerializeToNode(turn.Usage, JsonSerializerOptions.Web),
+        });
+    }
+
+    private static async Task<TurnView> WaitAsync(IConversationGrain conversation, string turnId, CancellationToken cancellationToken)
+    {
+        var number = int.Parse(turnId, System.Globalization.CultureInfo.InvariantCulture);
+        var after = 0L;
+        while (true)
+        {
+            var page = await conversation.ListTurnsAsync(1, (number - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (page.Items is [{ State: TurnState.Completed or TurnState.Failed or TurnState.Cancelled } done])
+            {
+                return done;
+            }
+
+            var batch = await conversation.WaitForEventsAsync(after, TimeSpan.FromSeconds(20)).WaitAsync(cancellationToken);
+            after = batch.Events.Count > 0 ? batch.Events[^1].Sequence : after;
+        }
+    }
+}

@@ -1,0 +1,585 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Conversations;
+using OrleansAgents.Errors;
+using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Skills;
+
+namespace OrleansAgents.Grains.Conversations;
+
+/// <summary>
+/// A conversation with a hosted agent. Turns run one at a time in the background of the
+/// activation (a later message queues, FIFO); requests and event watchers are never held up by a
+/// turn. Every event is stored with the next checkpoint, and a checkpoint is written after every
+/// model response that asks for tools and after every tool result, so a crash loses at most the
+/// text of the model call in flight.
+/// </summary>
+public sealed partial class ConversationGrain(
+    [PersistentState("conversation", StorageNames.Tasks)] IPersistentState<ConversationState> state,
+    IOptions<ConversationOptions> options,
+    HostedAgentFactory factory,
+    TimeProvider time,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
+{
+    public const string ResumeReminder = "conversation-resume";
+    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ChildTaskPoll = TimeSpan.FromSeconds(25);
+
+    private readonly ConversationOptions _options = options.Value;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _turnCancel;
+    private Task? _worker;
+    private Task? _currentTurn;
+    private bool _deactivating;
+    private TaskScheduler? _scheduler;
+
+    private ConversationState S => state.State;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Exists && S.Busy)
+        {
+            // Nothing runs the unfinished turn in this new activation: its silo died or let it go.
+            this.RegisterGrainTimer(_ => { EnsureWorker(); return Task.CompletedTask; },
+                new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The turn stays "running" in storage; the reminder resumes it on another activation.
+        _deactivating = true;
+        if (_turnCancel is not null)
+        {
+            await _turnCancel.CancelAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _turnCancel?.Dispose();
+        _writeLock.Dispose();
+    }
+
+    public async Task<ConversationView> CreateAsync(string agentId, string owner)
+    {
+        if (!ConversationRules.IsValidId(Id))
+        {
+            throw new DomainException(ErrorCodes.ConversationInvalidId, $"Conversation ids must match {ConversationRules.IdPattern}.");
+        }
+
+        if (S.Exists)
+        {
+            return S.AgentId == agentId && S.Owner == owner
+                ? View()
+                : throw new DomainException(ErrorCodes.ConversationInvalidId, $"Conversation '{Id}' already exists.", DomainErrorKind.Conflict);
+        }
+
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            throw new DomainException(ErrorCodes.ConversationInvalidOwner, "A conversation needs an owner.");
+        }
+
+        var agent = await GrainFactory.GetGrain<IAgentGrain>(agentId).GetAsync()
+            ?? throw new DomainException(ErrorCodes.AgentNotFound, $"Agent '{agentId}' is not registered.", DomainErrorKind.NotFound);
+        if (agent.RetiredAt is not null)
+        {
+            throw new DomainException(ErrorCodes.AgentRetired, $"Agent '{agentId}' is retired.", DomainErrorKind.Conflict);
+        }
+
+        if (agent.Model is null)
+        {
+            throw new DomainException(ErrorCodes.AgentNotHosted,
+                $"Agent '{agentId}' has no model, so the cluster cannot converse as it; register it with model {{ provider, model }}.", DomainErrorKind.Conflict);
+        }
+
+        var now = time.GetUtcNow();
+        S.Exists = true;
+        S.AgentId = agentId;
+        S.Owner = owner;
+        S.CreatedAt = now;
+        S.UpdatedAt = now;
+        await SaveAsync();
+        await GrainFactory.GetGrain<IConversationIndexGrain>(ConversationRules.IndexKey(agentId, owner)).AddAsync(Id);
+        return View();
+    }
+
+    public ValueTask<ConversationView?> GetAsync() => ValueTask.FromResult(S.Exists ? View() : null);
+
+    public async Task<TurnView> PostMessageAsync(string content)
+    {
+        RequireExists();
+        if (string.IsNullOrWhiteSpace(content) || content.Length > ConversationRules.ContentMaxLength)
+        {
+            throw new DomainException(ErrorCodes.ConversationInvalidContent, $"content is required and at most {ConversationRules.ContentMaxLength} characters.");
+        }
+
+        if (S.Turns.Count(t => t.State == TurnState.Queued) >= _options.MaxQueuedTurns && S.Busy)
+        {
+            throw new DomainException(ErrorCodes.ConversationQueueFull,
+                $"{_options.MaxQueuedTurns} messages already wait behind the running turn; wait for it or cancel it.", DomainErrorKind.Conflict);
+        }
+
+        if (S.Turns.Count >= _options.MaxTurns)
+        {
+            throw new DomainException(ErrorCodes.ConversationFull, $"A conversation holds at most {_options.MaxTurns} turns; start a new one.", DomainErrorKind.Conflict);
+        }
+
+        var turn = new TurnRecord
+        {
+            Id = (S.Turns.Count + 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            State = TurnState.Queued,
+            Content = content,
+            CreatedAt = time.GetUtcNow(),
+        };
+        S.Turns.Add(turn);
+        AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Queued));
+        await SaveAsync();
+        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        EnsureWorker();
+        return turn.View();
+    }
+
+    public ValueTask<TurnPage> ListTurnsAsync(int limit, string? after)
+    {
+        RequireExists();
+        var start = after is not null && int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var page = S.Turns.Skip(start).Take(limit).Select(t => t.View()).ToList();
+        var next = start + page.Count < S.Turns.Count ? (start + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+        return ValueTask.FromResult(new TurnPage(page, next));
+    }
+
+    public async Task<TurnView> CancelTurnAsync(string turnId)
+    {
+        RequireExists();
+        var turn = S.Turns.FirstOrDefault(t => t.Id == turnId)
+            ?? throw new DomainException(ErrorCodes.ConversationTurnNotFound, $"Conversation '{Id}' has no turn '{turnId}'.", DomainErrorKind.NotFound);
+        if (turn.State == TurnState.Queued)
+        {
+            await FinishAsync(turn, TurnState.Cancelled, null);
+        }
+        else if (turn.State == TurnState.Running && _turnCancel is not null && _currentTurn is not null)
+        {
+            await _turnCancel.CancelAsync();
+            await Task.WhenAny(_currentTurn, Task.Delay(TimeSpan.FromSeconds(10)));
+        }
+        else if (turn.State == TurnState.Running)
+        {
+            // Running by the record but not here (its silo died): nothing to stop, just record it.
+            await FinishAsync(turn, TurnState.Cancelled, null);
+        }
+
+        return turn.View();
+    }
+
+    public async Task DeleteAsync()
+    {
+        if (!S.Exists)
+        {
+            return;
+        }
+
+        foreach (var queued in S.Turns.Where(t => t.State == TurnState.Queued))
+        {
+            queued.State = TurnState.Cancelled;
+        }
+
+        if (_turnCancel is not null)
+        {
+            await _turnCancel.CancelAsync();
+        }
+
+        var index = ConversationRules.IndexKey(S.AgentId, S.Owner);
+        await _writeLock.WaitAsync();
+        try
+        {
+            await state.ClearStateAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        await GrainFactory.GetGrain<IConversationIndexGrain>(index).RemoveAsync(Id);
+        await UnregisterReminderAsync();
+        Notify();
+    }
+
+    public async Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    {
+        RequireExists();
+        var batch = EventsAfter(afterSequence);
+        if (batch.Events.Count > 0 || batch.Idle || maxWait <= TimeSpan.Zero)
+        {
+            return batch;
+        }
+
+        await Task.WhenAny(_changed.Task, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
+        return S.Exists ? EventsAfter(afterSequence) : new ConversationEventBatch([], true, S.LastEventSequence + 1);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ResumeReminder)
+        {
+            return;
+        }
+
+        if (!S.Exists || !S.Busy)
+        {
+            await UnregisterReminderAsync();
+            return;
+        }
+
+        EnsureWorker();
+    }
+
+    private void EnsureWorker()
+    {
+        if (_worker is { IsCompleted: false } || _deactivating)
+        {
+            return;
+        }
+
+        _worker = DrainAsync();
+    }
+
+    /// <summary>Runs turns until none is left: a running one first (resumed after a crash), then the queue in order.</summary>
+    private async Task DrainAsync()
+    {
+        while (!_deactivating && S.Exists && (S.Running ?? S.NextQueued) is { } turn)
+        {
+            _turnCancel?.Dispose();
+            _turnCancel = new CancellationTokenSource();
+            _currentTurn = RunTurnAsync(turn, _turnCancel.Token);
+            await _currentTurn;
+        }
+
+        if (!_deactivating && S.Exists && !S.Busy)
+        {
+            await UnregisterReminderAsync();
+        }
+    }
+
+    private async Task RunTurnAsync(TurnRecord turn, CancellationToken cancellation)
+    {
+        var resumed = turn.State == TurnState.Running;
+        turn.State = TurnState.Running;
+        turn.StartedAt ??= time.GetUtcNow();
+        turn.Starts++;
+        AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Running, Text: resumed ? "resumed" : null));
+        try
+        {
+            await SaveAsync();
+            await ExecuteTurnAsync(turn, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            if (!_deactivating && S.Exists)
+            {
+                await FinishAsync(turn, TurnState.Cancelled, null);
+            }
+        }
+        catch (SkillException ex)
+        {
+            await FinishAsync(turn, TurnState.Failed, new ConversationError(ex.Code, ex.Message));
+        }
+        catch (DomainException ex)
+        {
+            await FinishAsync(turn, TurnState.Failed, new ConversationError(ex.Code, ex.Message));
+        }
+        catch (Exception ex) when (S.Exists && !_deactivating)
+        {
+            LogTurnFailed(logger, ex, Id, turn.Id);
+            await FinishAsync(turn, TurnState.Failed, new ConversationError("conversation.turn_failed", ex.GetType().Name + ": " + ex.Message));
+        }
+    }
+
+    private async Task ExecuteTurnAsync(TurnRecord turn, CancellationToken cancellation)
+    {
+        _scheduler = TaskScheduler.Current;
+        var agent = await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).GetAsync();
+        if (agent?.Model is null || agent.RetiredAt is not null)
+        {
+            throw new DomainException(ErrorCodes.AgentNotHosted, $"Agent '{S.AgentId}' is retired or has no model any more.");
+        }
+
+        var maxToolCalls = agent.MaxToolCalls ?? ConversationRules.DefaultMaxToolCalls;
+        var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct));
+        var session = S.SessionJson is null
+            ? await hosted.Agent.CreateSessionAsync(cancellation)
+            : await hosted.Agent.DeserializeSessionAsync(JsonDocument.Parse(S.SessionJson).RootElement.Clone(), cancellationToken: cancellation);
+
+        var text = new StringBuilder();
+        long input = 0, output = 0, total = 0;
+        await foreach (var update in hosted.Agent.RunStreamingAsync(turn.Content, session, cancellationToken: cancellation))
+        {
+            var checkpoint = false;
+            foreach (var content in update.Contents)
+            {
+                switch (content)
+                {
+                    case FunctionCallContent call:
+                        text.Clear();
+                        AddEvent(new ConversationEvent(0, default, ConversationEventType.ToolCall, turn.Id, CallId: call.CallId, Tool: call.Name,
+                            ArgumentsJson: JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions)));
+                        checkpoint = true;
+                        break;
+                    case FunctionResultContent result:
+                        text.Clear();
+                        AddEvent(new ConversationEvent(0, default, ConversationEventType.ToolResult, turn.Id, CallId: result.CallId,
+                            ResultJson: ResultJson(result.Result),
+                            TaskId: turn.ToolTasks.GetValueOrDefault(result.CallId)));
+                        checkpoint = true;
+                        break;
+                    case UsageContent usage:
+                        input += usage.Details.InputTokenCount ?? 0;
+                        output += usage.Details.OutputTokenCount ?? 0;
+                        total += usage.Details.TotalTokenCount ?? ((usage.Details.InputTokenCount ?? 0) + (usage.Details.OutputTokenCount ?? 0));
+                        break;
+                    case TextContent { Text.Length: > 0 } delta when update.Role != ChatRole.Tool:
+                        text.Append(delta.Text);
+                        AddEvent(new ConversationEvent(0, default, ConversationEventType.Delta, turn.Id, Text: delta.Text));
+                        break;
+                }
+            }
+
+            if (checkpoint)
+            {
+                await SaveAsync();
+            }
+        }
+
+        S.SessionJson = (await hosted.Agent.SerializeSessionAsync(session, cancellationToken: cancellation)).GetRawText();
+        turn.Reply = text.ToString();
+        turn.Usage = new TurnUsage(input, output, Math.Max(total, input + output), hosted.Client.Calls, turn.ToolTasks.Count);
+        AddEvent(new ConversationEvent(0, default, ConversationEventType.Message, turn.Id, Text: turn.Reply));
+        AddEvent(new ConversationEvent(0, default, ConversationEventType.Usage, turn.Id, Usage: turn.Usage));
+        await FinishAsync(turn, TurnState.Completed, null);
+        await ChargeAsync(turn.Usage.TotalTokens);
+    }
+
+    /// <summary>
+    /// A tool call as a child task of this agent with the effect key {conversation}:{turn}:{callId}:
+    /// the task id follows from the key, so a resumed turn finds the task its first run submitted
+    /// (finished or not) instead of running the skill again. Failures go back to the model as data.
+    /// </summary>
+    private async Task<JsonElement> RunToolAsync(TurnRecord turn, int maxToolCalls, string skill, string callId, string inputJson, CancellationToken cancellation)
+    {
+        try
+        {
+            // The framework awaits with ConfigureAwait(false), so it calls tools on pool threads;
+            // grain state and grain services may only be touched on the activation's scheduler.
+            return await Task.Factory.StartNew(
+                () => RunChildTaskAsync(turn, maxToolCalls, skill, callId, inputJson, cancellation),
+                cancellation, TaskCreationOptions.None, _scheduler ?? TaskScheduler.Current).Unwrap();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The model gets a structured error it can react to; the framework's own would be a bare "failed".
+            LogToolFailed(logger, ex, Id, turn.Id, callId);
+            return ToolError("conversation.tool_failed", ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private async Task<JsonElement> RunChildTaskAsync(TurnRecord turn, int maxToolCalls, string skill, string callId, string inputJson, CancellationToken cancellation)
+    {
+        if (!turn.ToolTasks.ContainsKey(callId) && turn.ToolTasks.Count >= maxToolCalls)
+        {
+            return ToolError("conversation.tool_budget", $"This agent may make at most {maxToolCalls} tool calls per message; answer with what you have.");
+        }
+
+        var effectKey = $"{Id}:{turn.Id}:{callId}";
+        if (!TaskRules.IsValidIdempotencyKey(effectKey))
+        {
+            effectKey = $"{Id}:{turn.Id}:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(callId)))}";
+        }
+
+        var taskId = TaskRules.IdForIdempotencyKey(S.Owner, effectKey);
+        if (turn.ToolTasks.TryAdd(callId, taskId))
+        {
+            await SaveAsync();
+        }
+
+        var task = GrainFactory.GetGrain<ITaskGrain>(taskId);
+        try
+        {
+            await task.SubmitAsync(new TaskSubmission(S.AgentId, null, skill, inputJson, TaskPriority.Default, null, null, null, effectKey, S.Owner)
+            {
+                Origin = $"conversation:{Id}:{turn.Id}",
+            });
+        }
+        catch (DomainException ex)
+        {
+            return ToolError(ex.Code, ex.Message);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(_options.ToolTimeout); // real time, like the skill's own timeouts
+        try
+        {
+            long after = 0;
+            while (true)
+            {
+                var batch = await task.WaitForEventsAsync(after, ChildTaskPoll).WaitAsync(timeout.Token);
+                after = batch.Events.Count > 0 ? batch.Events[^1].Sequence : after;
+                if (batch.Finished)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _ = task.CancelAsync(); // best effort: nobody waits for the result any more
+            if (cancellation.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            return ToolError("conversation.tool_timeout", $"The tool did not finish within {_options.ToolTimeout}.");
+        }
+
+        var view = await task.GetAsync();
+        return view is { State: TaskState.Succeeded, ResultJson: { } result }
+            ? JsonDocument.Parse(result).RootElement.Clone()
+            : ToolError(view?.Error?.Code ?? "task.failed", view?.Error?.Message ?? "The tool's task did not succeed.");
+    }
+
+    /// <summary>A tool result as JSON: our tools answer JSON, which the framework may hand back as its text.</summary>
+    private static string ResultJson(object? result)
+    {
+        switch (result)
+        {
+            case JsonElement element:
+                return element.GetRawText();
+            case string text:
+                try
+                {
+                    using var parsed = JsonDocument.Parse(text);
+                    return parsed.RootElement.GetRawText();
+                }
+                catch (JsonException)
+                {
+                    return JsonSerializer.Serialize(text);
+                }
+
+            default:
+                return JsonSerializer.Serialize(result, AIJsonUtilities.DefaultOptions);
+        }
+    }
+
+    private static JsonElement ToolError(string code, string message) =>
+        JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = code, ["message"] = message });
+
+    private async Task ChargeAsync(long tokens)
+    {
+        if (tokens <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<IRateLimitBucketGrain>(S.Owner).ChargeAiTokensAsync(Math.Min(tokens, RateLimitRules.MaxAiTokensPerCharge));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The turn happened and was paid for; the quota under-counts it instead of failing the turn.
+            LogChargeFailed(logger, ex, S.Owner, tokens);
+        }
+    }
+
+    private async Task FinishAsync(TurnRecord turn, TurnState final, ConversationError? error)
+    {
+        if (turn.Finished || !S.Exists)
+        {
+            return;
+        }
+
+        turn.State = final;
+        turn.FinishedAt = time.GetUtcNow();
+        turn.Error = error;
+        AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, final, Error: error));
+        await SaveAsync();
+    }
+
+    private async Task SaveAsync()
+    {
+        // Turns run between requests, so two writes could overlap; storage needs them one at a time.
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (S.Exists)
+            {
+                S.UpdatedAt = time.GetUtcNow();
+                await state.SaveOrDeactivateAsync(this);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task UnregisterReminderAsync()
+    {
+        if (await this.GetReminder(ResumeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private void AddEvent(ConversationEvent e)
+    {
+        S.Events.Add(e with { Sequence = ++S.LastEventSequence, At = time.GetUtcNow() });
+        if (S.Events.Count > _options.EventRetention)
+        {
+            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
+        }
+
+        Notify();
+    }
+
+    private void Notify()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private ConversationEventBatch EventsAfter(long sequence) => new(
+        [.. S.Events.Where(e => e.Sequence > sequence)],
+        !S.Busy,
+        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+
+    private ConversationView View() => new(
+        Id, S.AgentId, S.Owner, S.CreatedAt, S.UpdatedAt, S.Turns.Count, S.Running?.Id,
+        S.Turns.Count(t => t.State == TurnState.Queued), S.LastEventSequence);
+
+    private void RequireExists()
+    {
+        if (!S.Exists)
+        {
+            throw new DomainException(ErrorCodes.ConversationNotFound, $"Conversation '{Id}' does not exist.", DomainErrorKind.NotFound);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Turn {TurnId} of conversation {ConversationId} failed")]
+    private static partial void LogTurnFailed(ILogger logger, Exception ex, string conversationId, string turnId);
+
+    [LoggerMessage(LogLevel.Warning, "Tool call {CallId} of turn {TurnId} of conversation {ConversationId} failed")]
+    private static partial void LogToolFailed(ILogger logger, Exception ex, string conversationId, string turnId, string callId);
+
+    [LoggerMessage(LogLevel.Warning, "Could not charge {Tokens} AI tokens of a conversation turn to {UserId}; the quota under-counts it")]
+    private static partial void LogChargeFailed(ILogger logger, Exception ex, string userId, long tokens);
+}

@@ -1,0 +1,342 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using OrleansAgents.Security;
+
+namespace OrleansAgents.Tests;
+
+/// <summary>
+/// Hosted agents end to end: HTTP → conversation grain → ChatClientAgent → OpenAI client → the
+/// scripted provider, with tools run as child tasks and the turn streamed as Server-Sent Events.
+/// </summary>
+public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassFixture<HostedAgentsFixture>
+{
+    private static readonly string[] Chat = ["chat"];
+    private static readonly string[] Other = ["x"];
+    private static readonly string[] EchoAndMemory = ["echo", "memory"];
+    private static readonly string[] AgentRunTool = ["agent.run"];
+
+    private readonly HttpClient _dev = fixture.Api.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
+
+    private static string NewId() => "hosted-" + Guid.NewGuid().ToString("N")[..12];
+
+    private static async Task<string> RegisterAsync(HttpClient http, string model, string[]? tools = null, string? instructions = null)
+    {
+        var id = NewId();
+        var response = await http.PostAsJsonAsync("/api/agents", new
+        {
+            id,
+            name = "assistant",
+            capabilities = Chat,
+            instructions = instructions ?? "You are a test assistant.",
+            model = new { provider = HostedAgentsFixture.Provider, model },
+            tools = tools ?? [],
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return id;
+    }
+
+    private static async Task<string> StartAsync(HttpClient http, string agent)
+    {
+        var response = await http.PostAsync($"/api/agents/{agent}/conversations", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var conversation = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal($"/api/conversations/{(string)conversation["id"]!}", response.Headers.Location?.OriginalString);
+        return (string)conversation["id"]!;
+    }
+
+    private static async Task<JsonObject> SendAsync(HttpClient http, string conversation, string content)
+    {
+        var response = await http.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    /// <summary>Reads the SSE stream to its end (it ends when no turn is left), with a deadline.</summary>
+    private static async Task<List<(long Id, string Event, JsonObject Data)>> EventsAsync(HttpClient http, string conversation, long? lastEventId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/conversations/{conversation}/events");
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync(timeout.Token);
+        var events = new List<(long, string, JsonObject)>();
+        foreach (var block in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var lines = block.Split('\n');
+            var id = long.Parse(lines.Single(l => l.StartsWith("id: ", StringComparison.Ordinal))[4..], System.Globalization.CultureInfo.InvariantCulture);
+            var name = lines.Single(l => l.StartsWith("event: ", StringComparison.Ordinal))[7..];
+            var data = JsonNode.Parse(lines.Single(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..])!.AsObject();
+            events.Add((id, name, data));
+        }
+
+        return events;
+    }
+
+    [Fact]
+    public async Task TurnWithTwoToolCalls_RunsEchoAsChildTasks_AndEndsWithTheFinalMessage_EventsInOrder()
+    {
+        var agent = await RegisterAsync(_dev, "tools", ["echo"], "Use the echo tool twice.");
+        var conversation = await StartAsync(_dev, agent);
+        var accepted = await SendAsync(_dev, conversation, "please echo one and two");
+        Assert.Equal("1", (string?)accepted["turnId"]);
+
+        var events = await EventsAsync(_dev, conversation);
+        var kinds = events.Select(e => e.Event == "turn" ? "turn:" + (string?)e.Data["state"] : e.Event).ToList();
+        Assert.Equal(["turn:queued", "turn:running", "tool_call", "tool_call", "tool_result", "tool_result", "delta", "message", "usage", "turn:completed"], kinds);
+        Assert.Equal(events.Select(e => e.Id).Order(), events.Select(e => e.Id));
+
+        var calls = events.Where(e => e.Event == "tool_call").Select(e => e.Data).ToList();
+        Assert.Equal(["call_1", "call_2"], calls.Select(c => (string?)c["callId"]));
+        Assert.Equal("echo", (string?)calls[0]["tool"]);
+        Assert.Equal("one", (string?)calls[0]["arguments"]!["text"]);
+        Assert.Equal("two", (string?)calls[1]["arguments"]!["text"]);
+
+        var results = events.Where(e => e.Event == "tool_result").Select(e => e.Data).ToList();
+        Assert.True(results.All(r => r["result"]?["text"] is not null), string.Join("\n", results.Select(e => e.ToJsonString())));
+        Assert.Equal("one", (string?)results[0]["result"]!["text"]);
+        Assert.Equal("two", (string?)results[1]["result"]!["text"]);
+
+        // Each tool call was a real task of the agent, keyed by conversation, turn and call id.
+        var taskId = (string)results[0]["taskId"]!;
+        var task = (await _dev.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!;
+        Assert.Equal("succeeded", (string?)task["state"]);
+        Assert.Equal(agent, (string?)task["agentId"]);
+        Assert.Equal($"{conversation}:1:call_1", (string?)task["idempotencyKey"]);
+
+        var message = events.Single(e => e.Event == "message").Data;
+        Assert.Contains("one", (string?)message["text"], StringComparison.Ordinal);
+        Assert.Contains("two", (string?)message["text"], StringComparison.Ordinal);
+        Assert.StartsWith("Tools said: ", (string?)message["text"], StringComparison.Ordinal);
+
+        var usage = events.Single(e => e.Event == "usage").Data["usage"]!;
+        Assert.Equal(2, (int)usage["modelCalls"]!);
+        Assert.Equal(2, (int)usage["toolCalls"]!);
+        Assert.Equal(2 * ScriptedLlmServer.PromptTokens, (long)usage["inputTokens"]!);
+        Assert.Equal(2 * ScriptedLlmServer.CompletionTokens, (long)usage["outputTokens"]!);
+
+        // The second model call carried the instructions and both tool results.
+        var second = fixture.Llm.Requests.Last(r => (string?)r["model"] == "tools");
+        var roles = second["messages"]!.AsArray().Select(m => (string?)m!["role"]).ToList();
+        Assert.Equal("system", roles[0]);
+        Assert.Equal(2, roles.Count(r => r == "tool"));
+        Assert.Equal(true, (bool?)second["stream"]);
+
+        var history = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!;
+        Assert.Equal("completed", (string?)history["turns"]![0]!["state"]);
+        Assert.Equal((string?)message["text"], (string?)history["turns"]![0]!["reply"]);
+    }
+
+    [Fact]
+    public async Task StreamedDeltas_ArriveInOrder_AndResumeWithLastEventId()
+    {
+        var agent = await RegisterAsync(_dev, "stream");
+        var conversation = await StartAsync(_dev, agent);
+        await SendAsync(_dev, conversation, "what is the answer?");
+
+        var events = await EventsAsync(_dev, conversation);
+        var deltas = events.Where(e => e.Event == "delta").ToList();
+        Assert.Equal(ScriptedLlmServer.StreamDeltas, deltas.Select(d => (string?)d.Data["text"]));
+        Assert.Equal("The answer is 42.", (string?)events.Single(e => e.Event == "message").Data["text"]);
+
+        // Resume after the second delta: exactly what followed it, nothing before.
+        var resumed = await EventsAsync(_dev, conversation, deltas[1].Id);
+        Assert.Equal(events.SkipWhile(e => e.Id <= deltas[1].Id).Select(e => e.Id), resumed.Select(e => e.Id));
+        Assert.Equal(ScriptedLlmServer.StreamDeltas[2..], resumed.Where(e => e.Event == "delta").Select(d => (string?)d.Data["text"]));
+
+        // The session carries the history: the second turn's request holds the first exchange.
+        await SendAsync(_dev, conversation, "and again?");
+        await EventsAsync(_dev, conversation, resumed[^1].Id);
+        var last = fixture.Llm.Requests.Last(r => (string?)r["model"] == "stream");
+        var contents = last["messages"]!.AsArray().Select(m => m!["content"]?.ToJsonString() ?? "").ToList();
+        Assert.Contains(contents, c => c.Contains("what is the answer?", StringComparison.Ordinal));
+        Assert.Contains(contents, c => c.Contains("42.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task SecondMessageWhileATurnRuns_IsQueued_AndRunsAfterIt()
+    {
+        var agent = await RegisterAsync(_dev, "slow");
+        var conversation = await StartAsync(_dev, agent);
+        var first = await SendAsync(_dev, conversation, "first");
+        var second = await SendAsync(_dev, conversation, "second");
+        Assert.Equal("2", (string?)second["turnId"]);
+        Assert.Equal("queued", (string?)second["turn"]!["state"]);
+
+        var events = await EventsAsync(_dev, conversation);
+        long Seq(string turn, string state) => events.Single(e => e.Event == "turn" && (string?)e.Data["turnId"] == turn && (string?)e.Data["state"] == state).Id;
+        Assert.True(Seq("1", "completed") < Seq("2", "running"), "the second turn started only after the first finished");
+        var turns = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["turns"]!.AsArray();
+        Assert.Equal(["completed", "completed"], turns.Select(t => (string?)t!["state"]));
+        Assert.Equal((string?)first["turnId"], (string?)turns[0]!["id"]);
+    }
+
+    [Fact]
+    public async Task Conversations_AreVisibleOnlyToTheirOwner_AndToHoldersOfReadAny()
+    {
+        var agent = await RegisterAsync(_dev, "plain");
+        var conversation = await StartAsync(_dev, agent);
+        await SendAsync(_dev, conversation, "hello");
+        await EventsAsync(_dev, conversation);
+
+        var owner = (string)(await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["conversation"]!["owner"]!;
+        var other = fixture.Api.ClientFor("other-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
+        foreach (var response in new[]
+        {
+            await other.GetAsync($"/api/conversations/{conversation}"),
+            await other.GetAsync($"/api/conversations/{conversation}/events"),
+            await other.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = "hijack" }),
+            await other.PostAsync($"/api/conversations/{conversation}/turns/1/cancel", null),
+            await other.DeleteAsync($"/api/conversations/{conversation}"),
+        })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("conversation.not_found", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/agents/{agent}/conversations?owner={owner}")).StatusCode);
+        var mine = (await other.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}/conversations"))!;
+        Assert.Empty(mine["items"]!.AsArray());
+
+        // An operator holds conversation:read-any: it reads everyone's, but writes nobody's.
+        var auditor = fixture.Api.ClientFor("auditor-" + Guid.NewGuid().ToString("N")[..8], Roles.Operator);
+        var read = (await auditor.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!;
+        Assert.Equal("Hello from the scripted model.", (string?)read["turns"]![0]!["reply"]);
+        var listed = (await auditor.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}/conversations?owner={owner}"))!;
+        Assert.Equal(conversation, (string?)listed["items"]![0]!["id"]);
+        var admin = fixture.Api.ClientFor("admin-" + Guid.NewGuid().ToString("N")[..8], Roles.Admin);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = "x" })).StatusCode);
+
+        // The owner deletes it; afterwards it is gone for everyone.
+        Assert.Equal(HttpStatusCode.NoContent, (await _dev.DeleteAsync($"/api/conversations/{conversation}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await auditor.GetAsync($"/api/conversations/{conversation}")).StatusCode);
+        Assert.Empty((await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}/conversations"))!["items"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"nope"}}""", "agent.unknown_provider")]
+    [InlineData("""{"id":"ID","name":"a","model":{}}""", "agent.invalid_model")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted","temperature":3}}""", "agent.invalid_model")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted","maxOutputTokens":0}}""", "agent.invalid_model")]
+    [InlineData("""{"id":"ID","name":"a","instructions":"be nice"}""", "agent.invalid_model")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"tools":["no.such.skill"]}""", "agent.invalid_tool")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"tools":["http.request"]}""", "agent.tool_not_allowed")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"maxTurns":0}""", "agent.invalid_max_turns")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"maxToolCalls":-1}""", "agent.invalid_max_tool_calls")]
+    [InlineData("""{"id":"ID","name":"a","kind":"external","model":{"provider":"scripted"}}""", "agent.invalid_kind")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted","apiKey":"sk-secret"}}""", "request.unknown_field")]
+    public async Task InvalidHostedRegistrations_Are400WithTheirCode(string body, string code)
+    {
+        var response = await _dev.PostAsync("/api/agents", new StringContent(body.Replace("ID", NewId(), StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(code, (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+    }
+
+    [Fact]
+    public async Task HostedRegistration_ShowsItsSettings_AndConversationsNeedAModelAndContent()
+    {
+        var id = NewId();
+        var created = await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id, name = "helper", capabilities = Chat, instructions = "  Be brief.  ",
+            model = new { provider = HostedAgentsFixture.Provider, temperature = 0.2, maxOutputTokens = 256 },
+            tools = EchoAndMemory, maxTurns = 4, maxToolCalls = 3,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("Be brief.", (string?)view["instructions"]);
+        Assert.Equal(HostedAgentsFixture.Provider, (string?)view["model"]!["provider"]);
+        Assert.Equal(256, (int)view["model"]!["maxOutputTokens"]!);
+        Assert.Equal(["echo", "memory"], view["tools"]!.AsArray().Select(t => (string?)t));
+        Assert.Equal(4, (int)view["maxTurns"]!);
+        Assert.Equal("hosted", (string?)view["kind"]);
+
+        var plain = NewId();
+        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new { id = plain, name = "no model", capabilities = Other })).StatusCode);
+        var refused = await _dev.PostAsync($"/api/agents/{plain}/conversations", null);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Equal("agent.not_hosted", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await _dev.PostAsync($"/api/agents/{NewId()}/conversations", null)).StatusCode);
+
+        var conversation = await StartAsync(_dev, id);
+        var empty = await _dev.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+        Assert.Equal("conversation.invalid_content", (string?)(await empty.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _dev.GetAsync("/api/conversations/not-an-id")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ProviderThrottling_FailsTheTurnWithItsCode()
+    {
+        var agent = await RegisterAsync(_dev, "fail-429");
+        var conversation = await StartAsync(_dev, agent);
+        await SendAsync(_dev, conversation, "hello");
+        var events = await EventsAsync(_dev, conversation);
+        var failed = events.Last();
+        Assert.Equal("turn", failed.Event);
+        Assert.Equal("failed", (string?)failed.Data["state"]);
+        Assert.Equal("llm.throttled", (string?)failed.Data["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task CancellingARunningTurn_StopsIt_AndTheNextMessageStillRuns()
+    {
+        var agent = await RegisterAsync(_dev, "hang");
+        var conversation = await StartAsync(_dev, agent);
+        await SendAsync(_dev, conversation, "wait forever");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((string?)(await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["conversation"]!["runningTurn"] != "1")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the turn never started");
+            await Task.Delay(50);
+        }
+
+        var cancelled = await _dev.PostAsync($"/api/conversations/{conversation}/turns/1/cancel", null);
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("cancelled", (string?)(await cancelled.Content.ReadFromJsonAsync<JsonObject>())!["state"]);
+        var events = await EventsAsync(_dev, conversation);
+        Assert.Equal("cancelled", (string?)events[^1].Data["state"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await _dev.PostAsync($"/api/conversations/{conversation}/turns/9/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AgentRunSkill_RunsATurnAsATask_AndAnswersWithTheReplyAndUsage()
+    {
+        var agent = await RegisterAsync(_dev, "plain");
+        var runner = NewId();
+        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new { id = runner, name = "runner", capabilities = Other })).StatusCode);
+        var submitted = await _dev.PostAsJsonAsync($"/api/agents/{runner}/tasks", new { skill = "agent.run", input = new { agentId = agent, prompt = "hello" } });
+        Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
+        var taskId = (string)(await submitted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        JsonObject task;
+        while ((string?)(task = (await _dev.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!)["state"] is "queued" or "running")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "agent.run never finished");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal("succeeded", (string?)task["state"]);
+        var result = task["result"]!;
+        Assert.Equal("Hello from the scripted model.", (string?)result["answer"]);
+        Assert.Equal(ScriptedLlmServer.PromptTokens + ScriptedLlmServer.CompletionTokens, (long)result["usage"]!["totalTokens"]!);
+
+        // The conversation is the submitter's, readable like any other.
+        var conversation = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{(string)result["conversationId"]!}"))!;
+        Assert.Equal("hello", (string?)conversation["turns"]![0]!["content"]);
+
+        var refused = await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id = NewId(), name = "delegator", model = new { provider = HostedAgentsFixture.Provider }, tools = AgentRunTool,
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("agent.invalid_tool", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansAgents.Tests;
+
+/// <summary>
+/// The API in embedded mode with one LLM provider, <c>scripted</c>, pointing at a
+/// <see cref="ScriptedLlmServer"/> on 127.0.0.1: hosted agents run the real ChatClientAgent over the
+/// real OpenAI client against it.
+/// </summary>
+public sealed class HostedAgentsFixture : IAsyncLifetime
+{
+    public const string Provider = "scripted";
+
+    public ScriptedLlmServer Llm { get; private set; } = null!;
+
+    public HostedAgentsFactory Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Llm = await ScriptedLlmServer.StartAsync();
+        Api = new HostedAgentsFactory(Llm.Endpoint);
+        _ = Api.Server; // start now, not inside the first test's timing
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Llm.DisposeAsync();
+    }
+}
+
+public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "test-signing-key-hosted-0123456789abcdef-01";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Test");
+        builder.UseSetting("Orleans:SiloPort", FreePort());
+        builder.UseSetting("Orleans:GatewayPort", FreePort());
+        builder.UseSetting("Orleans:ManagementPort", FreePort());
+        builder.UseSetting("Orleans:ClusterId", "hosted-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("RateLimiting:DefaultTier", "test-unlimited");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerMinute", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
+        builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
+        builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);
+        builder.UseSetting("Security:BootstrapAdminPassword", "test-admin-password-1");
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Endpoint", llmEndpoint);
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:TimeoutSeconds", "30");
+    }
+
+    /// <summary>A client acting as a user with these roles (tokens signed by the API's own issuer).</summary>
+    public HttpClient ClientFor(string subject, params string[] roles)
+    {
+        var client = CreateClient();
+        var token = Services.GetRequiredService<OrleansAgents.Api.Security.TokenIssuer>().Issue(subject, roles, "user", null).Token;
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+    }
+}
