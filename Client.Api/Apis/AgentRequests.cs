@@ -9,11 +9,13 @@ public sealed record AgentRequest(
     string? Description,
     List<string>? Capabilities,
     int? MaxConcurrentTasks,
-    Dictionary<string, string>? Metadata)
+    Dictionary<string, string>? Metadata,
+    AgentKind? Kind = null)
 {
+    /// <summary>An agent that names no kind is hosted: its skills run in the silos, so it needs no heartbeat.</summary>
     public AgentSpec ToSpec() => new(
         Name ?? "", Description, Capabilities ?? [], MaxConcurrentTasks ?? 1,
-        Metadata ?? new Dictionary<string, string>());
+        Metadata ?? new Dictionary<string, string>(), Kind ?? AgentKind.Hosted);
 }
 
 /// <summary>Body of POST /api/agents/{id}/heartbeat; optional.</summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
@@ -11,7 +13,7 @@ public sealed record UserRequest(string? Name, string? Password, List<string>? R
 
 public sealed record UserListResponse(IReadOnlyList<UserView> Items, string? NextCursor);
 
-public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays);
+public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays, string? Tier = null);
 
 public sealed record ApiKeyListResponse(IReadOnlyList<ApiKeyView> Items, string? NextCursor);
 
@@ -35,13 +37,16 @@ public static class UsersApi
         return app;
     }
 
-    private static async Task<Results<Created<UserView>, ProblemHttpResult>> CreateAsync(UserRequest body, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Created<UserView>, ProblemHttpResult>> CreateAsync(
+        UserRequest body, HttpContext http, IGrainFactory grains, IOptions<ApiRateLimitOptions> rateLimits)
     {
         if (!SecurityRules.IsValidUserName(body.Name))
         {
             return InvalidName();
         }
 
+        // Without a tier, the user starts in the tier configured for its roles (RateLimiting:RoleTiers).
+        body = body with { Tier = body.Tier ?? TierAssignment.ForRoles(rateLimits.Value, body.Roles ?? []) };
         await ApplyTierAsync(grains, body.Name, body.Tier); // first: an unknown tier refuses the request before anything is created
         var view = await grains.GetGrain<IUserGrain>(body.Name).CreateAsync(Spec(body));
         await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.UserCreated, "ok", view.Name, "roles=" + string.Join(",", view.Roles));
@@ -108,7 +113,8 @@ public static class UsersApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(ApiKeyRequest body, HttpContext http, IGrainFactory grains, TimeProvider time)
+    private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(
+        ApiKeyRequest body, HttpContext http, IGrainFactory grains, TimeProvider time, IOptions<ApiRateLimitOptions> rateLimits)
     {
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
         {
@@ -120,9 +126,18 @@ public static class UsersApi
             return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "expiresInDays must be between 1 and 3650.");
         }
 
+        if (body.Tier is not null && !SecurityRules.IsValidTier(body.Tier))
+        {
+            return ProblemResults.Invalid(ErrorCodes.RateLimitUnknownTier, $"tier must match {SecurityRules.TierPattern}.");
+        }
+
         var id = OrleansAgents.Grains.Security.ApiKeys.NewId();
+
+        // A key is charged as apikey-{id} (see ClientPartitioner); its tier is set before the key exists, so an unknown tier creates nothing.
+        var tier = body.Tier ?? TierAssignment.ForRoles(rateLimits.Value, body.Roles ?? []);
+        await TierAssignment.ApplyAsync(grains, OrleansAgents.Grains.Security.ApiKeys.Subject(id), tier);
         var created = await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeySpec(
-            body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null));
+            body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null, tier));
         await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyCreated, "ok", created.View.Id, "roles=" + string.Join(",", created.View.Roles));
         return TypedResults.Created($"/api/api-keys/{created.View.Id}", created);
     }

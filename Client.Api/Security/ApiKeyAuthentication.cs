@@ -36,7 +36,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var claims = new List<Claim>
         {
-            new(AgentClaims.Subject, "apikey-" + key.Id),
+            new(AgentClaims.Subject, ApiKeys.Subject(key.Id)),
             new(AgentClaims.Kind, "apikey"),
         };
         claims.AddRange(key.Roles.Select(r => new Claim(AgentClaims.Roles, r)));

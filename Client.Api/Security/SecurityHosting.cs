@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using OrleansAgents.Errors;
 using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Security;
@@ -74,11 +76,13 @@ public static partial class SecurityHosting
         });
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddHostedService<BootstrapAdmin>();
+        services.AddRoleTierValidation();
         return builder;
     }
 
     /// <summary>Makes sure the configured first admin exists (retrying while the cluster comes up).</summary>
-    private sealed partial class BootstrapAdmin(IGrainFactory grains, SecuritySettings settings, ILogger<BootstrapAdmin> logger) : IHostedService
+    private sealed partial class BootstrapAdmin(
+        IGrainFactory grains, SecuritySettings settings, IOptions<RateLimiting.ApiRateLimitOptions> rateLimits, ILogger<BootstrapAdmin> logger) : IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -86,7 +90,8 @@ public static partial class SecurityHosting
             {
                 try
                 {
-                    await grains.GetGrain<IUserGrain>(settings.BootstrapAdminUser).EnsureBootstrapAdminAsync(settings.BootstrapAdminPassword!);
+                    var admin = await grains.GetGrain<IUserGrain>(settings.BootstrapAdminUser).EnsureBootstrapAdminAsync(settings.BootstrapAdminPassword!);
+                    await GiveTierAsync(admin);
                     LogReady(settings.BootstrapAdminUser);
                     return;
                 }
@@ -99,6 +104,37 @@ public static partial class SecurityHosting
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        /// <summary>
+        /// The admin follows the README walk-through right after start: in the default tier it
+        /// would be throttled within a minute. Only an admin without a tier of its own is moved,
+        /// so a tier an operator chose survives restarts.
+        /// </summary>
+        private async Task GiveTierAsync(UserView admin)
+        {
+            if (admin.Tier is not null || TierAssignment.ForRoles(rateLimits.Value, admin.Roles) is not { } tier)
+            {
+                return;
+            }
+
+            try
+            {
+                await TierAssignment.ApplyAsync(grains, admin.Name, tier);
+                await grains.GetGrain<IUserGrain>(admin.Name).UpdateAsync(new UserSpec(null, admin.Roles, tier, admin.Disabled, admin.DisplayName));
+                LogTier(admin.Name, tier);
+            }
+            catch (DomainException ex)
+            {
+                // A RoleTiers entry naming a tier the silos lack: the admin still works, in the default tier.
+                LogTierRefused(admin.Name, tier, ex.Message);
+            }
+        }
+
+        [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin '{User}' put in rate-limit tier {Tier}")]
+        private partial void LogTier(string user, string tier);
+
+        [LoggerMessage(Level = LogLevel.Warning, Message = "Bootstrap admin '{User}' could not be put in tier {Tier}: {Reason}")]
+        private partial void LogTierRefused(string user, string tier, string reason);
 
         [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin '{User}' is in place")]
         private partial void LogReady(string user);

@@ -9,6 +9,20 @@ public enum AgentStatus
     Retired = 3,
 }
 
+/// <summary>
+/// Who does an agent's work. <see cref="Hosted"/>: the cluster runs it (its skills run in the silos),
+/// so it is live while the cluster is and needs no heartbeat. <see cref="External"/>: a process
+/// outside does the work and proves it is alive by heartbeats; a stale one is unhealthy.
+/// Stored registrations from before kinds existed read as <see cref="Hosted"/> (the zero value),
+/// which is what they always were: their skills ran in the silos.
+/// </summary>
+[GenerateSerializer, Alias("OrleansAgents.AgentKind")]
+public enum AgentKind
+{
+    Hosted = 0,
+    External = 1,
+}
+
 /// <summary>What a caller sends to register or update an agent.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentSpec")]
 public sealed record class AgentSpec(
@@ -16,7 +30,8 @@ public sealed record class AgentSpec(
     [property: Id(1)] string? Description,
     [property: Id(2)] IReadOnlyList<string> Capabilities,
     [property: Id(3)] int MaxConcurrentTasks,
-    [property: Id(4)] IReadOnlyDictionary<string, string> Metadata);
+    [property: Id(4)] IReadOnlyDictionary<string, string> Metadata,
+    [property: Id(5)] AgentKind Kind = AgentKind.Hosted);
 
 /// <summary>An agent as readers see it, with its status derived at read time.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentView")]
@@ -35,7 +50,8 @@ public sealed record class AgentView(
     [property: Id(11)] DateTimeOffset? RetiredAt,
     [property: Id(12)] long Version,
     [property: Id(13)] int QueuedTasks = 0,
-    [property: Id(14)] int RunningTasks = 0);
+    [property: Id(14)] int RunningTasks = 0,
+    [property: Id(15)] AgentKind Kind = AgentKind.Hosted);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]
@@ -47,7 +63,8 @@ public sealed record class AgentSummary(
     [property: Id(0)] string Id,
     [property: Id(1)] bool Retired,
     [property: Id(2)] bool AtCapacity,
-    [property: Id(3)] DateTimeOffset LastHeartbeatAt);
+    [property: Id(3)] DateTimeOffset LastHeartbeatAt,
+    [property: Id(4)] bool NeedsHeartbeat = false);
 
 /// <summary>One page of ids from an index, in ascending ordinal order.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentIdPage")]

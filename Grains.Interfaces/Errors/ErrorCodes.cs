@@ -30,6 +30,7 @@ public static partial class ErrorCodes
     public const string AgentInvalidMaxConcurrentTasks = "agent.invalid_max_concurrent_tasks";
     public const string AgentInvalidMetadata = "agent.invalid_metadata";
     public const string AgentInvalidActiveTasks = "agent.invalid_active_tasks";
+    public const string AgentInvalidKind = "agent.invalid_kind";
     public const string RateLimitExceeded = "rate_limit.exceeded";
     public const string RateLimitInvalidUser = "rate_limit.invalid_user";
     public const string RateLimitUnknownTier = "rate_limit.unknown_tier";

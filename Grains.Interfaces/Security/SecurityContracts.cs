@@ -71,7 +71,8 @@ public sealed record class ApiKeySpec(
     [property: Id(0)] string Name,
     [property: Id(1)] IReadOnlyList<string> Roles,
     [property: Id(2)] string CreatedBy,
-    [property: Id(3)] DateTimeOffset? ExpiresAt);
+    [property: Id(3)] DateTimeOffset? ExpiresAt,
+    [property: Id(4)] string? Tier = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ApiKeyView")]
 public sealed record class ApiKeyView(
@@ -82,7 +83,8 @@ public sealed record class ApiKeyView(
     [property: Id(4)] DateTimeOffset CreatedAt,
     [property: Id(5)] DateTimeOffset? ExpiresAt,
     [property: Id(6)] DateTimeOffset? RevokedAt,
-    [property: Id(7)] DateTimeOffset? LastUsedAt);
+    [property: Id(7)] DateTimeOffset? LastUsedAt,
+    [property: Id(8)] string? Tier = null);
 
 /// <summary>A created key: the secret is in <see cref="Key"/> and is never shown again.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ApiKeyCreated")]

@@ -45,7 +45,8 @@ public sealed class AgentDirectoryShardGrain(
     public async Task UpsertAsync(AgentSummary summary)
     {
         var summaries = state.State.Summaries;
-        var membershipChanged = !summaries.TryGetValue(summary.Id, out var known) || known.Retired != summary.Retired;
+        var membershipChanged = !summaries.TryGetValue(summary.Id, out var known)
+            || known.Retired != summary.Retired || known.NeedsHeartbeat != summary.NeedsHeartbeat;
         summaries[summary.Id] = summary;
         if (membershipChanged)
         {
@@ -59,14 +60,14 @@ public sealed class AgentDirectoryShardGrain(
 
     public ValueTask<IReadOnlyList<string>> ListStaleAsync(DateTimeOffset staleBefore, int limit) =>
         ValueTask.FromResult<IReadOnlyList<string>>(
-            [.. state.State.Summaries.Values.Where(s => !s.Retired && s.LastHeartbeatAt < staleBefore).Select(s => s.Id).Order(StringComparer.Ordinal).Take(limit)]);
+            [.. state.State.Summaries.Values.Where(s => !s.Retired && s.NeedsHeartbeat && s.LastHeartbeatAt < staleBefore).Select(s => s.Id).Order(StringComparer.Ordinal).Take(limit)]);
 
     public ValueTask<AgentStatusCounts> CountAsync(DateTimeOffset now, TimeSpan heartbeatWindow)
     {
         int idle = 0, busy = 0, unhealthy = 0, retired = 0;
         foreach (var s in state.State.Summaries.Values)
         {
-            switch (AgentStatusRules.Derive(s.Retired, s.AtCapacity, s.LastHeartbeatAt, now, heartbeatWindow))
+            switch (AgentStatusRules.Derive(s.Retired, s.AtCapacity, s.NeedsHeartbeat, s.LastHeartbeatAt, now, heartbeatWindow))
             {
                 case AgentStatus.Idle: idle++; break;
                 case AgentStatus.Busy: busy++; break;

@@ -203,7 +203,7 @@ public sealed partial class AgentGrain(
 
     public async Task<bool> MarkUnhealthyIfStaleAsync(DateTimeOffset staleBefore)
     {
-        if (!S.Registered || S.RetiredAt is not null || S.MarkedUnhealthyAt is not null || S.LastHeartbeatAt >= staleBefore)
+        if (!S.Registered || S.RetiredAt is not null || !S.NeedsHeartbeat || S.MarkedUnhealthyAt is not null || S.LastHeartbeatAt >= staleBefore)
         {
             return false;
         }
@@ -236,7 +236,7 @@ public sealed partial class AgentGrain(
     }
 
     private bool Healthy(DateTimeOffset now) =>
-        S.MarkedUnhealthyAt is null && now - S.LastHeartbeatAt <= _options.HeartbeatTimeout;
+        !S.NeedsHeartbeat || (S.MarkedUnhealthyAt is null && now - S.LastHeartbeatAt <= _options.HeartbeatTimeout);
 
     private AgentLoad Load() => new(
         Id,
@@ -254,6 +254,14 @@ public sealed partial class AgentGrain(
 
     private void Apply(AgentSpec spec)
     {
+        if (spec.Kind == AgentKind.External && S.Kind != AgentKind.External)
+        {
+            // Becoming external starts the heartbeat clock now, not at the registration long ago.
+            S.LastHeartbeatAt = time.GetUtcNow();
+            S.MarkedUnhealthyAt = null;
+        }
+
+        S.Kind = spec.Kind;
         S.Name = spec.Name;
         S.Description = spec.Description;
         S.Capabilities = [.. spec.Capabilities];
@@ -293,7 +301,7 @@ public sealed partial class AgentGrain(
 
     private async Task PublishSummaryAsync()
     {
-        var summary = new AgentSummary(Id, S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt);
+        var summary = new AgentSummary(Id, S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt, S.NeedsHeartbeat);
         await GrainFactory.GetGrain<IAgentDirectoryShardGrain>(AgentRules.DirectoryShardOf(Id)).UpsertAsync(summary);
         _directoryHeartbeatAt = S.LastHeartbeatAt;
         _directoryAtCapacity = summary.AtCapacity;
@@ -302,11 +310,11 @@ public sealed partial class AgentGrain(
     private AgentView View(DateTimeOffset now) => new(
         Id, S.Name, S.Description, S.Capabilities.ToArray(), S.MaxConcurrentTasks,
         new Dictionary<string, string>(S.Metadata, StringComparer.Ordinal),
-        S.MarkedUnhealthyAt is not null && S.RetiredAt is null
+        S.NeedsHeartbeat && S.MarkedUnhealthyAt is not null && S.RetiredAt is null
             ? AgentStatus.Unhealthy
-            : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
+            : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.NeedsHeartbeat, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
         S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
-        Q.QueuedCount, Q.Running.Count);
+        Q.QueuedCount, Q.Running.Count, S.Kind);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
     private partial void LogRegistered(string agentId, int capabilityCount);

@@ -25,6 +25,11 @@ public sealed class AgentState
 
     /// <summary>Set by the health sweep when the heartbeat went stale; cleared by the next heartbeat.</summary>
     [Id(13)] public DateTimeOffset? MarkedUnhealthyAt { get; set; }
+
+    /// <summary>Absent in rows written before kinds existed, so those read as Hosted (see AgentKind).</summary>
+    [Id(14)] public AgentKind Kind { get; set; }
+
+    public bool NeedsHeartbeat => Kind == AgentKind.External;
 }
 
 /// <summary>An agent's task queue; stored apart from the registration so queue traffic does not rewrite it.</summary>

@@ -62,9 +62,14 @@ internal static class AgentValidation
             }
         }
 
+        if (!Enum.IsDefined(spec.Kind))
+        {
+            throw Invalid(ErrorCodes.AgentInvalidKind, "kind must be one of: " + string.Join(", ", Enum.GetNames<AgentKind>().Select(n => n.ToLowerInvariant())) + ".");
+        }
+
         var distinct = capabilities.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new AgentSpec(name, description, distinct, spec.MaxConcurrentTasks,
-            new Dictionary<string, string>(metadata, StringComparer.Ordinal));
+            new Dictionary<string, string>(metadata, StringComparer.Ordinal), spec.Kind);
     }
 
     private static DomainException Invalid(string code, string message) => new(code, message);

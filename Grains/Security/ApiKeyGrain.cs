@@ -21,6 +21,9 @@ public sealed class ApiKeyState
 
     /// <summary>SHA-256 of the secret (see <see cref="ApiKeys.Hash"/>); the secret itself is never stored.</summary>
     [Id(8)] public byte[] SecretHash { get; set; } = [];
+
+    /// <summary>The rate-limit tier given at creation (shown only; the bucket grain holds the limits).</summary>
+    [Id(9)] public string? Tier { get; set; }
 }
 
 /// <summary>One API key (key: key id from <see cref="ApiKeys.NewId"/>). Keys are revoked, never deleted.</summary>
@@ -76,6 +79,7 @@ public sealed partial class ApiKeyGrain(
             CreatedAt = now,
             ExpiresAt = spec.ExpiresAt,
             SecretHash = ApiKeys.Hash(secret),
+            Tier = spec.Tier,
         };
         await state.SaveOrDeactivateAsync(this);
         await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(0).AddAsync(Id);
@@ -127,7 +131,7 @@ public sealed partial class ApiKeyGrain(
         return View();
     }
 
-    private ApiKeyView View() => new(Id, S.Name, S.Roles.ToArray(), S.CreatedBy, S.CreatedAt, S.ExpiresAt, S.RevokedAt, S.LastUsedAt);
+    private ApiKeyView View() => new(Id, S.Name, S.Roles.ToArray(), S.CreatedBy, S.CreatedAt, S.ExpiresAt, S.RevokedAt, S.LastUsedAt, S.Tier);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API key {KeyId} created by {CreatedBy}")]
     private partial void LogCreated(string keyId, string createdBy);

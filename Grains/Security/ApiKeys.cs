@@ -24,6 +24,9 @@ public static class ApiKeys
             }
         });
 
+    /// <summary>The subject a key's requests carry (and are rate limited as).</summary>
+    public static string Subject(string id) => "apikey-" + id;
+
     public static bool IsValidId([NotNullWhen(true)] string? id) =>
         id is not null && id.Length == SecurityRules.ApiKeyIdLength && id.All(c => Base32Alphabet.Contains(c, StringComparison.Ordinal));
 

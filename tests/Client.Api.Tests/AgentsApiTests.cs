@@ -42,10 +42,21 @@ public sealed class AgentsApiTests(ApiFactory factory)
         Assert.Equal($"/api/agents/{id}", response.Headers.Location?.OriginalString);
         var created = await response.Content.ReadFromJsonAsync<JsonObject>();
         Assert.Equal("idle", (string?)created!["status"]);
+        Assert.Equal("hosted", (string?)created["kind"]); // the README's registration needs no heartbeat
 
         var read = await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{id}");
         Assert.Equal("Researcher", (string?)read!["name"]);
         Assert.Equal("core", (string?)read["metadata"]!["team"]);
+    }
+
+    [Fact]
+    public async Task Post_TakesKindExternal_ForAgentsThatHeartbeat()
+    {
+        var body = new { id = NewId(), name = "Worker", capabilities = new[] { "search" }, kind = "external" };
+        var response = await _http.PostAsJsonAsync("/api/agents", body);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("external", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["kind"]);
     }
 
     [Fact]
@@ -160,6 +171,7 @@ public sealed class AgentsApiTests(ApiFactory factory)
     [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"maxConcurrentTasks\":\"ten\"}", "request.wrong_type")]
     [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"capabilities\":\"search\"}", "request.wrong_type")]
     [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"colour\":\"red\"}", "request.unknown_field")]
+    [InlineData("{\"id\":\"x1\",\"name\":\"n\",\"kind\":\"robot\"}", "request.wrong_type")]
     [InlineData("{\"id\":\"Bad Id\",\"name\":\"n\"}", "agent.invalid_id")]
     [InlineData("{\"name\":\"n\"}", "agent.invalid_id")]
     [InlineData("{\"id\":\"x1\",\"name\":\"\"}", "agent.invalid_name")]

@@ -28,6 +28,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
         builder.UseSetting("RateLimiting:RouteCosts:GET /api/rate-limits/{userId}", "3");
+        // The bootstrap admin (whose bucket the admin clients share) stays unthrottled too.
+        builder.UseSetting("RateLimiting:RoleTiers:admin", "test-unlimited");
         // Not Development: the API insists on a real signing key and a bootstrap admin password.
         builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
         builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);

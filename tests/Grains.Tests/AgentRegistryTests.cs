@@ -108,7 +108,7 @@ public sealed class AgentRegistryTests(RegistryClusterFixture fixture) : IClassF
     public async Task Heartbeat_MarksBusyAtCapacity_AndUnhealthyWhenStale()
     {
         var id = NewId();
-        await Agent(id).RegisterAsync(Spec(max: 2));
+        await Agent(id).RegisterAsync(Spec(max: 2) with { Kind = AgentKind.External });
 
         Assert.Equal(AgentStatus.Busy, (await Agent(id).HeartbeatAsync(new AgentHeartbeat(2))).Status);
         Assert.Equal(AgentStatus.Idle, (await Agent(id).HeartbeatAsync(new AgentHeartbeat(1))).Status);

@@ -55,25 +55,6 @@ public abstract class PostgresCrashTest : IAsyncLifetime
     }
 
     /// <summary>Polls until the condition holds; calls that fail while a dead silo is not yet declared dead count as "not yet".</summary>
-    protected static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-            {
-                // a killed silo may not be declared dead yet
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(100);
-        }
-    }
+    protected static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? within = null) =>
+        Eventually.HoldsAsync(condition, "the cluster to recover", within, tolerateFailures: true);
 }

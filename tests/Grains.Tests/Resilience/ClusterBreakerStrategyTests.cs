@@ -103,15 +103,7 @@ public sealed class ClusterBreakerStrategyTests(BreakerClusterFixture fixture) :
         Assert.Equal(4, (await pipeline.ExecuteOutcomeAsync<int, int>((_, _) => ValueTask.FromResult(Outcome.FromResult(4)), ResilienceContextPool.Shared.Get(), 0)).Result);
     }
 
-    private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => WaitForAsync(() => Task.FromResult(condition()), timeout);
+    private static Task WaitForAsync(Func<bool> condition, TimeSpan timeout) => Eventually.HoldsAsync(condition, "the breaker's local view", timeout);
 
-    private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(deadline.Elapsed < timeout, $"condition not met within {timeout}");
-            await Task.Delay(10);
-        }
-    }
+    private static Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout) => Eventually.HoldsAsync(condition, "the breaker's state", timeout);
 }

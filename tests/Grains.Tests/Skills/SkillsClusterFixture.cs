@@ -68,16 +68,7 @@ public sealed class SkillsClusterFixture : RegistryClusterFixture, IAsyncLifetim
         await Flaky.DisposeAsync();
     }
 
-    /// <summary>Polls until the condition holds (generous limit: the box may be slow; never a timing assertion).</summary>
-    public static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        for (var i = 0; i < 300 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), $"timed out waiting for {what}");
-    }
+    public static Task WaitForAsync(Func<bool> condition, string what) => Eventually.HoldsAsync(condition, what);
 }
 
 public sealed class InMemoryAgentMemory : IAgentMemory

@@ -171,17 +171,7 @@ public sealed class ConsensusRoundTests(ConsensusClusterFixture fixture) : IClas
     private ILocalTrustGrain Row(string rater) => _client.GetGrain<ILocalTrustGrain>(TrustRules.RowKey(TrustRules.DefaultDomain, rater));
 
     /// <summary>Ratings are a follow-up of the finished round: wait until the row has them.</summary>
-    private async Task<LocalTrustRow> WaitForRowAsync(string rater, int targets)
-    {
-        for (var i = 0; ; i++)
-        {
-            var row = await Row(rater).GetRowAsync();
-            if (row.Entries.Count >= targets || i == 200)
-            {
-                return row;
-            }
-
-            await Task.Delay(25);
-        }
-    }
+    private Task<LocalTrustRow> WaitForRowAsync(string rater, int targets) =>
+        Eventually.HoldsAsync(async () => await Row(rater).GetRowAsync(), row => row.Entries.Count >= targets,
+            $"{rater}'s trust row to hold {targets} ratings", describe: row => $"{row.Entries.Count} ratings");
 }

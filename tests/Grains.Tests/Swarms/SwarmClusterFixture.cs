@@ -38,19 +38,8 @@ public sealed class SwarmClusterFixture : RegistryClusterFixture
         silo.Services.AddSkill<ParaboloidSkill>(SkillRegistry.AnyCapability);
     }
 
-    /// <summary>Polls until the condition holds (generous limit: the box may be slow; never a timing assertion).</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what)
-    {
-        var value = await read();
-        for (var i = 0; i < 1200 && !condition(value); i++)
-        {
-            await Task.Delay(50);
-            value = await read();
-        }
-
-        Assert.True(condition(value), $"timed out waiting for {what}");
-        return value;
-    }
+    public static Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what) =>
+        Eventually.HoldsAsync(read, condition, what);
 }
 
 /// <summary>Counts paraboloid evaluations and holds them, once <see cref="HoldAfter"/> have run, until the gate opens.</summary>

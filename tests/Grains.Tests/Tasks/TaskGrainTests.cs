@@ -10,10 +10,13 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
 
     private static string NewAgentId() => "ta-" + Guid.NewGuid().ToString("N")[..10];
 
-    private async Task<string> RegisterAsync(int maxConcurrent = 1, params string[] capabilities)
+    private async Task<string> RegisterAsync(int maxConcurrent = 1, params string[] capabilities) =>
+        await RegisterAsync(AgentKind.Hosted, maxConcurrent, capabilities);
+
+    private async Task<string> RegisterAsync(AgentKind kind, int maxConcurrent = 1, params string[] capabilities)
     {
         var id = NewAgentId();
-        await _client.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec("worker", null, capabilities.Length == 0 ? ["work"] : capabilities, maxConcurrent, new Dictionary<string, string>()));
+        await _client.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec("worker", null, capabilities.Length == 0 ? ["work"] : capabilities, maxConcurrent, new Dictionary<string, string>(), kind));
         return id;
     }
 
@@ -315,7 +318,7 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
     public async Task HealthSweep_OnItsReminder_MarksStaleAgents_WhichStopReceivingRoutedTasks()
     {
         var capability = "sweep-" + Guid.NewGuid().ToString("N")[..8];
-        var agent = await RegisterAsync(1, capability);
+        var agent = await RegisterAsync(AgentKind.External, 1, capability);
         var job = _client.GetGrain<IPeriodicJobGrain>("agents.health-sweep");
         fixture.Clock.Advance(TimeSpan.FromMinutes(2)); // past Agents:HeartbeatTimeout (60 s)
         var advancedTo = fixture.Clock.GetUtcNow();

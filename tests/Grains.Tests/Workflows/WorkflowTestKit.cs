@@ -30,31 +30,15 @@ internal static class WorkflowTestKit
         return workflow;
     }
 
-    public static async Task<WorkflowRunView> WaitForAsync(IGrainFactory grains, string runId, Func<WorkflowRunView, bool> condition, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            WorkflowRunView? view = null;
-            try
-            {
-                view = await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync();
-            }
-            catch (Exception ex) when (ex is not Xunit.Sdk.XunitException && ex is not OrleansAgents.Errors.DomainException)
-            {
-                // a killed silo may not be declared dead yet
-            }
-
-            if (view is not null && condition(view))
-            {
-                return view;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not reach the expected state in time (last: {view?.Status}: "
-                + string.Join(", ", view?.Steps.Select(s => $"{s.Id}={s.Status}") ?? []) + ")");
-            await Task.Delay(50);
-        }
-    }
+    public static async Task<WorkflowRunView> WaitForAsync(IGrainFactory grains, string runId, Func<WorkflowRunView, bool> condition, TimeSpan? within = null) =>
+        (await Eventually.HoldsAsync(
+            () => grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync().AsTask(),
+            view => view is not null && condition(view),
+            $"run {runId} to reach the expected state",
+            within,
+            tolerateFailures: true, // a killed silo may not be declared dead yet; a domain error is an answer
+            describe: view => $"{view?.Status}: " + string.Join(", ", view?.Steps.Select(s => $"{s.Id}={s.Status}") ?? []),
+            transient: ex => ex is not OrleansAgents.Errors.DomainException))!;
 
     public static Task<WorkflowRunView> WaitForFinishAsync(IGrainFactory grains, string runId, TimeSpan? within = null) =>
         WaitForAsync(grains, runId, v => WorkflowRules.IsFinished(v.Status), within);
