@@ -108,6 +108,7 @@ public static class ApiHosting
         api.MapAuthApi();
         api.MapUsersApi();
         api.MapTasksApi();
+        api.MapWorkerLeasesApi();
         api.MapJobsApi();
         api.MapMemoryApi();
         api.MapAuditApi();
