@@ -117,6 +117,7 @@ public static class ApiHosting
         api.MapUsersApi();
         api.MapTasksApi();
         api.MapConversationsApi();
+        api.MapWorkerLeasesApi();
         api.MapJobsApi();
         api.MapMemoryApi();
         api.MapAuditApi();

@@ -113,6 +113,9 @@ public enum TaskEventType
     State = 0,
     Attempt = 1,
     Result = 2,
+
+    /// <summary>An external worker's progress report; the event's result holds <c>{"message", "percent"}</c>.</summary>
+    Progress = 3,
 }
 
 /// <summary>One entry of a task's progress log; sequence numbers start at 1 and have no gaps.</summary>

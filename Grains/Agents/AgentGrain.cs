@@ -147,7 +147,12 @@ public sealed partial class AgentGrain(
     {
         if (Q.Contains(taskId))
         {
-            if (recovering && Q.Running.Contains(taskId))
+            if (recovering && Q.Running.Contains(taskId) && IsExternal)
+            {
+                // Queued by its record but taken by a worker call that never leased it: offer it again.
+                await ReturnToQueueAsync(taskId, priority, skill, atFront: true);
+            }
+            else if (recovering && Q.Running.Contains(taskId))
             {
                 // The task re-announces itself while still queued by its record, so the one-way start
                 // sent when it got its slot was lost with a silo: send it again (a running task ignores it).
@@ -177,6 +182,7 @@ public sealed partial class AgentGrain(
         }
 
         Q.For(priority).Add(taskId);
+        _queuedSkills[taskId] = skill;
         await DispatchAsync();
         return Load();
     }
@@ -223,6 +229,12 @@ public sealed partial class AgentGrain(
     /// </summary>
     private async Task DispatchAsync()
     {
+        if (IsExternal)
+        {
+            await OfferToWorkersAsync(); // workers lease the tasks (AgentGrain.Leases.cs)
+            return;
+        }
+
         var started = new List<string>();
         while (Q.Running.Count < Math.Max(1, S.MaxConcurrentTasks) && Q.Dequeue() is { } next)
         {

@@ -282,6 +282,11 @@ public sealed partial class TaskGrain(
             return;
         }
 
+        if (await RecoverLeasedAsync())
+        {
+            return; // leased to an external worker: never run in a silo (TaskGrain.Leases.cs)
+        }
+
         if (S.Attempts.Count > 0 && S.Attempts[^1].Outcome == AttemptOutcome.Running)
         {
             var lost = new TaskError("task.lost", $"Silo {S.Attempts[^1].Silo} stopped while running this attempt.", Transient: true);

@@ -48,6 +48,12 @@ public sealed class TaskRecord
     /// <summary>Who started the task on the submitter's behalf, e.g. <c>workflow-run:{runId}:{stepId}</c>; null for direct calls.</summary>
     [Id(26)] public string? Origin { get; set; }
 
+    /// <summary>The external worker's lease on the running attempt (ids from 40 keep clear of the task path's own additions).</summary>
+    [Id(40)] public TaskLease? Lease { get; set; }
+
+    /// <summary>Leased to external workers at least once: attempts come back to the agent's queue, never run in a silo.</summary>
+    [Id(41)] public bool External { get; set; }
+
     /// <summary>Attempts that count against MaxAttempts: those of this run not lost to a crash.</summary>
     public int AttemptsUsed => Attempts.Skip(BudgetStart).Count(a => a.Outcome != AttemptOutcome.Lost);
 }
