@@ -36,7 +36,8 @@ public sealed record class AgentSpec(
     [property: Id(7)] AgentModel? Model = null,
     [property: Id(8)] IReadOnlyList<string>? Tools = null,
     [property: Id(9)] int? MaxTurns = null,
-    [property: Id(10)] int? MaxToolCalls = null);
+    [property: Id(10)] int? MaxToolCalls = null,
+    [property: Id(11)] decimal? DailyBudgetUsd = null);
 
 /// <summary>
 /// The model a hosted agent thinks with: a provider of <c>Skills:Llm:Providers</c> (its endpoint and
@@ -73,7 +74,8 @@ public sealed record class AgentView(
     [property: Id(17)] AgentModel? Model = null,
     [property: Id(18)] IReadOnlyList<string>? Tools = null,
     [property: Id(19)] int? MaxTurns = null,
-    [property: Id(20)] int? MaxToolCalls = null);
+    [property: Id(20)] int? MaxToolCalls = null,
+    [property: Id(21)] decimal? DailyBudgetUsd = null);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]

@@ -48,7 +48,8 @@ public sealed record class TurnUsage(
     [property: Id(1)] long OutputTokens,
     [property: Id(2)] long TotalTokens,
     [property: Id(3)] int ModelCalls,
-    [property: Id(4)] int ToolCalls);
+    [property: Id(4)] int ToolCalls,
+    [property: Id(5)] decimal? CostUsd = null);
 
 /// <summary>One entry of a conversation's event log; sequence numbers start at 1 and have no gaps.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ConversationEvent")]

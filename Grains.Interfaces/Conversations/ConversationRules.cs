@@ -33,6 +33,12 @@ public static partial class ConversationRules
 
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && IdRegex().IsMatch(id);
 
+    public const decimal MaxDailyBudgetUsd = 1_000_000m;
+
+    /// <summary>The key of one agent's spending on one UTC day.</summary>
+    public static string SpendKey(string agentId, DateTimeOffset now) =>
+        agentId + "/" + now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The key of the index of one owner's conversations with one agent.</summary>
     public static string IndexKey(string agentId, string owner) => agentId + "/" + owner;
 

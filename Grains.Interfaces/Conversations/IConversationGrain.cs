@@ -39,6 +39,17 @@ public interface IConversationGrain : IGrainWithStringKey
     Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
 }
 
+/// <summary>What one agent's turns cost on one UTC day (key: <see cref="ConversationRules.SpendKey"/>), for its daily budget.</summary>
+[Alias("OrleansAgents.IAgentSpendGrain")]
+public interface IAgentSpendGrain : IGrainWithStringKey
+{
+    [Alias("Spent")]
+    ValueTask<decimal> SpentAsync();
+
+    [Alias("Add")]
+    Task AddAsync(decimal usd);
+}
+
 /// <summary>One owner's conversations with one agent (key: <see cref="ConversationRules.IndexKey"/>), newest first.</summary>
 [Alias("OrleansAgents.IConversationIndexGrain")]
 public interface IConversationIndexGrain : IGrainWithStringKey

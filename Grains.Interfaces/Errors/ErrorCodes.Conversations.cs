@@ -11,6 +11,8 @@ public static partial class ErrorCodes
     public const string AgentInvalidMaxTurns = "agent.invalid_max_turns";
     public const string AgentInvalidMaxToolCalls = "agent.invalid_max_tool_calls";
     public const string AgentNotHosted = "agent.not_hosted";
+    public const string AgentInvalidBudget = "agent.invalid_budget";
+    public const string BudgetExceeded = "budget.exceeded";
 
     public const string ConversationInvalidId = "conversation.invalid_id";
     public const string ConversationNotFound = "conversation.not_found";

@@ -287,6 +287,7 @@ public sealed partial class AgentGrain(
         S.Tools = spec.Tools is null ? null : [.. spec.Tools];
         S.MaxTurns = spec.MaxTurns;
         S.MaxToolCalls = spec.MaxToolCalls;
+        S.DailyBudgetUsd = spec.DailyBudgetUsd;
     }
 
     private void RequireRegistered()
@@ -335,7 +336,7 @@ public sealed partial class AgentGrain(
             : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.NeedsHeartbeat, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
         S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
         Q.QueuedCount, Q.Running.Count, S.Kind,
-        S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls);
+        S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls, S.DailyBudgetUsd);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
     private partial void LogRegistered(string agentId, int capabilityCount);

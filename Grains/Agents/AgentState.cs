@@ -40,6 +40,8 @@ public sealed class AgentState
 
     [Id(19)] public int? MaxToolCalls { get; set; }
 
+    [Id(20)] public decimal? DailyBudgetUsd { get; set; }
+
     public bool NeedsHeartbeat => Kind == AgentKind.External;
 }
 

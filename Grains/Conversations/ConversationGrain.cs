@@ -8,6 +8,7 @@ using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Skills.Llm;
 
 namespace OrleansAgents.Grains.Conversations;
 
@@ -22,6 +23,7 @@ public sealed partial class ConversationGrain(
     [PersistentState("conversation", StorageNames.Tasks)] IPersistentState<ConversationState> state,
     IOptions<ConversationOptions> options,
     HostedAgentFactory factory,
+    IOptions<LlmPriceOptions> prices,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
 {
@@ -313,6 +315,14 @@ public sealed partial class ConversationGrain(
             throw new DomainException(ErrorCodes.AgentNotHosted, $"Agent '{S.AgentId}' is retired or has no model any more.");
         }
 
+        var spend = GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, time.GetUtcNow()));
+        if (agent.DailyBudgetUsd is { } budget && await spend.SpentAsync() is var spent && spent >= budget)
+        {
+            // Refused before any provider call: the budget is a hard stop, not a warning.
+            throw new DomainException(ErrorCodes.BudgetExceeded,
+                $"Agent '{S.AgentId}' has spent {spent} USD of its daily budget of {budget} USD; it frees up at 00:00 UTC.");
+        }
+
         var maxToolCalls = agent.MaxToolCalls ?? ConversationRules.DefaultMaxToolCalls;
         var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct));
         var session = S.SessionJson is null
@@ -361,11 +371,16 @@ public sealed partial class ConversationGrain(
 
         S.SessionJson = (await hosted.Agent.SerializeSessionAsync(session, cancellationToken: cancellation)).GetRawText();
         turn.Reply = text.ToString();
-        turn.Usage = new TurnUsage(input, output, Math.Max(total, input + output), hosted.Client.Calls, turn.ToolTasks.Count);
+        var cost = prices.Value.Cost(hosted.Client.Provider, hosted.Client.Model, input, output);
+        turn.Usage = new TurnUsage(input, output, Math.Max(total, input + output), hosted.Client.Calls, turn.ToolTasks.Count, cost);
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Message, turn.Id, Text: turn.Reply));
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Usage, turn.Id, Usage: turn.Usage));
         await FinishAsync(turn, TurnState.Completed, null);
         await ChargeAsync(turn.Usage.TotalTokens);
+        if (cost > 0)
+        {
+            await spend.AddAsync(cost.Value);
+        }
     }
 
     /// <summary>

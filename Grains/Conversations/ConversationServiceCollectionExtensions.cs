@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Skills.Llm;
 
 namespace OrleansAgents.Grains.Conversations;
 
@@ -13,6 +14,8 @@ public static class ConversationServiceCollectionExtensions
         services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationOptions>, ConversationOptionsValidator>());
         services.TryAddSingleton<HostedAgentFactory>();
+        services.AddOptions<LlmPriceOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPriceOptions>, LlmPriceOptionsValidator>());
         services.AddSkill<AgentRunSkill>(SkillRegistry.AnyCapability);
         return services;
     }

@@ -62,10 +62,15 @@ internal static class HostedAgentValidation
             throw Invalid(ErrorCodes.AgentInvalidMaxToolCalls, $"maxToolCalls (tool calls per message) must be between 0 and {ConversationRules.MaxToolCallsLimit}.");
         }
 
-        var hostedFields = instructions is not null || tools.Count > 0 || spec.MaxTurns is not null || spec.MaxToolCalls is not null;
+        if (spec.DailyBudgetUsd is { } budget && budget is <= 0 or > ConversationRules.MaxDailyBudgetUsd)
+        {
+            throw Invalid(ErrorCodes.AgentInvalidBudget, $"dailyBudgetUsd must be more than 0 and at most {ConversationRules.MaxDailyBudgetUsd}.");
+        }
+
+        var hostedFields = instructions is not null || tools.Count > 0 || spec.MaxTurns is not null || spec.MaxToolCalls is not null || spec.DailyBudgetUsd is not null;
         if (model is null && hostedFields)
         {
-            throw Invalid(ErrorCodes.AgentInvalidModel, "instructions, tools, maxTurns and maxToolCalls belong to a hosted LLM agent: give a model { provider, model?, temperature?, maxOutputTokens? } too.");
+            throw Invalid(ErrorCodes.AgentInvalidModel, "instructions, tools, maxTurns, maxToolCalls and dailyBudgetUsd belong to a hosted LLM agent: give a model { provider, model?, temperature?, maxOutputTokens? } too.");
         }
 
         if (model is not null && spec.Kind != AgentKind.Hosted)

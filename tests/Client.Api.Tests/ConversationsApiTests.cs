@@ -120,6 +120,7 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         Assert.Equal(2, (int)usage["toolCalls"]!);
         Assert.Equal(2 * ScriptedLlmServer.PromptTokens, (long)usage["inputTokens"]!);
         Assert.Equal(2 * ScriptedLlmServer.CompletionTokens, (long)usage["outputTokens"]!);
+        Assert.Equal(((2 * ScriptedLlmServer.PromptTokens * 1m) + (2 * ScriptedLlmServer.CompletionTokens * 2m)) / 1_000_000m, (decimal)usage["costUsd"]!);
 
         // The second model call carried the instructions and both tool results.
         var second = fixture.Llm.Requests.Last(r => (string?)r["model"] == "tools");
@@ -230,6 +231,8 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"maxTurns":0}""", "agent.invalid_max_turns")]
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"maxToolCalls":-1}""", "agent.invalid_max_tool_calls")]
     [InlineData("""{"id":"ID","name":"a","kind":"external","model":{"provider":"scripted"}}""", "agent.invalid_kind")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"dailyBudgetUsd":0}""", "agent.invalid_budget")]
+    [InlineData("""{"id":"ID","name":"a","dailyBudgetUsd":5}""", "agent.invalid_model")]
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted","apiKey":"sk-secret"}}""", "request.unknown_field")]
     public async Task InvalidHostedRegistrations_Are400WithTheirCode(string body, string code)
     {
@@ -338,5 +341,27 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("agent.invalid_tool", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+    }
+
+    [Fact]
+    public async Task OverItsDailyBudget_AnAgentRefusesTheTurn_BeforeAnyProviderCall()
+    {
+        // One turn costs (10 × 1 + 5 × 2) / 1e6 = 0.00002 USD at the fixture's prices: more than the budget.
+        var id = NewId();
+        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id, name = "thrifty", model = new { provider = HostedAgentsFixture.Provider, model = "plain" }, dailyBudgetUsd = 0.00001m,
+        })).StatusCode);
+        var conversation = await StartAsync(_dev, id);
+        await SendAsync(_dev, conversation, "first");
+        var first = await EventsAsync(_dev, conversation);
+        Assert.Equal("completed", (string?)first[^1].Data["state"]);
+
+        var marker = "second " + Guid.NewGuid().ToString("N");
+        await SendAsync(_dev, conversation, marker);
+        var second = await EventsAsync(_dev, conversation, first[^1].Id);
+        Assert.Equal("failed", (string?)second[^1].Data["state"]);
+        Assert.Equal("budget.exceeded", (string?)second[^1].Data["error"]!["code"]);
+        Assert.DoesNotContain(fixture.Llm.Requests, r => r.ToJsonString().Contains(marker, StringComparison.Ordinal));
     }
 }

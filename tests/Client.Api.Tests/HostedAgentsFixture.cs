@@ -58,6 +58,10 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:TimeoutSeconds", "30");
+        builder.UseSetting("Skills:Llm:Prices:0:Provider", HostedAgentsFixture.Provider);
+        builder.UseSetting("Skills:Llm:Prices:0:Model", "*");
+        builder.UseSetting("Skills:Llm:Prices:0:InputPerMillion", "1");
+        builder.UseSetting("Skills:Llm:Prices:0:OutputPerMillion", "2");
     }
 
     /// <summary>A client acting as a user with these roles (tokens signed by the API's own issuer).</summary>

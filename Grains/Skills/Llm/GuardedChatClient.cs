@@ -24,6 +24,10 @@ public sealed class GuardedChatClient(
     SkillMetrics metrics,
     TimeProvider time) : DelegatingChatClient(inner)
 {
+    public string Provider => provider;
+
+    public string Model => model;
+
     /// <summary>Model calls made through this client (one turn builds one client).</summary>
     public int Calls { get; private set; }
 
