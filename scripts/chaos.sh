@@ -101,7 +101,8 @@ api_env = dict(common, **{"Urls": f"http://127.0.0.1:{ap}", "Orleans__Management
                           "Security__BootstrapAdminPassword": password, "Security__AccessTokenLifetime": "01:00:00"})
 api = {"name": "api", "cwd": api_bin, "cmd": ["dotnet", "OrleansAgents.Api.dll"], "env": api_env, "log": f"{d}/api.log",
        "ready": f"http://127.0.0.1:{ap}/health/ready", "base": f"http://127.0.0.1:{ap}"}
-json.dump({"silos": silos, "api": api}, open(out, "w"), indent=1)
+redis = {"port": int(os.environ["CHAOS_REDIS"].rsplit(":", 1)[1]), "key": f"{os.environ['CHAOS_SERVICE']}/members/{os.environ['CHAOS_SERVICE']}"}
+json.dump({"silos": silos, "api": api, "redis": redis}, open(out, "w"), indent=1)
 PY
 
 echo "chaos-$profile: $silos silos, ${duration}s of load, SIGKILL every ${kill_every}s (logs in $dir with CHAOS_KEEP=1)" >&2

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 import uuid
 
-TERMINAL_TASK = {"succeeded", "failed", "cancelled", "dead_lettered"}
+TERMINAL_TASK = {"succeeded", "failed", "cancelled", "dead-lettered", "dead_lettered"}
 TERMINAL_RUN = {"succeeded", "failed", "cancelled"}
 
 
@@ -145,6 +145,40 @@ def submit(api, stats, kind, path, body, patience):
                 stats.rejected.append((kind, status, code))
             return
         time.sleep(1)
+
+
+def iso_seconds(text):
+    """Epoch seconds of an ISO time such as 2026-12-03T14:45:27.2191329Z (7 fraction digits)."""
+    from datetime import datetime, timezone
+    head, _, frac = text.rstrip("Z").partition(".")
+    t = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+    return t + (float("0." + frac) if frac else 0.0)
+
+
+def detection_times(spec, silos, kills):
+    """Seconds from each SIGKILL to the last vote that declared the silo dead, read from the
+    Redis membership table (kills the restarted silo resolved by itself carry no votes)."""
+    redis = spec.get("redis")
+    if not redis:
+        return []
+    try:
+        out = subprocess.run(["redis-cli", "-p", str(redis["port"]), "HGETALL", redis["key"]],
+                             capture_output=True, text=True, timeout=10).stdout
+    except Exception:
+        return []
+    entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    ports = {s.spec["name"]: s.spec["env"]["Orleans__SiloPort"] for s in silos}
+    found = []
+    for when, name in kills:
+        prefix = f"127.0.0.1:{ports[name]}@"
+        before = [e for e in entries if e["SiloAddress"]["SiloAddress"].startswith(prefix) and e["Status"] == 6
+                  and iso_seconds(e["StartTime"]) < when and e.get("SuspectTimes")]
+        if before:
+            latest = max(before, key=lambda e: iso_seconds(e["StartTime"]))
+            votes = [iso_seconds(v["Item2"]) for v in latest["SuspectTimes"]]
+            if max(votes) > when:
+                found.append(max(votes) - when)
+    return found
 
 
 def percentile(values, p):
@@ -323,16 +357,19 @@ def main():
     stuck_t = sum(1 for k in pending if k[0] == "task" and outcome.get(k) != "404")
     stuck_r = sum(1 for k in pending if k[0] == "run" and outcome.get(k) != "404")
     ok_t, ok_r = count("task", lambda v: v == "succeeded"), count("run", lambda v: v == "succeeded")
-    failed_t = count("task", lambda v: v in ("failed", "dead_lettered", "cancelled"))
+    failed_t = count("task", lambda v: v in ("failed", "dead-lettered", "dead_lettered", "cancelled"))
     failed_r = count("run", lambda v: v in ("failed", "cancelled"))
     acked = tasks_acked + runs_acked
+    detections = detection_times(spec, silos, kills)
+    detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
+                if detections else "n/a")
     attempted = total_tasks + runs_sent
     summary = (f"tasks {tasks_acked}/{total_tasks} acknowledged, {ok_t} succeeded, {failed_t} failed, {lost_t} lost(404), {stuck_t} stuck; "
                f"runs {runs_acked}/{runs_sent} acknowledged, {ok_r} succeeded, {failed_r} failed, {lost_r} lost(404), {stuck_r} stuck; "
                f"resend share {100.0 * stats.resent / max(1, acked):.1f}% ({stats.server_errors} 5xx answers, "
                f"{stats.retry_after_missing} 503 without Retry-After), "
                f"submit p50 {1000 * percentile(stats.latencies, 50):.0f} ms p99 {1000 * percentile(stats.latencies, 99):.0f} ms; "
-               f"{len(kills)} kills; settled {max(0.0, check_end - last_fault[0]):.0f} s after the last fault")
+               f"{len(kills)} kills, dead declared after {detected}; settled {max(0.0, check_end - last_fault[0]):.0f} s after the last fault")
     stuck_samples = [f"{k[0]} {k[1]}={outcome.get(k)}" for k in sorted(pending) if outcome.get(k) != "404"][:5]
     lost_samples = [f"{k[0]} {k[1]}" for k, v in outcome.items() if v == "404"][:5]
     violations = []

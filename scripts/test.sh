@@ -33,6 +33,8 @@ done
 
 # Dockerfile publish step, alert rules, dashboards against a real Prometheus (scripts/check-ops.sh).
 bash scripts/check-ops.sh "$work/ops" "$results/ops-checks.txt" || status=$?
+# Chaos suite, short profile: silo SIGKILLs under load on the services above (fresh database).
+CHAOS_NO_BUILD=1 bash scripts/chaos.sh short "$results/chaos-checks.txt" || status=$?
 
 # Interop: the official TypeScript MCP SDK against a real embedded API (npm ci + tests/interop/run.sh).
 bash tests/interop/run.sh "$results/interop-checks.txt" || status=$?
@@ -51,7 +53,7 @@ for f in files:
     passed += int(c.get("passed", 0))
     failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
     skipped += int(c.get("notExecuted", 0))
-# Operations, interop and bench smoke checks write one "PASS name" / "FAIL name: why" line each.
+# Operations, chaos, interop and bench smoke checks write one "PASS name" / "FAIL name: why" line each.
 for f in glob.glob(sys.argv[1] + "/*-checks.txt"):
     for line in open(f):
         passed += line.startswith("PASS ")

@@ -53,7 +53,7 @@ public interface IAgentTaskLogGrain : IGrainWithStringKey
     ValueTask<TaskSummaryPage> ListAsync(TaskState? filter, int limit, string? after);
 }
 
-/// <summary>The cluster's dead letters (key: 0), newest first, bounded.</summary>
+/// <summary>The cluster's dead letters, newest first, bounded: key 0 lists and counts them all; keys 1..16 are the shards that hold them.</summary>
 [Alias("OrleansAgents.IDeadLetterGrain")]
 public interface IDeadLetterGrain : IGrainWithIntegerKey
 {

@@ -194,7 +194,7 @@ public sealed partial class TaskGrain(
         metrics.Entered(TaskState.Queued);
         if (wasDeadLettered)
         {
-            await GrainFactory.GetGrain<IDeadLetterGrain>(0).RemoveAsync(Id);
+            await GrainFactory.GetGrain<IDeadLetterGrain>(DeadLetters.ShardOf(Id)).RemoveAsync(Id);
         }
 
         await PublishSummaryAsync(bestEffort: true);
@@ -506,7 +506,7 @@ public sealed partial class TaskGrain(
             await PublishSummaryAsync(bestEffort: false);
             if (S.State == TaskState.DeadLettered)
             {
-                await GrainFactory.GetGrain<IDeadLetterGrain>(0).AddAsync(Summary());
+                await GrainFactory.GetGrain<IDeadLetterGrain>(DeadLetters.ShardOf(Id)).AddAsync(Summary());
             }
 
             if (_sinks.Length > 0)

@@ -19,7 +19,8 @@ public sealed class TaskMetrics : IDisposable
     private readonly ConcurrentDictionary<TaskState, long> _entered = new();
     private readonly ConcurrentDictionary<string, long> _retries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int High, int Default, int Low, int Running)> _queues = new(StringComparer.Ordinal);
-    private int? _deadLetters;
+    // Each dead-letter shard publishes its own count; the gauge is their sum.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _deadLetters = new();
 
     public TaskMetrics(IMeterFactory meterFactory)
     {
@@ -33,7 +34,7 @@ public sealed class TaskMetrics : IDisposable
             "{retry}", "Attempts scheduled after a transient failure, by skill.");
         _meter.CreateObservableGauge("queue_depth", ObserveQueues, "{task}", "Queued tasks of the agents active on this silo, by priority.");
         _meter.CreateObservableGauge("running", () => _queues.Values.Sum(q => q.Running), "{task}", "Tasks holding a slot of an agent active on this silo.");
-        _meter.CreateObservableGauge("dead_letters", () => _deadLetters is { } n ? [new Measurement<int>(n)] : Array.Empty<Measurement<int>>(),
+        _meter.CreateObservableGauge("dead_letters", () => _deadLetters.IsEmpty ? Array.Empty<Measurement<int>>() : [new Measurement<int>(_deadLetters.Values.Sum())],
             "{task}", "Tasks in the dead-letter list.");
     }
 
@@ -51,7 +52,7 @@ public sealed class TaskMetrics : IDisposable
 
     public void WithdrawQueueDepth(string agentId) => _queues.TryRemove(agentId, out _);
 
-    public void PublishDeadLetters(int count) => _deadLetters = count;
+    public void PublishDeadLetters(long shard, int count) => _deadLetters[shard] = count;
 
     public void Dispose() => _meter.Dispose();
 
