@@ -11,6 +11,8 @@ public sealed class PythonWorkerTests
     /// <summary>Inside the port range this project's tests may use by hand (9700-9799).</summary>
     private const int Port = 9701;
 
+    private static readonly string[] Work = ["work"];
+
     [Fact]
     public async Task ExampleWorker_LeasesRunsAndCompletesTheAgentsTasks()
     {
@@ -22,7 +24,7 @@ public sealed class PythonWorkerTests
 
         var agent = "py-" + Guid.NewGuid().ToString("N")[..12];
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/agents",
-            new { id = agent, name = "python worker", capabilities = new[] { "work" }, kind = "external" })).StatusCode);
+            new { id = agent, name = "python worker", capabilities = Work, kind = "external" })).StatusCode);
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {

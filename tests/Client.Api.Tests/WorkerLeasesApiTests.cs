@@ -8,12 +8,16 @@ namespace OrleansAgents.Tests;
 [Collection(ApiTestGroup.Name)]
 public sealed class WorkerLeasesApiTests(ApiFactory factory)
 {
+    private static readonly string[] Work = ["work"];
+    private static readonly string[] Echo = ["echo"];
+    private static readonly string[] BadSkill = ["NOT A SKILL"];
+
     private readonly HttpClient _http = factory.CreateClient();
 
     private async Task<string> RegisterExternalAsync()
     {
         var id = "ext-" + Guid.NewGuid().ToString("N")[..12];
-        var response = await _http.PostAsJsonAsync("/api/agents", new { id, name = "worker", capabilities = new[] { "work" }, maxConcurrentTasks = 64, kind = "external" });
+        var response = await _http.PostAsJsonAsync("/api/agents", new { id, name = "worker", capabilities = Work, maxConcurrentTasks = 64, kind = "external" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return id;
     }
@@ -37,7 +41,7 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
     {
         var agent = await RegisterExternalAsync();
         // The long-poll is waiting before the task exists: the submission wakes it.
-        var polling = LeaseAsync(agent, new { max = 5, waitSeconds = 20, skills = new[] { "echo" } });
+        var polling = LeaseAsync(agent, new { max = 5, waitSeconds = 20, skills = Echo });
         var id = await SubmitAsync(agent, new { text = "hi" });
         var leased = Assert.Single(await polling)!;
         Assert.Equal(id, (string?)leased["taskId"]);
@@ -108,14 +112,14 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
         var agent = await RegisterExternalAsync();
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 0 }), HttpStatusCode.BadRequest, "lease.invalid_request");
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { waitSeconds = 31 }), HttpStatusCode.BadRequest, "lease.invalid_request");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { skills = new[] { "NOT A SKILL" } }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { skills = BadSkill }), HttpStatusCode.BadRequest, "lease.invalid_request");
         var id = await SubmitAsync(agent, 1);
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { result = 1 }), HttpStatusCode.BadRequest, "lease.invalid_request");
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/fail", new { leaseToken = "x", code = "Bad Code", message = "m" }), HttpStatusCode.BadRequest, "lease.invalid_request");
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = "1.forged", result = 1 }), HttpStatusCode.Conflict, "task.lease_lost");
 
         var hosted = "hosted-" + Guid.NewGuid().ToString("N")[..12];
-        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/agents", new { id = hosted, name = "h", capabilities = new[] { "work" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/agents", new { id = hosted, name = "h", capabilities = Work })).StatusCode);
         await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{hosted}/leases", new { max = 1 }), HttpStatusCode.Conflict, "agent.not_external");
 
         using var viewer = factory.ClientFor("viewer-" + Guid.NewGuid().ToString("N")[..8], OrleansAgents.Security.Roles.Viewer);

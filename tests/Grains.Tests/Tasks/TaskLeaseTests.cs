@@ -10,12 +10,13 @@ namespace OrleansAgents.Tests.Tasks;
 public sealed class TaskLeaseTests(RegistryClusterFixture fixture) : IClassFixture<RegistryClusterFixture>
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
+    private static readonly string[] Work = ["work"];
 
     private async Task<string> RegisterExternalAsync(int maxConcurrentTasks = 64)
     {
         var id = "lease-" + Guid.NewGuid().ToString("N")[..12];
         await fixture.Client.GetGrain<IAgentGrain>(id).RegisterAsync(
-            new AgentSpec("worker", null, ["work"], maxConcurrentTasks, new Dictionary<string, string>(), AgentKind.External));
+            new AgentSpec("worker", null, Work, maxConcurrentTasks, new Dictionary<string, string>(), AgentKind.External));
         return id;
     }
 
@@ -123,7 +124,7 @@ public sealed class TaskLeaseTests(RegistryClusterFixture fixture) : IClassFixtu
     public async Task HostedAgent_CannotBeLeased()
     {
         var id = "lease-" + Guid.NewGuid().ToString("N")[..12];
-        await fixture.Client.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec("hosted", null, ["work"], 2, new Dictionary<string, string>()));
+        await fixture.Client.GetGrain<IAgentGrain>(id).RegisterAsync(new AgentSpec("hosted", null, Work, 2, new Dictionary<string, string>()));
         var ex = await Assert.ThrowsAsync<DomainException>(() => fixture.Client.GetGrain<IAgentLeases>(id).TakeForLeaseAsync(1, null));
         Assert.Equal(ErrorCodes.AgentNotExternal, ex.Code);
     }
