@@ -31,7 +31,13 @@ public sealed class CanarySecretTests(ApiFactory factory)
             b.UseSetting("Skills:Llm:Providers:canary:Model", "m");
             b.UseSetting("Skills:Llm:Providers:canary:ApiKey", "sk-" + Canary);
             b.UseSetting("ConnectionStrings:Postgres", "Host=127.0.0.1;Password=" + Canary);
-            b.UseSetting("Logging:LogLevel:Default", "Trace");
+            // Every category at Trace, including those appsettings.json quiets (Orleans, Polly, MCP,
+            // ASP.NET Core): the search must see every line a secret could leak into.
+            foreach (var category in new[] { "Default", "Orleans", "Polly", "ModelContextProtocol", "Microsoft.AspNetCore" })
+            {
+                b.UseSetting($"Logging:LogLevel:{category}", "Trace");
+            }
+
             b.ConfigureLogging(l => l.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         });
         var seen = new List<string>();
