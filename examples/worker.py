@@ -70,6 +70,8 @@ def main():
     handled = 0
     while not limit or handled < limit:
         status, leased = call(f"/api/agents/{AGENT}/leases", {"max": 4, "waitSeconds": 20, "leaseSeconds": LEASE_SECONDS})
+        if 400 <= status < 500:  # forbidden, unknown or hosted agent, bad request: retrying will not help
+            sys.exit(f"lease refused: {status} {leased}")
         if status != 200:
             print(f"lease failed: {status} {leased}", file=sys.stderr, flush=True)
             time.sleep(5)

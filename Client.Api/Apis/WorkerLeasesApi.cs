@@ -22,6 +22,25 @@ public static partial class WorkerLeasesApi
     public const int MaxMessageLength = 2000;
     public const int MaxLeaseTokenLength = 100;
 
+    /// <summary>
+    /// Leased tasks carry other people's inputs, so only the agent's owner (who registered it) or a
+    /// holder of task:manage-any may take its work; an unknown agent is left to the grain's 404.
+    /// The later lease calls are fenced by the lease token the owner's worker received.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> DenyLeaseAsync(string id, HttpContext http, IGrainFactory grains)
+    {
+        if (Ownership.Holds(http, Permissions.TaskManageAny))
+        {
+            return null;
+        }
+
+        var agent = await grains.GetGrain<IAgentGrain>(id).GetAsync();
+        return agent is null || Ownership.Owns(http, AgentOwnership.OwnerOf(agent))
+            ? null
+            : ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AuthForbidden,
+                $"Only the owner of agent '{id}' leases its tasks; others need the permission '{Permissions.TaskManageAny}'.");
+    }
+
     public static IEndpointRouteBuilder MapWorkerLeasesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents").AddEndpointFilter<DomainErrorFilter>()
@@ -42,11 +61,16 @@ public static partial class WorkerLeasesApi
     }
 
     private static async Task<Results<Ok<LeaseResponse>, ProblemHttpResult>> LeaseAsync(
-        string id, LeaseRequest body, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+        string id, LeaseRequest body, IGrainFactory grains, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         if (!AgentRules.IsValidId(id))
         {
             return QueryParameters.InvalidAgentId();
+        }
+
+        if (await DenyLeaseAsync(id, http, grains) is { } denied)
+        {
+            return denied;
         }
 
         var max = body.Max ?? 1;

@@ -17,6 +17,7 @@ public sealed class CanarySecretTests(ApiFactory factory)
 {
     private const string Canary = "canary7f3a9cd15e";
     private static readonly string[] LlmCapability = ["llm"];
+    private static readonly string[] LogCategories = ["Default", "Orleans", "Polly", "ModelContextProtocol", "Microsoft.AspNetCore"];
 
     [Fact]
     public async Task Secrets_NeverAppearInLogsProblemsOrMetrics()
@@ -33,7 +34,7 @@ public sealed class CanarySecretTests(ApiFactory factory)
             b.UseSetting("ConnectionStrings:Postgres", "Host=127.0.0.1;Password=" + Canary);
             // Every category at Trace, including those appsettings.json quiets (Orleans, Polly, MCP,
             // ASP.NET Core): the search must see every line a secret could leak into.
-            foreach (var category in new[] { "Default", "Orleans", "Polly", "ModelContextProtocol", "Microsoft.AspNetCore" })
+            foreach (var category in LogCategories)
             {
                 b.UseSetting($"Logging:LogLevel:{category}", "Trace");
             }

@@ -21,6 +21,9 @@ public sealed class PythonWorkerTests
         factory.StartServer();
         using var http = factory.CreateClient();
         http.BaseAddress = new Uri($"http://127.0.0.1:{Port}");
+        // The worker's user registers the agent: only an agent's owner (or task:manage-any) leases its tasks.
+        var token = factory.TokenFor("py-worker", OrleansAgents.Security.Roles.Developer);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
         var agent = "py-" + Guid.NewGuid().ToString("N")[..12];
         Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/api/agents",
@@ -38,7 +41,7 @@ public sealed class PythonWorkerTests
             RedirectStandardError = true,
         };
         start.Environment["AGENTS_URL"] = $"http://127.0.0.1:{Port}";
-        start.Environment["AGENTS_TOKEN"] = factory.TokenFor("py-worker", OrleansAgents.Security.Roles.Developer);
+        start.Environment["AGENTS_TOKEN"] = token;
         start.Environment["AGENTS_MAX_TASKS"] = "3";
         using var worker = Process.Start(start)!;
         var output = worker.StandardOutput.ReadToEndAsync();
@@ -51,6 +54,7 @@ public sealed class PythonWorkerTests
         catch (OperationCanceledException)
         {
             worker.Kill(entireProcessTree: true);
+            await worker.WaitForExitAsync();
         }
 
         Assert.True(worker.ExitCode == 0, $"worker exited {worker.ExitCode}: {await output} {await errors}");

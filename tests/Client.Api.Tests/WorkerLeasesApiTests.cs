@@ -124,5 +124,9 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
 
         using var viewer = factory.ClientFor("viewer-" + Guid.NewGuid().ToString("N")[..8], OrleansAgents.Security.Roles.Viewer);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 1 })).StatusCode);
+
+        // Another developer may lease work, but not of an agent someone else registered.
+        using var stranger = factory.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], OrleansAgents.Security.Roles.Developer);
+        await AgentsApiTests.AssertProblemAsync(await stranger.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 1 }), HttpStatusCode.Forbidden, "auth.forbidden");
     }
 }
