@@ -62,15 +62,50 @@ public static partial class JsonTemplate
         }
     }
 
-    /// <summary>Fills the template; throws <see cref="SkillException"/> <c>json.path_not_found</c> or <c>json.invalid_path</c>.</summary>
-    public static JsonNode? Apply(JsonElement template, JsonElement data) => Apply(template, placeholder => Resolve(placeholder, data));
+    /// <summary>
+    /// Most placeholders one rendering may fill, and most bytes (compact JSON) the values it inserts
+    /// may add up to. A small input must not expand into hundreds of MB inside a silo: a value
+    /// inserted a thousand times is charged a thousand times. Published so clients know the bound.
+    /// </summary>
+    public const int MaxPlaceholders = 10_000;
 
-    /// <summary>Fills the template with the values <paramref name="resolve"/> gives for its placeholders.</summary>
-    public static JsonNode? Apply(JsonElement template, Func<Placeholder, JsonNode?> resolve) => template.ValueKind switch
+    /// <inheritdoc cref="MaxPlaceholders"/>
+    public const long MaxOutputBytes = 1024 * 1024;
+
+    /// <summary>Fills the template; throws <see cref="SkillException"/> <c>json.path_not_found</c>, <c>json.invalid_path</c> or <c>json.output_too_large</c>.</summary>
+    public static JsonNode? Apply(JsonElement template, JsonElement data) =>
+        Apply(template, placeholder => Resolve(placeholder, data),
+            why => new SkillException("json.output_too_large", why, transient: false));
+
+    /// <summary>
+    /// Fills the template with the values <paramref name="resolve"/> gives for its placeholders;
+    /// throws what <paramref name="tooLarge"/> makes once the rendering passes <see cref="MaxPlaceholders"/>
+    /// or <see cref="MaxOutputBytes"/>.
+    /// </summary>
+    public static JsonNode? Apply(JsonElement template, Func<Placeholder, JsonNode?> resolve, Func<string, Exception> tooLarge)
+    {
+        int placeholders = 0;
+        long bytes = 0;
+        return Fill(template, placeholder =>
+        {
+            var value = resolve(placeholder);
+            if (++placeholders > MaxPlaceholders)
+            {
+                throw tooLarge($"The template fills more than {MaxPlaceholders} placeholders.");
+            }
+
+            bytes += value is null ? 4 : Encoding.UTF8.GetByteCount(value.ToJsonString());
+            return bytes > MaxOutputBytes
+                ? throw tooLarge($"The template's inserted values exceed {MaxOutputBytes} bytes.")
+                : value;
+        });
+    }
+
+    private static JsonNode? Fill(JsonElement template, Func<Placeholder, JsonNode?> resolve) => template.ValueKind switch
     {
         JsonValueKind.Object => new JsonObject(template.EnumerateObject()
-            .Select(p => KeyValuePair.Create(p.Name, Apply(p.Value, resolve)))),
-        JsonValueKind.Array => new JsonArray([.. template.EnumerateArray().Select(item => Apply(item, resolve))]),
+            .Select(p => KeyValuePair.Create(p.Name, Fill(p.Value, resolve)))),
+        JsonValueKind.Array => new JsonArray([.. template.EnumerateArray().Select(item => Fill(item, resolve))]),
         JsonValueKind.String => ApplyString(template.GetString()!, resolve),
         _ => JsonNode.Parse(template.GetRawText()),
     };

@@ -63,14 +63,15 @@ public static class WorkflowTemplates
         return steps;
     }
 
-    /// <summary>Fills the template; throws <see cref="WorkflowTemplateException"/> (<c>workflow.template_failed</c>) for a missing required path or a bad template.</summary>
+    /// <summary>Fills the template; throws <see cref="WorkflowTemplateException"/> (<c>workflow.template_failed</c>) for a missing required path, a bad template or an output over <see cref="JsonTemplate.MaxOutputBytes"/>.</summary>
     public static string Render(string templateJson, string inputJson, IReadOnlyDictionary<string, StepData> steps)
     {
         using var template = WorkflowPaths.TryParseJson(templateJson, out var error)
             ?? throw new WorkflowTemplateException(ErrorCodes.WorkflowTemplateFailed, $"The template is not valid JSON: {error}");
         using var root = WorkflowPaths.BuildRoot(inputJson, steps, ReferencedSteps(templateJson));
         var data = root.RootElement;
-        var result = JsonTemplate.Apply(template.RootElement, placeholder => Resolve(placeholder, data));
+        var result = JsonTemplate.Apply(template.RootElement, placeholder => Resolve(placeholder, data),
+            why => new WorkflowTemplateException(ErrorCodes.WorkflowTemplateFailed, why));
         return result?.ToJsonString() ?? "null";
     }
 

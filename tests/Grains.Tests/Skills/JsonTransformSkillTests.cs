@@ -62,6 +62,22 @@ public sealed class JsonTransformSkillTests
     }
 
     [Fact]
+    public async Task SmallInput_ThatWouldExpandPastTheBound_FailsWithOutputTooLarge()
+    {
+        // 1,000 copies of a 2 KB value: 2 MB out of a small template, over the 1 MiB bound.
+        var big = new string('x', 2048);
+        var template = "[" + string.Join(",", Enumerable.Repeat("\"{{ $.big }}\"", 1000)) + "]";
+        var input = JsonDocument.Parse($$"""{ "data": { "big": "{{big}}" }, "template": {{template}} }""").RootElement;
+
+        Assert.Empty(_skill.Validate(input));
+        var ex = await Assert.ThrowsAsync<SkillException>(async () => await _skill.ExecuteAsync(SkillsClusterFixture.Context(input), default));
+
+        Assert.Equal("json.output_too_large", ex.Code);
+        Assert.False(ex.Transient);
+        Assert.Equal(100, JsonDocument.Parse(await TransformAsync("[" + string.Join(",", Enumerable.Repeat("\"{{ $.user.name }}\"", 100)) + "]")).RootElement.GetArrayLength());
+    }
+
+    [Fact]
     public void Validate_NamesEveryBadPathAndWhereItIs()
     {
         var input = JsonDocument.Parse("""{ "data": {}, "template": { "a": "{{ user.name }}", "b": ["ok", "x {{ $.a[ }}"], "c": "{{ $.a..b }}" } }""").RootElement;

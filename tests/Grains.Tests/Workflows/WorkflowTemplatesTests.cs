@@ -101,4 +101,17 @@ public sealed class WorkflowTemplatesTests
     [Fact]
     public void ReferencedSteps_ListsStepsOfValidPlaceholders() =>
         Assert.Equal(["a", "b"], WorkflowTemplates.ReferencedSteps("""{ "x": "{{ steps.a.output }} {{ steps.b.status }}", "y": "{{ input.z }}", "w": "{{ steps.c }}" }""").Order());
+
+    [Fact]
+    public void Render_OutputPastTheBound_FailsWithTemplateFailed()
+    {
+        // A small template that inserts the 2 KB input value 1,000 times: 2 MB, over the 1 MiB bound.
+        var template = "[" + string.Join(",", Enumerable.Repeat("\"{{ input.big }}\"", 1000)) + "]";
+        var input = System.Text.Json.JsonSerializer.Serialize(new { big = new string('x', 2048) });
+
+        var ex = Assert.Throws<WorkflowTemplateException>(() => WorkflowTemplates.Render(template, input, Steps));
+
+        Assert.Equal(OrleansAgents.Errors.ErrorCodes.WorkflowTemplateFailed, ex.Code);
+        Assert.Contains("bytes", ex.Message, StringComparison.Ordinal);
+    }
 }
