@@ -14,29 +14,38 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Test");
-        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Orleans:ManagementPort", ManagementPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Orleans:ClusterId", "api-tests-" + Guid.NewGuid().ToString("N")[..8]);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        // Callers without a tier get an effectively unlimited one, so tests of other endpoints are
-        // never throttled; rate-limit tests put their own users on real tiers.
-        builder.UseSetting("RateLimiting:DefaultTier", "test-unlimited");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerMinute", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
+        UseTestHost(builder, "api-tests-", ManagementPort, SigningKey, AdminPassword);
         builder.UseSetting("RateLimiting:RouteCosts:GET /api/rate-limits/{userId}", "3");
         // The bootstrap admin (whose bucket the admin clients share) stays unthrottled too.
         builder.UseSetting("RateLimiting:RoleTiers:admin", "test-unlimited");
         // Login throttling waits a minute after the fifth failure, so a slow machine cannot outwait it mid-test.
         builder.UseSetting("Security:Lockout:BaseDelay", "00:01:00");
         builder.UseSetting("ForwardedHeaders:KnownProxies:0", ProxyAddress);
-        // Not Development: the API insists on a real signing key and a bootstrap admin password.
+    }
+
+    /// <summary>
+    /// What every test host of the API shares (this factory and the hosted-agents one): an embedded
+    /// silo on free ports in a cluster of its own, quiet logs, an effectively unlimited tier for
+    /// callers without one (rate-limit tests put their users on real tiers), and, since it is not
+    /// Development, a real signing key and bootstrap admin password.
+    /// </summary>
+    internal static void UseTestHost(IWebHostBuilder builder, string clusterPrefix, int managementPort, string signingKey, string adminPassword)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        builder.UseEnvironment("Test");
+        builder.UseSetting("Orleans:SiloPort", FreePort().ToString(invariant));
+        builder.UseSetting("Orleans:GatewayPort", FreePort().ToString(invariant));
+        builder.UseSetting("Orleans:ManagementPort", managementPort.ToString(invariant));
+        builder.UseSetting("Orleans:ClusterId", clusterPrefix + Guid.NewGuid().ToString("N")[..8]);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("RateLimiting:DefaultTier", "test-unlimited");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerMinute", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
         builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
-        builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);
-        builder.UseSetting("Security:BootstrapAdminPassword", AdminPassword);
+        builder.UseSetting("Security:SigningKeys:0:Key", signingKey);
+        builder.UseSetting("Security:BootstrapAdminPassword", adminPassword);
     }
 
     /// <summary>The one proxy whose X-Forwarded-For the API believes.</summary>
@@ -83,7 +92,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,20 +37,7 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Test");
-        builder.UseSetting("Orleans:SiloPort", FreePort());
-        builder.UseSetting("Orleans:GatewayPort", FreePort());
-        builder.UseSetting("Orleans:ManagementPort", FreePort());
-        builder.UseSetting("Orleans:ClusterId", "hosted-tests-" + Guid.NewGuid().ToString("N")[..8]);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        builder.UseSetting("RateLimiting:DefaultTier", "test-unlimited");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerMinute", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
-        builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
-        builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
-        builder.UseSetting("Security:SigningKeys:0:Key", SigningKey);
-        builder.UseSetting("Security:BootstrapAdminPassword", "test-admin-password-1");
+        ApiFactory.UseTestHost(builder, "hosted-tests-", ApiFactory.FreePort(), SigningKey, "test-admin-password-1");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Endpoint", llmEndpoint);
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
@@ -71,12 +55,5 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
         var token = Services.GetRequiredService<OrleansAgents.Api.Security.TokenIssuer>().Issue(subject, roles, "user", null).Token;
         client.DefaultRequestHeaders.Authorization = new("Bearer", token);
         return client;
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
     }
 }
