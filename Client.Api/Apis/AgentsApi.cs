@@ -15,7 +15,6 @@ public static class AgentsApi
     {
         var api = app.MapGroup("/agents")
             .WithTags("Agents")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
         api.MapPost("/", RegisterAsync).WithName("RegisterAgent").RequirePermission(Permissions.AgentCreate).WithSummary("Register an agent");

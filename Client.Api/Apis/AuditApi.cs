@@ -11,8 +11,7 @@ public static class AuditApi
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/audit")
-            .WithTags("Audit")
-            .AddEndpointFilter<DomainErrorFilter>();
+            .WithTags("Audit");
 
         group.MapGet("/", QueryAsync).WithName("QueryAuditLog").RequirePermission(Permissions.SystemAudit).WithSummary("Audit entries, newest first, filtered by actor, action and time");
         return api;

@@ -27,7 +27,7 @@ public static class AuthApi
 {
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/auth").WithTags("Auth").AddEndpointFilter<DomainErrorFilter>();
+        var auth = app.MapGroup("/auth").WithTags("Auth");
         auth.MapPost("/login", LoginAsync).WithName("Login").AllowAnonymousEndpoint()
             .WithSummary("Exchange a user name and password for an access token and a refresh token");
         auth.MapPost("/refresh", RefreshAsync).WithName("RefreshToken").AllowAnonymousEndpoint()

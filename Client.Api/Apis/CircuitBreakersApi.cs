@@ -13,8 +13,7 @@ public static class CircuitBreakersApi
     public static IEndpointRouteBuilder MapCircuitBreakersApi(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/circuit-breakers")
-            .WithTags("Circuit breakers")
-            .AddEndpointFilter<DomainErrorFilter>();
+            .WithTags("Circuit breakers");
 
         group.MapGet("/", ListAsync).WithName("ListCircuitBreakers").RequirePermission(Permissions.SystemMetrics).WithSummary("Every breaker with its state, counters and recent transitions");
         group.MapGet("/{name}", GetAsync).WithName("GetCircuitBreaker").RequirePermission(Permissions.SystemMetrics).WithSummary("One breaker");

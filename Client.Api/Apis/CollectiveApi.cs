@@ -9,7 +9,7 @@ public static class CollectiveApi
 {
     public static IEndpointRouteBuilder MapCollectiveApi(this IEndpointRouteBuilder app)
     {
-        var collective = app.MapGroup("/collective").WithTags("Collective").AddEndpointFilter<DomainErrorFilter>();
+        var collective = app.MapGroup("/collective").WithTags("Collective");
         collective.MapGet("/network", NetworkAsync).WithName("GetCollaborationNetwork").RequirePermission(Permissions.TrustRead)
             .WithSummary("Who works with whom: delegation, consensus and rating edges, centrality, communities and signals");
         return app;

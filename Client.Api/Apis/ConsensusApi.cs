@@ -21,7 +21,6 @@ public static class ConsensusApi
     {
         var rounds = app.MapGroup("/swarms/consensus")
             .WithTags("Swarms")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(TasksApi.MaxBodyBytes));
         rounds.MapPost("/", StartAsync).WithName("StartConsensus").RequirePermission(Permissions.SwarmExecute)
             .WithSummary("Ask several agents with a capability the same task and aggregate their answers");

@@ -21,7 +21,6 @@ public static class ConversationsApi
     {
         var agentConversations = app.MapGroup("/agents/{id}/conversations")
             .WithTags("Conversations")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         agentConversations.MapPost("/", CreateAsync).WithName("StartConversation").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Start a conversation with a hosted agent; the caller owns it");
@@ -30,7 +29,6 @@ public static class ConversationsApi
 
         var conversations = app.MapGroup("/conversations")
             .WithTags("Conversations")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         conversations.MapGet("/{id}", GetAsync).WithName("GetConversation").RequirePermission(Permissions.AgentRead)
             .WithSummary("A conversation with its turns (messages, replies, usage), oldest first, one page at a time");

@@ -12,7 +12,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/jobs").WithTags("Jobs").AddEndpointFilter<DomainErrorFilter>();
+        var jobs = app.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapGet("/", ListAsync).WithName("ListJobs").RequirePermission(Permissions.SystemMetrics).WithSummary("Periodic jobs with their schedule and last run");
         jobs.MapPost("/{name}/run", RunAsync).WithName("RunJob").RequirePermission(Permissions.SystemAdmin).WithSummary("Run a periodic job now, outside its schedule");
         return app;

@@ -19,7 +19,6 @@ public static class MemoryApi
     {
         var api = app.MapGroup("/agents/{id}")
             .WithTags("Memory")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
         api.MapGet("/memory", ListAsync).WithName("ListMemory").RequirePermission(Permissions.MemoryRead).WithSummary("List an agent's memory entries by key prefix and/or tag, one page at a time");

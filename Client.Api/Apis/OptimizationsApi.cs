@@ -24,7 +24,6 @@ public static class OptimizationsApi
     {
         var api = app.MapGroup("/swarms/optimizations")
             .WithTags("Swarms")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         api.MapPost("/", StartAsync).WithName("StartOptimization").RequirePermission(Permissions.SwarmExecute)
             .WithSummary("Minimise a built-in benchmark function or a skill objective with particle swarm optimisation (SPSO-2011)");

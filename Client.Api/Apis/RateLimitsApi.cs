@@ -10,8 +10,7 @@ public static class RateLimitsApi
     public static IEndpointRouteBuilder MapRateLimitsApi(this IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/rate-limits")
-            .WithTags("Rate limits")
-            .AddEndpointFilter<DomainErrorFilter>();
+            .WithTags("Rate limits");
 
         group.MapGet("/{userId}", GetAsync).WithName("GetRateLimit").RequirePermission(Permissions.SystemMetrics).WithSummary("A user's tier, limits, usage and remaining quota");
         group.MapPut("/{userId}/tier", SetTierAsync).WithName("SetRateLimitTier").RequirePermission(Permissions.SystemConfig).WithSummary("Move a user to another tier");

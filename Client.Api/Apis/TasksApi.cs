@@ -19,7 +19,6 @@ public static class TasksApi
     {
         var tasks = app.MapGroup("/tasks")
             .WithTags("Tasks")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Submit a task to the best available agent with a capability (or to an agent by id)");
@@ -33,7 +32,6 @@ public static class TasksApi
 
         var agentTasks = app.MapGroup("/agents/{id}/tasks")
             .WithTags("Tasks")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         agentTasks.MapPost("/", SubmitToAgentAsync).WithName("SubmitAgentTask").RequirePermission(Permissions.AgentExecute).WithSummary("Submit a task to one agent");
         agentTasks.MapGet("/", ListForAgentAsync).WithName("ListAgentTasks").RequirePermission(Permissions.AgentRead).WithSummary("An agent's tasks, newest first, filtered by state");

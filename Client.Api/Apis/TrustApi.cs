@@ -18,12 +18,12 @@ public static class TrustApi
 
     public static IEndpointRouteBuilder MapTrustApi(this IEndpointRouteBuilder app)
     {
-        var trust = app.MapGroup("/trust").WithTags("Trust").AddEndpointFilter<DomainErrorFilter>();
+        var trust = app.MapGroup("/trust").WithTags("Trust");
         trust.MapGet("/", ListAsync).WithName("ListTrust").RequirePermission(Permissions.TrustRead).WithSummary("Agents ranked by global trust, highest first");
         trust.MapPost("/recompute", StartAsync).WithName("RecomputeTrust").RequirePermission(Permissions.TrustAdmin).WithSummary("Start a global trust computation (202); progress at GET /api/trust/recompute");
         trust.MapGet("/recompute", StatusAsync).WithName("GetTrustRecompute").RequirePermission(Permissions.TrustRead).WithSummary("Progress of the running or last global trust computation");
 
-        var agent = app.MapGroup("/agents/{id}").WithTags("Trust").AddEndpointFilter<DomainErrorFilter>();
+        var agent = app.MapGroup("/agents/{id}").WithTags("Trust");
         agent.MapGet("/trust", GetAsync).WithName("GetAgentTrust").RequirePermission(Permissions.TrustRead).WithSummary("An agent's global trust and rank");
         agent.MapPost("/ratings", RateAsync).WithName("RateAgent").RequirePermission(Permissions.TrustRate).WithSummary("Rate an agent satisfied or unsatisfied, as a user or as an agent");
         return app;

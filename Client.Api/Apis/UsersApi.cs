@@ -23,7 +23,7 @@ public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var users = app.MapGroup("/users").WithTags("Users").AddEndpointFilter<DomainErrorFilter>();
+        var users = app.MapGroup("/users").WithTags("Users");
         users.MapPost("/", CreateAsync).WithName("CreateUser").RequirePermission(Permissions.UserCreate).WithSummary("Create a user");
         users.MapGet("/", ListAsync).WithName("ListUsers").RequirePermission(Permissions.UserRead).WithSummary("List users, one page at a time");
         users.MapGet("/{name}", GetAsync).WithName("GetUser").RequirePermission(Permissions.UserRead).WithSummary("Get a user");
@@ -33,7 +33,7 @@ public static class UsersApi
         users.MapPost("/{name}/sessions:revoke", RevokeSessionsAsync).WithName("RevokeUserSessions").RequireAuthenticated()
             .WithSummary("End every session of a user (refresh tokens and access tokens): yourself, or anyone with user:update");
 
-        var keys = app.MapGroup("/api-keys").WithTags("Users").AddEndpointFilter<DomainErrorFilter>();
+        var keys = app.MapGroup("/api-keys").WithTags("Users");
         keys.MapPost("/", CreateKeyAsync).WithName("CreateApiKey").RequirePermission(Permissions.SystemAdmin)
             .WithSummary("Create an API key for a machine client; the key is shown once");
         keys.MapGet("/", ListKeysAsync).WithName("ListApiKeys").RequirePermission(Permissions.SystemAdmin).WithSummary("List API keys (never their secrets)");

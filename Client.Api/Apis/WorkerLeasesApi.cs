@@ -43,11 +43,11 @@ public static partial class WorkerLeasesApi
 
     public static IEndpointRouteBuilder MapWorkerLeasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents").AddEndpointFilter<DomainErrorFilter>()
+        app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents")
             .WithName("LeaseAgentTasks").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Long-poll for up to max queued tasks of an external agent, each with a lease token (counts as its heartbeat)");
 
-        var leased = app.MapGroup("/tasks/{id}").WithTags("External agents").AddEndpointFilter<DomainErrorFilter>()
+        var leased = app.MapGroup("/tasks/{id}").WithTags("External agents")
             .WithMetadata(new RequestSizeLimitAttribute(TasksApi.MaxBodyBytes));
         leased.MapPost("/lease:renew", RenewAsync).WithName("RenewTaskLease").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Extend the lease on a task's running attempt");

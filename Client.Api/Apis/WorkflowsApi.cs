@@ -19,7 +19,6 @@ public static class WorkflowsApi
     {
         var workflows = app.MapGroup("/workflows")
             .WithTags("Workflows")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         workflows.MapPost("/", CreateAsync).WithName("CreateWorkflow").RequirePermission(Permissions.WorkflowCreate)
             .WithSummary("Create a workflow (validated; refused with every finding when invalid)");
@@ -48,7 +47,6 @@ public static class WorkflowsApi
 
         var runs = app.MapGroup("/runs")
             .WithTags("Workflows")
-            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new RequestSizeLimitAttribute(64 * 1024));
         runs.MapGet("/{runId}", GetRunAsync).WithName("GetWorkflowRun").RequirePermission(Permissions.WorkflowRead)
             .WithSummary("A run with its steps: state, task, attempts, timings, outputs");

@@ -108,7 +108,9 @@ public static class ApiHosting
 
         // Every /api route is rate limited per caller by the bucket grains.
         app.UseAgentsRateLimiting();
+        // Domain errors become ProblemDetails for every /api endpoint; inside the retry, which repeats only transient failures.
         var api = app.MapGroup("/api").RequireRateLimiting(RateLimitingSetup.PolicyName).AddEndpointFilter<TransientClusterRetry>()
+            .AddEndpointFilter<DomainErrorFilter>()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(SecurityHosting.DefaultMaxBodyBytes));
         api.MapAgentsApi();
         api.MapRateLimitsApi();
