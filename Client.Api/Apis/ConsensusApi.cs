@@ -86,7 +86,7 @@ public static class ConsensusApi
             return ProblemResults.Invalid(ErrorCodes.ConsensusInvalidWait, $"waitSeconds must be between 0 and {ConsensusRules.MaxWaitSeconds}.");
         }
 
-        if (!TasksApi.TryIdempotencyKey(http, out var key, out var badKey))
+        if (!IdempotencyKey.TryRead(http, out var key, out var badKey))
         {
             return badKey;
         }

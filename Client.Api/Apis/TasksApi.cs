@@ -13,8 +13,6 @@ public static class TasksApi
     /// <summary>Task bodies carry skill inputs; the silos enforce Tasks:MaxInputBytes on the input itself.</summary>
     public const long MaxBodyBytes = 1024 * 1024;
 
-    public const string IdempotencyHeader = "Idempotency-Key";
-
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/tasks")
@@ -95,7 +93,7 @@ public static class TasksApi
             return ProblemResults.Invalid(ErrorCodes.TaskInvalidTimeout, "timeoutSeconds and hardTimeoutSeconds must be positive numbers of seconds.");
         }
 
-        if (!TryIdempotencyKey(http, out var key, out var badKey))
+        if (!IdempotencyKey.TryRead(http, out var key, out var badKey))
         {
             return badKey;
         }
@@ -108,25 +106,6 @@ public static class TasksApi
         var response = TaskResponse.From(accepted.Task);
         http.Response.Headers.Location = $"/api/tasks/{taskId}";
         return accepted.Existing ? TypedResults.Ok(response) : TypedResults.Accepted($"/api/tasks/{taskId}", response);
-    }
-
-    /// <summary>The optional <see cref="IdempotencyHeader"/>: absent, or one valid value; else a 400 <c>task.invalid_idempotency_key</c>.</summary>
-    public static bool TryIdempotencyKey(HttpContext http, out string? key, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out ProblemHttpResult? problem)
-    {
-        key = null;
-        problem = null;
-        if (http.Request.Headers.TryGetValue(IdempotencyHeader, out var keys))
-        {
-            key = keys.ToString();
-            if (keys.Count != 1 || !TaskRules.IsValidIdempotencyKey(key))
-            {
-                problem = ProblemResults.Invalid(ErrorCodes.TaskInvalidIdempotencyKey,
-                    $"{IdempotencyHeader} must be one printable ASCII value of 1 to {TaskRules.IdempotencyKeyMaxLength} characters.");
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)

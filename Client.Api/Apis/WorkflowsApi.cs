@@ -203,7 +203,7 @@ public static class WorkflowsApi
             return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "mode is required: test, staging or production.");
         }
 
-        if (!TasksApi.TryIdempotencyKey(http, out var key, out var badKey))
+        if (!IdempotencyKey.TryRead(http, out var key, out var badKey))
         {
             return badKey;
         }

@@ -54,7 +54,7 @@ public sealed partial class TransientClusterRetry(ILogger<TransientClusterRetry>
         }
 
         return HttpMethods.IsPost(http.Request.Method)
-            && http.Request.Headers.ContainsKey(Apis.TasksApi.IdempotencyHeader)
+            && http.Request.Headers.ContainsKey(Endpoints.IdempotencyKey.Header)
             && http.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName is { } name
             && KeyedSubmissions.Contains(name);
     }

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansAgents.Api.Errors;
 using OrleansAgents.Errors;
 
-namespace OrleansAgents.Api.Errors;
+namespace OrleansAgents.Api.Endpoints;
 
 /// <summary>Checks every list endpoint shares, with the same problem for the same mistake.</summary>
 public static class QueryParameters
