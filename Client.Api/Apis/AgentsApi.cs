@@ -15,6 +15,7 @@ public static class AgentsApi
     {
         var api = app.MapGroup("/agents")
             .WithTags("Agents")
+            .ValidatesId(RouteId.Agent)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
         api.MapPost("/", RegisterAsync).WithName("RegisterAgent").RequirePermission(Permissions.AgentCreate).WithSummary("Register an agent");
@@ -30,7 +31,7 @@ public static class AgentsApi
     {
         if (!AgentRules.IsValidId(body.Id))
         {
-            return InvalidId();
+            return RouteId.Agent.Invalid();
         }
 
         body = body with { Metadata = AgentOwnership.ForRegistration(http, body.Metadata, out var notYours) };
@@ -45,11 +46,6 @@ public static class AgentsApi
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         return await grains.GetGrain<IAgentGrain>(id).GetAsync() is { } view
             ? TypedResults.Ok(view)
             : NotFound(id);
@@ -57,11 +53,6 @@ public static class AgentsApi
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> UpdateAsync(string id, AgentRequest body, HttpContext http, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         if (body.Id is not null && body.Id != id)
         {
             return ProblemResults.Invalid(ErrorCodes.AgentInvalidId, "The id in the body differs from the id in the path; ids cannot be changed.");
@@ -78,22 +69,12 @@ public static class AgentsApi
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> RetireAsync(string id, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).RetireAsync());
     }
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> HeartbeatAsync(
         string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] HeartbeatRequest? body, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).HeartbeatAsync(new AgentHeartbeat(body?.ActiveTasks ?? 0)));
     }
 
@@ -130,8 +111,6 @@ public static class AgentsApi
         var page = await grains.GetGrain<IAgentCatalogGrain>(0).ListAsync(new AgentQuery(capability, statusFilter, pageSize, after));
         return TypedResults.Ok(new AgentListResponse(page.Items, page.NextCursor is null ? null : AgentCursor.Encode(page.NextCursor)));
     }
-
-    private static ProblemHttpResult InvalidId() => QueryParameters.InvalidAgentId();
 
     private static ProblemHttpResult NotFound(string id) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");

@@ -21,6 +21,7 @@ public static class ConsensusApi
     {
         var rounds = app.MapGroup("/swarms/consensus")
             .WithTags("Swarms")
+            .ValidatesId(RouteId.ConsensusRound)
             .WithMetadata(new RequestSizeLimitAttribute(TasksApi.MaxBodyBytes));
         rounds.MapPost("/", StartAsync).WithName("StartConsensus").RequirePermission(Permissions.SwarmExecute)
             .WithSummary("Ask several agents with a capability the same task and aggregate their answers");
@@ -109,11 +110,6 @@ public static class ConsensusApi
 
     private static async Task<Results<Ok<ConsensusRoundResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!ConsensusRules.IsValidId(id))
-        {
-            return ProblemResults.Invalid(ErrorCodes.ConsensusInvalidId, $"Round ids match {ConsensusRules.IdPattern}.");
-        }
-
         return await grains.GetGrain<IConsensusRoundGrain>(id).GetAsync() is { } view && Ownership.May(http, view.Request.SubmittedBy, Permissions.SwarmReadAny)
             ? TypedResults.Ok(ConsensusRoundResponse.From(view))
             : ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.ConsensusNotFound, $"Consensus round '{id}' does not exist.");

@@ -21,6 +21,7 @@ public static class ConversationsApi
     {
         var agentConversations = app.MapGroup("/agents/{id}/conversations")
             .WithTags("Conversations")
+            .ValidatesId(RouteId.Agent)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         agentConversations.MapPost("/", CreateAsync).WithName("StartConversation").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Start a conversation with a hosted agent; the caller owns it");
@@ -29,6 +30,7 @@ public static class ConversationsApi
 
         var conversations = app.MapGroup("/conversations")
             .WithTags("Conversations")
+            .ValidatesId(RouteId.Conversation)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         conversations.MapGet("/{id}", GetAsync).WithName("GetConversation").RequirePermission(Permissions.AgentRead)
             .WithSummary("A conversation with its turns (messages, replies, usage), oldest first, one page at a time");
@@ -45,11 +47,6 @@ public static class ConversationsApi
 
     private static async Task<Results<Created<ConversationView>, ProblemHttpResult>> CreateAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         var conversationId = ConversationRules.NewId();
         var view = await grains.GetGrain<IConversationGrain>(conversationId).CreateAsync(id, Caller(http));
         return TypedResults.Created($"/api/conversations/{conversationId}", view);
@@ -58,11 +55,6 @@ public static class ConversationsApi
     private static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ListAsync(
         string id, string? owner, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         if (!QueryParameters.TryPageSize(limit, ConversationRules.DefaultPageSize, ConversationRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
@@ -172,11 +164,6 @@ public static class ConversationsApi
     private static async Task<(IConversationGrain? Grain, ConversationView? View, ProblemHttpResult? Problem)> ReadableAsync(
         string id, HttpContext http, IGrainFactory grains, bool write)
     {
-        if (!ConversationRules.IsValidId(id))
-        {
-            return (null, null, ProblemResults.Invalid(ErrorCodes.ConversationInvalidId, $"Conversation ids must match {ConversationRules.IdPattern}."));
-        }
-
         var grain = grains.GetGrain<IConversationGrain>(id);
         var view = await grain.GetAsync();
         var visible = view is not null && (view.Owner == Caller(http) || (!write && CanReadAny(http.User)));

@@ -19,6 +19,7 @@ public static class MemoryApi
     {
         var api = app.MapGroup("/agents/{id}")
             .WithTags("Memory")
+            .ValidatesId(RouteId.Agent)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
 
         api.MapGet("/memory", ListAsync).WithName("ListMemory").RequirePermission(Permissions.MemoryRead).WithSummary("List an agent's memory entries by key prefix and/or tag, one page at a time");
@@ -106,11 +107,6 @@ public static class MemoryApi
     private static async Task<Results<Ok<MemoryListResponse>, ProblemHttpResult>> ListAsync(
         string id, string? prefix, string? tag, string? limit, string? cursor, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         if (!QueryParameters.TryPageSize(limit, MemoryRules.DefaultPageSize, MemoryRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
@@ -131,11 +127,6 @@ public static class MemoryApi
 
     private static async Task<Results<Ok<MemoryUsage>, ProblemHttpResult>> UsageAsync(string id, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         return TypedResults.Ok(await grains.GetGrain<IAgentMemoryGrain>(id).GetUsageAsync());
     }
 
@@ -158,12 +149,8 @@ public static class MemoryApi
     }
 
     private static ProblemHttpResult? Check(string id, string? key) =>
-        !AgentRules.IsValidId(id) ? InvalidId()
-        : !MemoryRules.IsValidKey(key) ? ProblemResults.Invalid(ErrorCodes.MemoryInvalidKey, MemoryRules.KeyRule)
+        !MemoryRules.IsValidKey(key) ? ProblemResults.Invalid(ErrorCodes.MemoryInvalidKey, MemoryRules.KeyRule)
         : null;
-
-    private static ProblemHttpResult InvalidId() =>
-        QueryParameters.InvalidAgentId();
 
     private static ProblemHttpResult NotFound(string id, string key) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.MemoryNotFound, $"Agent '{id}' has no memory entry '{key}'.");

@@ -24,6 +24,7 @@ public static class OptimizationsApi
     {
         var api = app.MapGroup("/swarms/optimizations")
             .WithTags("Swarms")
+            .ValidatesId(RouteId.Optimization)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         api.MapPost("/", StartAsync).WithName("StartOptimization").RequirePermission(Permissions.SwarmExecute)
             .WithSummary("Minimise a built-in benchmark function or a skill objective with particle swarm optimisation (SPSO-2011)");
@@ -60,11 +61,6 @@ public static class OptimizationsApi
 
     private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!SwarmRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         return await grains.GetGrain<IOptimizationGrain>(id).GetAsync() is { } view && Ownership.May(http, view.Spec.SubmittedBy, Permissions.SwarmReadAny)
             ? TypedResults.Ok(OptimizationResponse.From(view))
             : NotFound(id);
@@ -72,11 +68,6 @@ public static class OptimizationsApi
 
     private static async Task<Results<Ok<OptimizationResponse>, ProblemHttpResult>> CancelAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!SwarmRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         var optimization = grains.GetGrain<IOptimizationGrain>(id);
         if (await optimization.GetAsync() is not { } view)
         {
@@ -109,7 +100,4 @@ public static class OptimizationsApi
         var items = Ownership.Holds(http, Permissions.SwarmReadAny) ? page.Items : [.. page.Items.Where(o => Ownership.Owns(http, o.SubmittedBy))];
         return TypedResults.Ok(new OptimizationListResponse(items, page.NextCursor));
     }
-
-    private static ProblemHttpResult InvalidId() =>
-        ProblemResults.Invalid(ErrorCodes.SwarmInvalidId, $"Optimisation ids must match {SwarmRules.IdPattern}.");
 }

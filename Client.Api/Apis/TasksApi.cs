@@ -17,6 +17,7 @@ public static class TasksApi
     {
         var tasks = app.MapGroup("/tasks")
             .WithTags("Tasks")
+            .ValidatesId(RouteId.Task)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Submit a task to the best available agent with a capability (or to an agent by id)");
@@ -30,6 +31,7 @@ public static class TasksApi
 
         var agentTasks = app.MapGroup("/agents/{id}/tasks")
             .WithTags("Tasks")
+            .ValidatesId(RouteId.Agent)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         agentTasks.MapPost("/", SubmitToAgentAsync).WithName("SubmitAgentTask").RequirePermission(Permissions.AgentExecute).WithSummary("Submit a task to one agent");
         agentTasks.MapGet("/", ListForAgentAsync).WithName("ListAgentTasks").RequirePermission(Permissions.AgentRead).WithSummary("An agent's tasks, newest first, filtered by state");
@@ -41,12 +43,6 @@ public static class TasksApi
     private static Task<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>> SubmitToAgentAsync(
         string id, TaskRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return Task.FromResult<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>>(
-                QueryParameters.InvalidAgentId());
-        }
-
         if (body.Capability is not null || (body.AgentId is not null && body.AgentId != id))
         {
             return Task.FromResult<Results<Accepted<TaskResponse>, Ok<TaskResponse>, ProblemHttpResult>>(
@@ -70,7 +66,7 @@ public static class TasksApi
 
         if (body.AgentId is not null && !AgentRules.IsValidId(body.AgentId))
         {
-            return QueryParameters.InvalidAgentId();
+            return RouteId.Agent.Invalid();
         }
 
         if (body.Capability is not null && !AgentRules.IsValidCapability(body.Capability))
@@ -110,11 +106,6 @@ public static class TasksApi
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!TaskRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         // Someone else's task (its input may hold anything) is not there for a caller without task:read-any.
         return await grains.GetGrain<ITaskGrain>(id).GetAsync() is { } view && Ownership.May(http, view.SubmittedBy, Permissions.TaskReadAny)
             ? TypedResults.Ok(TaskResponse.From(view))
@@ -131,11 +122,6 @@ public static class TasksApi
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> ActAsync(
         string id, HttpContext http, IGrainFactory grains, Func<ITaskGrain, Task<TaskView>> act)
     {
-        if (!TaskRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         var task = grains.GetGrain<ITaskGrain>(id);
         if (await task.GetAsync() is not { } view)
         {
@@ -157,11 +143,6 @@ public static class TasksApi
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> ListForAgentAsync(
         string id, string? state, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         TaskState? filter = null;
         if (state is not null)
         {
@@ -201,11 +182,6 @@ public static class TasksApi
     private static async Task<Results<ServerSentEventsResult<TaskEventResponse>, ProblemHttpResult>> EventsAsync(
         string id, HttpContext http, IGrainFactory grains)
     {
-        if (!TaskRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         if (!EventStreams.TryResumeAfter(http, out var after, out var badHeader))
         {
             return badHeader!;
@@ -262,9 +238,6 @@ public static class TasksApi
         duration = TimeSpan.FromSeconds(seconds.Value);
         return true;
     }
-
-    private static ProblemHttpResult InvalidId() =>
-        ProblemResults.Invalid(ErrorCodes.TaskInvalidId, $"Task ids must match {TaskRules.IdPattern}.");
 
     private static ProblemHttpResult NotFound(string id) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.TaskNotFound, $"Task '{id}' does not exist.");

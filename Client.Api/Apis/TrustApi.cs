@@ -23,7 +23,7 @@ public static class TrustApi
         trust.MapPost("/recompute", StartAsync).WithName("RecomputeTrust").RequirePermission(Permissions.TrustAdmin).WithSummary("Start a global trust computation (202); progress at GET /api/trust/recompute");
         trust.MapGet("/recompute", StatusAsync).WithName("GetTrustRecompute").RequirePermission(Permissions.TrustRead).WithSummary("Progress of the running or last global trust computation");
 
-        var agent = app.MapGroup("/agents/{id}").WithTags("Trust");
+        var agent = app.MapGroup("/agents/{id}").WithTags("Trust").ValidatesId(RouteId.Agent);
         agent.MapGet("/trust", GetAsync).WithName("GetAgentTrust").RequirePermission(Permissions.TrustRead).WithSummary("An agent's global trust and rank");
         agent.MapPost("/ratings", RateAsync).WithName("RateAgent").RequirePermission(Permissions.TrustRate).WithSummary("Rate an agent satisfied or unsatisfied, as a user or as an agent");
         return app;
@@ -61,11 +61,6 @@ public static class TrustApi
     private static async Task<Results<Ok<RatingResponse>, ProblemHttpResult>> RateAsync(
         string id, RatingRequest body, HttpContext http, IGrainFactory grains, IRateLimitPartitioner partitioner)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         if (body.Outcome is not { } outcome)
         {
             return ProblemResults.Invalid(ErrorCodes.TrustInvalidOutcome, "outcome is required: satisfied or unsatisfied.");
@@ -133,11 +128,6 @@ public static class TrustApi
 
     private static async Task<ProblemHttpResult?> CheckAgentAsync(string id, IGrainFactory grains)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         return await grains.GetGrain<IAgentGrain>(id).GetAsync() is null
             ? ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.")
             : null;

@@ -43,11 +43,11 @@ public static partial class WorkerLeasesApi
 
     public static IEndpointRouteBuilder MapWorkerLeasesApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents")
+        app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents").ValidatesId(RouteId.Agent)
             .WithName("LeaseAgentTasks").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Long-poll for up to max queued tasks of an external agent, each with a lease token (counts as its heartbeat)");
 
-        var leased = app.MapGroup("/tasks/{id}").WithTags("External agents")
+        var leased = app.MapGroup("/tasks/{id}").WithTags("External agents").ValidatesId(RouteId.Task)
             .WithMetadata(new RequestSizeLimitAttribute(TasksApi.MaxBodyBytes));
         leased.MapPost("/lease:renew", RenewAsync).WithName("RenewTaskLease").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Extend the lease on a task's running attempt");
@@ -63,11 +63,6 @@ public static partial class WorkerLeasesApi
     private static async Task<Results<Ok<LeaseResponse>, ProblemHttpResult>> LeaseAsync(
         string id, LeaseRequest body, IGrainFactory grains, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
-        if (!AgentRules.IsValidId(id))
-        {
-            return QueryParameters.InvalidAgentId();
-        }
-
         if (await DenyLeaseAsync(id, http, grains) is { } denied)
         {
             return denied;
@@ -214,11 +209,6 @@ public static partial class WorkerLeasesApi
 
     private static ProblemHttpResult? Check(string id, string? leaseToken)
     {
-        if (!TaskRules.IsValidId(id))
-        {
-            return ProblemResults.Invalid(ErrorCodes.TaskInvalidId, $"Task ids must match {TaskRules.IdPattern}.");
-        }
-
         return string.IsNullOrEmpty(leaseToken) || leaseToken.Length > MaxLeaseTokenLength
             ? Invalid("leaseToken is required: the token the lease call answered with.")
             : null;

@@ -19,6 +19,7 @@ public static class WorkflowsApi
     {
         var workflows = app.MapGroup("/workflows")
             .WithTags("Workflows")
+            .ValidatesId(RouteId.Workflow)
             .WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         workflows.MapPost("/", CreateAsync).WithName("CreateWorkflow").RequirePermission(Permissions.WorkflowCreate)
             .WithSummary("Create a workflow (validated; refused with every finding when invalid)");
@@ -47,6 +48,7 @@ public static class WorkflowsApi
 
         var runs = app.MapGroup("/runs")
             .WithTags("Workflows")
+            .ValidatesId(RouteId.WorkflowRun)
             .WithMetadata(new RequestSizeLimitAttribute(64 * 1024));
         runs.MapGet("/{runId}", GetRunAsync).WithName("GetWorkflowRun").RequirePermission(Permissions.WorkflowRead)
             .WithSummary("A run with its steps: state, task, attempts, timings, outputs");
@@ -68,7 +70,7 @@ public static class WorkflowsApi
         var id = body.Id ?? "wf-" + IdEncoding.Base32(RandomNumberGenerator.GetBytes(17))[..16];
         if (!WorkflowRules.IsValidId(id))
         {
-            return InvalidId();
+            return RouteId.Workflow.Invalid();
         }
 
         if (body.ExpectedVersion is not null)
@@ -82,11 +84,6 @@ public static class WorkflowsApi
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> GetAsync(string id, string? version, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         int? pinned = null;
         if (version is not null)
         {
@@ -103,11 +100,6 @@ public static class WorkflowsApi
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> UpdateAsync(string id, WorkflowRequest body, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         if (body.Id is not null && body.Id != id)
         {
             return ProblemResults.Invalid(ErrorCodes.WorkflowInvalidId, "The workflow is named by the path; the body's id must match it or be left out.");
@@ -119,11 +111,6 @@ public static class WorkflowsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string id, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         await grains.AuditedAsync(http, AuditActions.WorkflowDeleted, id, null, async () =>
         {
             await grains.GetGrain<IWorkflowGrain>(id).DeleteAsync(Who(http));
@@ -133,17 +120,10 @@ public static class WorkflowsApi
     }
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> ValidateAsync(string id, HttpContext http, IGrainFactory grains) =>
-        WorkflowRules.IsValidId(id)
-            ? TypedResults.Ok(WorkflowResponse.From(await grains.GetGrain<IWorkflowGrain>(id).ValidateAsync(Who(http))))
-            : InvalidId();
+        TypedResults.Ok(WorkflowResponse.From(await grains.GetGrain<IWorkflowGrain>(id).ValidateAsync(Who(http))));
 
     private static async Task<Results<Ok<WorkflowResponse>, ProblemHttpResult>> TransitionAsync(string id, WorkflowStatus target, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         var action = target switch
         {
             WorkflowStatus.Staged => AuditActions.WorkflowStaged,
@@ -193,11 +173,6 @@ public static class WorkflowsApi
     private static async Task<Results<Accepted<WorkflowRunResponse>, ProblemHttpResult>> StartRunAsync(
         string id, WorkflowRunRequestBody body, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         if (body.Mode is not { } mode)
         {
             return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "mode is required: test, staging or production.");
@@ -216,11 +191,6 @@ public static class WorkflowsApi
     private static async Task<Results<Ok<WorkflowRunListResponse>, ProblemHttpResult>> ListRunsAsync(
         string id, string? status, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidId(id))
-        {
-            return InvalidId();
-        }
-
         WorkflowRunStatus? filter = null;
         if (status is not null)
         {
@@ -251,11 +221,6 @@ public static class WorkflowsApi
 
     private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> GetRunAsync(string runId, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidRunId(runId))
-        {
-            return InvalidRunId();
-        }
-
         return await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is { } run && Ownership.May(http, run.StartedBy, Permissions.WorkflowRunReadAny)
             ? TypedResults.Ok(WorkflowRunResponse.From(run))
             : RunNotFound(runId);
@@ -263,11 +228,6 @@ public static class WorkflowsApi
 
     private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> CancelRunAsync(string runId, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidRunId(runId))
-        {
-            return InvalidRunId();
-        }
-
         if (await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is not { } current)
         {
             return RunNotFound(runId);
@@ -286,11 +246,6 @@ public static class WorkflowsApi
     private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> DecideAsync(
         string runId, string stepId, bool approve, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidRunId(runId))
-        {
-            return InvalidRunId();
-        }
-
         if (!WorkflowRules.IsValidStepId(stepId))
         {
             return ProblemResults.Invalid(ErrorCodes.WorkflowStepNotFound, $"Step ids must match {WorkflowRules.StepIdPattern}.");
@@ -309,11 +264,6 @@ public static class WorkflowsApi
     private static async Task<Results<ServerSentEventsResult<WorkflowRunEventResponse>, ProblemHttpResult>> EventsAsync(
         string runId, HttpContext http, IGrainFactory grains)
     {
-        if (!WorkflowRules.IsValidRunId(runId))
-        {
-            return InvalidRunId();
-        }
-
         if (!EventStreams.TryResumeAfter(http, out var after, out var badHeader))
         {
             return badHeader!;
@@ -341,12 +291,6 @@ public static class WorkflowsApi
         value.Length > 0 && value.All(c => c is >= 'a' and <= 'z') && Enum.TryParse<T>(value, ignoreCase: true, out var parsed) ? parsed : null;
 
     private static string Who(HttpContext http) => Audit.ActorOf(http);
-
-    private static ProblemHttpResult InvalidId() =>
-        ProblemResults.Invalid(ErrorCodes.WorkflowInvalidId, $"Workflow ids are 1-64 lower-case letters, digits, '_' or '-' ({WorkflowRules.IdPattern}).");
-
-    private static ProblemHttpResult InvalidRunId() =>
-        ProblemResults.Invalid(ErrorCodes.WorkflowRunInvalidId, $"Run ids must match {WorkflowRules.RunIdPattern}.");
 
     private static ProblemHttpResult NotFound(string id) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.WorkflowNotFound, $"Workflow '{id}' does not exist.");

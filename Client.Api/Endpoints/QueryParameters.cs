@@ -26,6 +26,6 @@ public static class QueryParameters
         return false;
     }
 
-    public static ProblemHttpResult InvalidAgentId() =>
-        ProblemResults.Invalid(ErrorCodes.AgentInvalidId, $"Agent ids must match {AgentRules.IdPattern}.");
+    /// <summary>The 400 for a malformed agent id that arrives outside the route (bodies, queries).</summary>
+    public static ProblemHttpResult InvalidAgentId() => RouteId.Agent.Invalid();
 }
