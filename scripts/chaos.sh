@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Chaos suite: a real cluster on loopback (PostgreSQL, Redis, N silos, the API in client mode)
-# under task and workflow load while a random silo is SIGKILLed every K seconds and started again
-# after a pause; then every acknowledged task and run must finish (none 404, none stuck).
+# under load (tasks, workflow runs, consensus rounds, http.request tasks with a counted effect,
+# an external agent's leased tasks) while faults hit it: a random silo SIGKILLed and started again
+# after a pause, PostgreSQL and Redis restarted, the API SIGKILLed and restarted, a SIGTERM rolling
+# restart of every silo; then every acknowledged id must finish (none 404, none stuck) and every
+# succeeded effect must have landed, repeats only under the same key.
 #
 #   scripts/chaos.sh [short|long] [RESULT_FILE]
 #
-# short (CI, ~3 min): 3 silos, 80 s of load, a kill every 15 s (5 kills).
-# long: 3 silos, 10 min of load, a kill every 10 s.
+# short (CI, ~3 min): 3 silos, 90 s of load, a fault every 10 s: 4 silo kills, one PostgreSQL
+#   restart, one Redis restart, one API kill, one rolling restart.
+# long: 3 silos, 10 min of load, a fault every 10 s (two silo kills between each of the others).
+# CHAOS_REDIS_RESTART=wipe restarts Redis empty (no persistence, as the dev overlay's) instead of
+# with its data (keep, the default).
 # Prints one summary line; exit 1 on any violation. With RESULT_FILE, appends
 # "PASS chaos-<profile>: <summary>" or "FAIL chaos-<profile>: <why>" to it (scripts/test.sh counts it).
 # Reuses a running PostgreSQL/Redis when PGPORT and REDISPORT are set (a fresh database and service
@@ -22,8 +28,10 @@ result_file=${2:-}
 silos=3
 watchdog=${CHAOS_WATCHDOG:-20}
 case "$profile" in
-  short) duration=80; kill_every=15; restart_after=5; rate=6; runs=40 ;;
-  long) duration=600; kill_every=10; restart_after=5; rate=6; runs=300 ;;
+  short) duration=90; kill_every=10; restart_after=5; rate=5; runs=30; rounds=15; effects=60; leased=60
+    faults=kill,pg,kill,redis,kill,api,kill,rolling ;;
+  long) duration=600; kill_every=10; restart_after=5; rate=5; runs=300; rounds=100; effects=400; leased=400
+    faults=kill,kill,pg,kill,kill,redis,kill,kill,api,kill,kill,rolling ;;
   *) echo "usage: $0 [short|long] [RESULT_FILE]" >&2; exit 2 ;;
 esac
 
@@ -52,6 +60,8 @@ fi
 db="chaos_$(date +%s)_$$"
 "$PG_VERSION_DIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -qc "CREATE DATABASE $db" >/dev/null
 pg_conn="Host=127.0.0.1;Port=$PGPORT;Database=$db;Username=postgres;Pooling=true;Maximum Pool Size=40"
+# The PostgreSQL fault restarts the server in place: find its data directory (ours or test.sh's).
+pg_data=$("$PG_VERSION_DIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -Atc "SHOW data_directory")
 redis_conn="127.0.0.1:$REDISPORT"
 
 if [[ -z "${CHAOS_NO_BUILD:-}" ]]; then
@@ -74,8 +84,9 @@ silo_bin="$dir/bin/silo"
 api_bin="$dir/bin/api"
 # Short watchdog/resume periods so the check window (watchdog + 1 min) stays short.
 export CHAOS_PG="$pg_conn" CHAOS_REDIS="$redis_conn" CHAOS_SERVICE="$service_id" CHAOS_WATCHDOG="$watchdog"
+export CHAOS_PG_BIN="$PG_VERSION_DIR" CHAOS_PG_DATA="$pg_data" CHAOS_REDIS_RESTART="${CHAOS_REDIS_RESTART:-keep}"
 python3 - "$dir/spec.json" "$silo_bin" "$api_bin" "$dir" "$password" "$key" \
-  "$(for i in $(seq 0 $((silos * 3 + 1))); do port "$i"; done | tr '\n' ' ')" "$silos" <<'PY'
+  "$(for i in $(seq 0 $((silos * 3 + 2))); do port "$i"; done | tr '\n' ' ')" "$silos" <<'PY'
 import json, os, sys
 out, silo_bin, api_bin, d, password, key, ports, n = sys.argv[1:]
 ports = [int(p) for p in ports.split()]
@@ -84,7 +95,9 @@ w = int(os.environ['CHAOS_WATCHDOG'])
 wd = f"{w // 3600:02d}:{w // 60 % 60:02d}:{w % 60:02d}"
 common = {"ConnectionStrings__Redis": os.environ["CHAOS_REDIS"], "Orleans__ServiceId": os.environ["CHAOS_SERVICE"],
           "Orleans__ClusterId": os.environ["CHAOS_SERVICE"], "Orleans__DashboardEnabled": "false",
-          "Logging__LogLevel__Default": "Warning", "DOTNET_gcServer": "0"}
+          "Logging__LogLevel__Default": "Warning", "DOTNET_gcServer": "0",
+          # http.request tasks deliver their effect to the driver's loopback sink.
+          "Skills__Http__AllowedUrls__0": f"http://127.0.0.1:{ports[3 * n + 2]}/"}
 silos = []
 for i in range(n):
     sp, gp, hp = ports[3 * i], ports[3 * i + 1], ports[3 * i + 2]
@@ -101,14 +114,18 @@ api_env = dict(common, **{"Urls": f"http://127.0.0.1:{ap}", "Orleans__Management
                           "Security__BootstrapAdminPassword": password, "Security__AccessTokenLifetime": "01:00:00"})
 api = {"name": "api", "cwd": api_bin, "cmd": ["dotnet", "OrleansAgents.Api.dll"], "env": api_env, "log": f"{d}/api.log",
        "ready": f"http://127.0.0.1:{ap}/health/ready", "base": f"http://127.0.0.1:{ap}"}
-redis = {"port": int(os.environ["CHAOS_REDIS"].rsplit(":", 1)[1]), "key": f"{os.environ['CHAOS_SERVICE']}/members/{os.environ['CHAOS_SERVICE']}"}
-json.dump({"silos": silos, "api": api, "redis": redis}, open(out, "w"), indent=1)
+redis = {"port": int(os.environ["CHAOS_REDIS"].rsplit(":", 1)[1]), "key": f"{os.environ['CHAOS_SERVICE']}/members/{os.environ['CHAOS_SERVICE']}",
+         "restart": os.environ["CHAOS_REDIS_RESTART"]}
+data = os.environ["CHAOS_PG_DATA"]
+pg = {"bin": os.environ["CHAOS_PG_BIN"], "data": data, "log": os.path.join(os.path.dirname(data), "pg.log")}
+json.dump({"silos": silos, "api": api, "redis": redis, "pg": pg, "sink": {"port": ports[3 * n + 2]}}, open(out, "w"), indent=1)
 PY
 
-echo "chaos-$profile: $silos silos, ${duration}s of load, SIGKILL every ${kill_every}s (logs in $dir with CHAOS_KEEP=1)" >&2
+echo "chaos-$profile: $silos silos, ${duration}s of load, a fault every ${kill_every}s: $faults (logs in $dir with CHAOS_KEEP=1)" >&2
 status=0
 python3 scripts/chaos_driver.py --spec "$dir/spec.json" --pidfile "$dir/pids" --password "$password" --name "chaos-$profile" \
   --duration "$duration" --kill-every "$kill_every" --restart-after "$restart_after" --tasks-per-second "$rate" --runs "$runs" \
+  --rounds "$rounds" --effects "$effects" --leased "$leased" --faults "$faults" \
   --watchdog "$watchdog" "${@:3}" >"$dir/summary.txt" || status=$?
 cat "$dir/summary.txt"
 summary=$(grep -m1 "^chaos-$profile: " "$dir/summary.txt" | sed "s/^chaos-$profile: //" || true)

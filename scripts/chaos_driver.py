@@ -1,138 +1,69 @@
 #!/usr/bin/env python3
 """Chaos driver for scripts/chaos.sh (python3 standard library only).
 
-Starts the silos and the API from a launch spec (JSON written by chaos.sh), drives echo tasks and
-runs of a diamond workflow through the HTTP API as a well-behaved client (same Idempotency-Key
-resent after 1 s on 5xx or a connection error), SIGKILLs a random silo every K seconds and starts
-it again after a pause, then polls every acknowledged id and checks the durability promise:
-every acknowledged task and run reaches a terminal state within (watchdog interval + 1 min) of the
-last fault, none answers 404, none stays queued/running. Prints one summary line; exit 1 on any
-violation.
+Starts the silos and the API from a launch spec (JSON written by chaos.sh) and drives, through the
+HTTP API as a well-behaved client (same Idempotency-Key resent after 1 s on a 5xx or a connection
+error), five kinds of work: echo tasks, runs of a diamond workflow, swarm consensus rounds,
+http.request tasks whose effect lands in a loopback sink run here, and tasks of an external agent
+leased by a worker loop here. Meanwhile it injects faults (chaos_faults.py): SIGKILL of a random
+silo, PostgreSQL and Redis restarts, the API SIGKILLed, a SIGTERM rolling restart. Then it polls
+every acknowledged id and checks the promises: every acknowledged task, run and round reaches a
+terminal state within (watchdog interval + 1 min) of the last fault, none answers 404, none stays
+queued/running; every succeeded http.request task's effect reached the sink, and every repeated
+delivery carried the same key (so a receiver de-duplicating by key applies it exactly once).
+Prints one summary line; exit 1 on any violation.
 """
 import argparse
 import json
-import os
 import queue
 import random
-import signal
-import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from chaos_faults import Cluster, log
+from chaos_http import Api, iso_seconds, percentile
 
 TERMINAL_TASK = {"succeeded", "failed", "cancelled", "dead-lettered", "dead_lettered"}
-TERMINAL_RUN = {"succeeded", "failed", "cancelled"}
-
-
-def log(msg):
-    print(f"[chaos {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
-
-class Proc:
-    """One silo or API process, restartable with the same ports and settings."""
-
-    def __init__(self, spec, pidfile):
-        self.spec, self.pidfile, self.p = spec, pidfile, None
-
-    def start(self):
-        out = open(self.spec["log"], "ab")
-        env = dict(os.environ)
-        env.update(self.spec["env"])
-        self.p = subprocess.Popen(self.spec["cmd"], cwd=self.spec["cwd"], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
-        with open(self.pidfile, "a") as f:
-            f.write(f"{self.p.pid}\n")
-
-    def kill(self, sig=signal.SIGKILL):
-        if self.p and self.p.poll() is None:
-            self.p.send_signal(sig)
-            self.p.wait()
-
-    def ready(self, timeout=120):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.p.poll() is not None:
-                raise RuntimeError(f"{self.spec['name']} exited with {self.p.returncode}; see {self.spec['log']}")
-            try:
-                with urllib.request.urlopen(self.spec["ready"], timeout=3) as r:
-                    if r.status == 200:
-                        return
-            except Exception:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"{self.spec['name']} not ready after {timeout} s; see {self.spec['log']}")
-
-
-class Api:
-    def __init__(self, base):
-        self.base, self.token = base, None
-
-    def call(self, method, path, body=None, key=None, timeout=60):
-        """Returns (status, json or None, headers); status 0 means a connection error."""
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        if self.token:
-            req.add_header("Authorization", "Bearer " + self.token)
-        if key:
-            req.add_header("Idempotency-Key", key)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                raw = r.read()
-                return r.status, (json.loads(raw) if raw else None), r.headers
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            try:
-                payload = json.loads(raw) if raw else None
-            except ValueError:
-                payload = None
-            return e.code, payload, e.headers
-        except Exception:
-            return 0, None, {}
-
-    def must(self, method, path, body=None, ok=(200, 201, 202, 204), patience=120):
-        deadline = time.time() + patience
-        while True:
-            status, payload, _ = self.call(method, path, body)
-            if status in ok:
-                return payload
-            if time.time() > deadline or (400 <= status < 500 and status not in (408, 429)):
-                raise RuntimeError(f"{method} {path} -> {status} {payload}")
-            time.sleep(1)
+# kind -> (POST path, id field, GET path, state field, terminal states, good states)
+KINDS = {
+    "task": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
+    "run": ("/api/workflows/chaos-diamond/runs", "runId", "/api/runs/{}", "status", {"succeeded", "failed", "cancelled"}, {"succeeded"}),
+    "round": ("/api/swarms/consensus", "id", "/api/swarms/consensus/{}", "status", {"decided", "no-quorum"}, {"decided"}),
+    "effect": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
+    "leased": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
+}
+LABELS = {"task": "tasks", "run": "runs", "round": "rounds", "effect": "http.request tasks", "leased": "leased tasks"}
+EXTERNAL = "chaos-ext"
 
 
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
-        self.acked = {"task": {}, "run": {}}  # id -> first-ack time
-        self.latencies = []
-        self.resent = 0
+        self.acked = {k: {} for k in KINDS}  # kind -> id -> idempotency key
+        self.submissions = []  # (kind, first send time, latency to 2xx, sends)
         self.server_errors = 0
         self.retry_after_missing = 0
         self.rejected = []  # (kind, status, code) of final non-2xx answers
         self.codes = {}
 
 
-def submit(api, stats, kind, path, body, patience):
+def submit(api, stats, kind, body, key, patience):
     """A well-behaved client: one key, resent after 1 s on 5xx/connection errors, until a 2xx."""
-    key = "chaos-" + uuid.uuid4().hex
+    path, id_field = KINDS[kind][0], KINDS[kind][1]
     start = time.time()
     sends = 0
     while True:
         sends += 1
         status, payload, headers = api.call("POST", path, body, key=key)
         if 200 <= status < 300:
-            ident = payload["id"] if kind == "task" else payload["runId"]
             with stats.lock:
-                stats.acked[kind].setdefault(ident, time.time())
-                stats.latencies.append(time.time() - start)
-                stats.resent += sends > 1
+                stats.acked[kind][payload[id_field]] = key
+                stats.submissions.append((kind, start, time.time() - start, sends))
             return
-        code = (payload or {}).get("code") if isinstance(payload, dict) else None
+        code = payload.get("code") if isinstance(payload, dict) else None
         with stats.lock:
             stats.codes[f"{status}:{code}"] = stats.codes.get(f"{status}:{code}", 0) + 1
             if status >= 500:
@@ -147,27 +78,88 @@ def submit(api, stats, kind, path, body, patience):
         time.sleep(1)
 
 
-def iso_seconds(text):
-    """Epoch seconds of an ISO time such as 2026-12-03T14:45:27.2191329Z (7 fraction digits)."""
-    from datetime import datetime, timezone
-    head, _, frac = text.rstrip("Z").partition(".")
-    t = datetime.strptime(head, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
-    return t + (float("0." + frac) if frac else 0.0)
+class Sink:
+    """The receiver of the http.request tasks' effect: counts deliveries per Idempotency-Key."""
+
+    def __init__(self, port):
+        self.lock, self.count = threading.Lock(), {}
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                key = self.headers.get("Idempotency-Key") or ""
+                with sink.lock:
+                    sink.count[key] = sink.count.get(key, 0) + 1
+                body = b'{"applied":true}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def detection_times(spec, silos, kills):
+class Worker:
+    """The external agent's worker: leases tasks, completes them; now and then it 'dies' holding a
+    lease (drops the task unreported), so the task must come back after the lease expires."""
+
+    def __init__(self, api, rng, lease_seconds, abandon_share):
+        self.api, self.rng, self.lease_seconds, self.abandon_share = api, rng, lease_seconds, abandon_share
+        self.lock = threading.Lock()
+        self.leased = self.completed = self.lost = self.abandoned = self.errors = 0
+        self.stop = threading.Event()
+
+    def loop(self):
+        while not self.stop.is_set():
+            status, payload, _ = self.api.call("POST", f"/api/agents/{EXTERNAL}/leases",
+                                               {"max": 4, "waitSeconds": 5, "leaseSeconds": self.lease_seconds}, timeout=30)
+            if status != 200:
+                self.stop.wait(1)
+                continue
+            for task in payload.get("tasks", []):
+                with self.lock:
+                    self.leased += 1
+                if self.rng.random() < self.abandon_share:
+                    with self.lock:
+                        self.abandoned += 1
+                    continue
+                self.complete(task)
+
+    def complete(self, task):
+        deadline = time.time() + self.lease_seconds
+        while time.time() < deadline:
+            status, _, _ = self.api.call("POST", f"/api/tasks/{task['taskId']}/complete",
+                                         {"leaseToken": task["leaseToken"], "result": {"echo": task["input"]}}, timeout=20)
+            with self.lock:
+                if status == 200:
+                    self.completed += 1
+                    return
+                if status == 409:  # lease lost or task already ended: drop the work
+                    self.lost += 1
+                    return
+                self.errors += 1
+            time.sleep(1)
+
+
+def detection_times(spec, kills):
     """Seconds from each SIGKILL to the last vote that declared the silo dead, read from the
     Redis membership table (kills the restarted silo resolved by itself carry no votes)."""
+    import subprocess
     redis = spec.get("redis")
-    if not redis:
-        return []
     try:
         out = subprocess.run(["redis-cli", "-p", str(redis["port"]), "HGETALL", redis["key"]],
                              capture_output=True, text=True, timeout=10).stdout
     except Exception:
         return []
     entries = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
-    ports = {s.spec["name"]: s.spec["env"]["Orleans__SiloPort"] for s in silos}
+    ports = {s["name"]: s["env"]["Orleans__SiloPort"] for s in spec["silos"]}
     found = []
     for when, name in kills:
         prefix = f"127.0.0.1:{ports[name]}@"
@@ -181,11 +173,49 @@ def detection_times(spec, silos, kills):
     return found
 
 
-def percentile(values, p):
-    if not values:
-        return 0.0
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+def setup(api, args):
+    agents = [f"chaos-{i}" for i in range(1, args.agents + 1)]
+    for a in agents:
+        api.must("POST", "/api/agents", {"id": a, "name": a, "capabilities": ["chaos", "http"], "maxConcurrentTasks": args.slots},
+                 ok=(200, 201, 409))
+    api.must("POST", "/api/agents", {"id": EXTERNAL, "name": "chaos external", "capabilities": [EXTERNAL], "kind": "external",
+                                     "maxConcurrentTasks": args.slots}, ok=(200, 201, 409))
+    step = lambda sid, deps: {"id": sid, "capability": "chaos", "skill": "echo", "input": {"delayMs": args.delay_ms // 2, "step": sid},
+                              "dependsOn": deps}
+    wf = {"id": "chaos-diamond", "name": "chaos diamond", "goal": "survive faults",
+          "steps": [step("a", []), step("b", ["a"]), step("c", ["a"]), step("d", ["b", "c"])]}
+    api.must("POST", "/api/workflows", wf, ok=(200, 201, 409))
+    for t in ("validate", "stage", "activate"):
+        api.must("POST", f"/api/workflows/chaos-diamond/{t}", ok=(200, 201, 202, 204, 409))
+    return agents
+
+
+def body_for(kind, i, key, args):
+    if kind == "task":
+        return {"capability": "chaos", "skill": "echo", "input": {"delayMs": args.delay_ms, "n": i}}
+    if kind == "run":
+        return {"mode": "production", "input": {"n": i}}
+    if kind == "round":
+        return {"capability": "chaos", "skill": "echo", "input": {"delayMs": args.delay_ms // 2, "q": i}, "agents": 3, "quorum": 2,
+                "deadlineSeconds": 90}
+    if kind == "effect":
+        return {"capability": "http", "skill": "http.request",
+                "input": {"method": "POST", "url": args.sink_url + f"effect/{i}", "headers": {"Idempotency-Key": key}, "body": {"n": i}}}
+    return {"capability": EXTERNAL, "skill": "echo", "input": {"n": i}}
+
+
+def schedule(args):
+    """(due offset, kind) for every submission, each kind spread evenly over the load."""
+    counts = {"task": int(args.duration * args.tasks_per_second), "run": args.runs, "round": args.rounds,
+              "effect": args.effects, "leased": args.leased}
+    plan = [(args.duration * i / n, kind, i) for kind, n in counts.items() for i in range(n)]
+    return sorted(plan), counts
+
+
+def window_of(t, faults):
+    """The fault kind whose window (start to end + 5 s) holds time t, else 'calm'."""
+    hit = [f for f in faults if f["start"] <= t <= f["end"] + 5]
+    return hit[-1]["kind"] if hit else "calm"
 
 
 def main():
@@ -194,10 +224,15 @@ def main():
     ap.add_argument("--pidfile", required=True)
     ap.add_argument("--password", required=True)
     ap.add_argument("--duration", type=float, default=75)
-    ap.add_argument("--kill-every", type=float, default=15)
+    ap.add_argument("--kill-every", type=float, default=15, help="seconds between faults")
+    ap.add_argument("--faults", default="kill", help="comma-separated fault kinds in order, cycled: kill, pg, redis, api, rolling")
     ap.add_argument("--restart-after", type=float, default=5)
     ap.add_argument("--tasks-per-second", type=float, default=6)
     ap.add_argument("--runs", type=int, default=40)
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--effects", type=int, default=80)
+    ap.add_argument("--leased", type=int, default=80)
+    ap.add_argument("--lease-seconds", type=int, default=10)
     ap.add_argument("--delay-ms", type=int, default=250)
     ap.add_argument("--agents", type=int, default=6)
     ap.add_argument("--slots", type=int, default=16)
@@ -209,29 +244,15 @@ def main():
     rng = random.Random(args.seed)
 
     spec = json.load(open(args.spec))
-    silos = [Proc(s, args.pidfile) for s in spec["silos"]]
-    api_proc = Proc(spec["api"], args.pidfile)
-    for s in silos:
-        s.start()
-    for s in silos:
-        s.ready()
-    api_proc.start()
-    api_proc.ready()
-    log(f"{len(silos)} silos and the API are up")
+    args.sink_url = f"http://127.0.0.1:{spec['sink']['port']}/"
+    sink = Sink(spec["sink"]["port"])
+    cluster = Cluster(spec, args.pidfile, args.restart_after, rng)
+    cluster.start_all()
+    log(f"{len(cluster.silos)} silos and the API are up")
 
     api = Api(spec["api"]["base"])
     api.token = api.must("POST", "/api/auth/login", {"username": "admin", "password": args.password})["accessToken"]
-    agents = [f"chaos-{i}" for i in range(1, args.agents + 1)]
-    for a in agents:
-        api.must("POST", "/api/agents", {"id": a, "name": a, "capabilities": ["chaos"], "maxConcurrentTasks": args.slots},
-                 ok=(200, 201, 409))
-    step = lambda sid, deps: {"id": sid, "capability": "chaos", "skill": "echo", "input": {"delayMs": args.delay_ms // 2, "step": sid},
-                              "dependsOn": deps}
-    wf = {"id": "chaos-diamond", "name": "chaos diamond", "goal": "survive silo kills",
-          "steps": [step("a", []), step("b", ["a"]), step("c", ["a"]), step("d", ["b", "c"])]}
-    api.must("POST", "/api/workflows", wf, ok=(200, 201, 409))
-    for t in ("validate", "stage", "activate"):
-        api.must("POST", f"/api/workflows/chaos-diamond/{t}", ok=(200, 201, 202, 204, 409))
+    agents = setup(api, args)
 
     stop = threading.Event()
     load_done = threading.Event()
@@ -249,31 +270,13 @@ def main():
             if status == 200:
                 api.token = payload["accessToken"]
 
-    kills = []  # (time, silo name)
-    last_fault = [time.time()]
-
-    def chaos():
-        # Kills on a fixed schedule (every K s from the start), whatever the restarts cost.
-        next_kill = time.time() + args.kill_every
-        while not load_done.wait(max(0.0, next_kill - time.time())):
-            next_kill += args.kill_every
-            victim = rng.choice(silos)
-            log(f"SIGKILL {victim.spec['name']}")
-            victim.kill()
-            kills.append((time.time(), victim.spec["name"]))
-            last_fault[0] = time.time()
-            time.sleep(args.restart_after)
-            victim.start()
-            last_fault[0] = time.time()
-        # Every silo up again before the checks.
-        for s in silos:
-            if s.p.poll() is not None:
-                s.start()
-
+    worker = Worker(api, random.Random(rng.random()), args.lease_seconds, 0.05)
     threads = [threading.Thread(target=heartbeats, daemon=True), threading.Thread(target=token_refresh, daemon=True)]
+    threads += [threading.Thread(target=worker.loop, daemon=True) for _ in range(3)]
     for t in threads:
         t.start()
-    chaos_thread = threading.Thread(target=chaos)
+    fault_kinds = [k.strip() for k in args.faults.split(",") if k.strip()]
+    chaos_thread = threading.Thread(target=cluster.run_schedule, args=(fault_kinds, args.kill_every, load_done))
     chaos_thread.start()
 
     stats = Stats()
@@ -290,31 +293,26 @@ def main():
     clients = [threading.Thread(target=client, daemon=True) for _ in range(args.clients)]
     for c in clients:
         c.start()
+    plan, planned = schedule(args)
     started = time.time()
-    total_tasks = int(args.duration * args.tasks_per_second)
-    run_every = max(1, total_tasks // max(1, args.runs))
-    runs_sent = 0
-    for i in range(total_tasks):
-        due = started + i / args.tasks_per_second
-        time.sleep(max(0.0, due - time.time()))
-        jobs.put(("task", "/api/tasks", {"capability": "chaos", "skill": "echo", "input": {"delayMs": args.delay_ms, "n": i}}))
-        if i % run_every == 0 and runs_sent < args.runs:
-            runs_sent += 1
-            jobs.put(("run", "/api/workflows/chaos-diamond/runs", {"mode": "production", "input": {"n": i}}))
+    for due, kind, i in plan:
+        time.sleep(max(0.0, started + due - time.time()))
+        key = "chaos-" + uuid.uuid4().hex
+        jobs.put((kind, body_for(kind, i, key, args), key))
     for _ in clients:
         jobs.put(None)
     for c in clients:
         c.join()
-    log(f"load done after {time.time() - started:.0f} s: {len(stats.acked['task'])} tasks and {len(stats.acked['run'])} runs acknowledged")
+    log(f"load done after {time.time() - started:.0f} s: " + ", ".join(f"{len(v)} {k}" for k, v in stats.acked.items()))
     load_done.set()
     chaos_thread.join()
-    for s in silos:
-        s.ready()
-    last_fault[0] = max(last_fault[0], max((k for k, _ in kills), default=started))
-    deadline = last_fault[0] + args.watchdog + 60
-    log(f"{len(kills)} kills; every silo is up; checking until {args.watchdog + 60:.0f} s after the last fault")
+    cluster.ensure_up()
+    faults = cluster.faults
+    last_fault = max([f["end"] for f in faults] + [started])
+    deadline = last_fault + args.watchdog + 60
+    log(f"{len(faults)} faults; every process is up; checking until {args.watchdog + 60:.0f} s after the last fault")
 
-    pending = {("task", i) for i in stats.acked["task"]} | {("run", i) for i in stats.acked["run"]}
+    pending = {(k, i) for k, ids in stats.acked.items() for i in ids}
     outcome = {}
     while pending:
         batch = list(pending)
@@ -322,8 +320,7 @@ def main():
 
         def poll(items):
             for kind, ident in items:
-                path = f"/api/tasks/{ident}" if kind == "task" else f"/api/runs/{ident}"
-                status, payload, _ = api.call("GET", path, timeout=20)
+                status, payload, _ = api.call("GET", KINDS[kind][2].format(ident), timeout=20)
                 results.put((kind, ident, status, payload))
 
         pollers = [threading.Thread(target=poll, args=(batch[k::8],)) for k in range(8)]
@@ -334,9 +331,9 @@ def main():
         while not results.empty():
             kind, ident, status, payload = results.get()
             if status == 200:
-                state = payload.get("state") if kind == "task" else payload.get("status")
+                state = payload.get(KINDS[kind][3])
                 outcome[(kind, ident)] = state
-                if state in (TERMINAL_TASK if kind == "task" else TERMINAL_RUN):
+                if state in KINDS[kind][4]:
                     pending.discard((kind, ident))
             elif status == 404:
                 outcome[(kind, ident)] = "404"
@@ -348,36 +345,43 @@ def main():
             time.sleep(2)
     check_end = time.time()
     stop.set()
+    worker.stop.set()
 
-    def count(kind, pred):
-        return sum(1 for (k, _), v in outcome.items() if k == kind and pred(v))
+    # Figures per work kind.
+    violations, parts = [], []
+    for kind in KINDS:
+        acked = len(stats.acked[kind])
+        states = [v for (k, _), v in outcome.items() if k == kind]
+        good = sum(1 for v in states if v in KINDS[kind][5])
+        lost = sum(1 for v in states if v == "404")
+        stuck = sum(1 for (k, i) in pending if k == kind and outcome.get((k, i)) != "404")
+        other = acked - good - lost - stuck
+        parts.append(f"{LABELS[kind]} {acked}/{planned[kind]} acknowledged, {good} {'decided' if kind == 'round' else 'succeeded'}, "
+                     f"{other} other terminal, {lost} lost(404), {stuck} stuck")
+        if lost:
+            samples = [i for (k, i), v in outcome.items() if k == kind and v == "404"][:3]
+            violations.append(f"{lost} acknowledged {kind}s answer 404 (e.g. {', '.join(samples)})")
+        if stuck:
+            samples = [f"{i}={outcome.get((k, i))}" for (k, i) in sorted(pending) if k == kind and outcome.get((k, i)) != "404"][:3]
+            violations.append(f"{stuck} acknowledged {kind}s not terminal {args.watchdog + 60:.0f} s after the last fault "
+                              f"(e.g. {', '.join(samples)})")
 
-    tasks_acked, runs_acked = len(stats.acked["task"]), len(stats.acked["run"])
-    lost_t, lost_r = count("task", lambda v: v == "404"), count("run", lambda v: v == "404")
-    stuck_t = sum(1 for k in pending if k[0] == "task" and outcome.get(k) != "404")
-    stuck_r = sum(1 for k in pending if k[0] == "run" and outcome.get(k) != "404")
-    ok_t, ok_r = count("task", lambda v: v == "succeeded"), count("run", lambda v: v == "succeeded")
-    failed_t = count("task", lambda v: v in ("failed", "dead-lettered", "dead_lettered", "cancelled"))
-    failed_r = count("run", lambda v: v in ("failed", "cancelled"))
-    acked = tasks_acked + runs_acked
-    detections = detection_times(spec, silos, kills)
-    detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
-                if detections else "n/a")
-    attempted = total_tasks + runs_sent
-    summary = (f"tasks {tasks_acked}/{total_tasks} acknowledged, {ok_t} succeeded, {failed_t} failed, {lost_t} lost(404), {stuck_t} stuck; "
-               f"runs {runs_acked}/{runs_sent} acknowledged, {ok_r} succeeded, {failed_r} failed, {lost_r} lost(404), {stuck_r} stuck; "
-               f"resend share {100.0 * stats.resent / max(1, acked):.1f}% ({stats.server_errors} 5xx answers, "
-               f"{stats.retry_after_missing} 503 without Retry-After), "
-               f"submit p50 {1000 * percentile(stats.latencies, 50):.0f} ms p99 {1000 * percentile(stats.latencies, 99):.0f} ms; "
-               f"{len(kills)} kills, dead declared after {detected}; settled {max(0.0, check_end - last_fault[0]):.0f} s after the last fault")
-    stuck_samples = [f"{k[0]} {k[1]}={outcome.get(k)}" for k in sorted(pending) if outcome.get(k) != "404"][:5]
-    lost_samples = [f"{k[0]} {k[1]}" for k, v in outcome.items() if v == "404"][:5]
-    violations = []
-    if lost_t or lost_r:
-        violations.append(f"{lost_t + lost_r} acknowledged ids answer 404 (e.g. {', '.join(lost_samples)})")
-    if stuck_t or stuck_r:
-        violations.append(f"{stuck_t + stuck_r} acknowledged ids not terminal {args.watchdog + 60:.0f} s after the last fault "
-                          f"(e.g. {', '.join(stuck_samples)})")
+    # Effects: each succeeded http.request task's key must have reached the sink; repeats are
+    # deliveries of the same key (what a receiver de-duplicates), never another task's effect.
+    keys = {key: ident for ident, key in stats.acked["effect"].items()}
+    with sink.lock:
+        delivered = dict(sink.count)
+    missing = [i for i, key in stats.acked["effect"].items() if outcome.get(("effect", i)) == "succeeded" and not delivered.get(key)]
+    strangers = [k for k in delivered if k not in keys and not k.startswith("chaos-")]
+    duplicates = sum(c - 1 for c in delivered.values() if c > 1)
+    duplicate_keys = sum(1 for c in delivered.values() if c > 1)
+    if missing:
+        violations.append(f"{len(missing)} succeeded http.request tasks whose effect never reached the sink (e.g. {missing[:3]})")
+    if strangers:
+        violations.append(f"{len(strangers)} deliveries without a key the driver issued")
+    effects = (f"effects {len(delivered)} keys delivered, {duplicates} duplicate deliveries of {duplicate_keys} keys "
+               f"(same key, de-duplicated), {len(missing)} missing")
+
     if stats.rejected:
         codes = {}
         for kind, status, code in stats.rejected:
@@ -385,14 +389,41 @@ def main():
         violations.append(f"{len(stats.rejected)} submissions never acknowledged: {codes}")
     if stats.retry_after_missing:
         violations.append(f"{stats.retry_after_missing} answers 503 without Retry-After")
-    if len(kills) < 1 or tasks_acked == 0:
-        violations.append("the run did not exercise anything (no kills or no tasks)")
+    if not faults or not stats.acked["task"]:
+        violations.append("the run did not exercise anything (no faults or no tasks)")
+
+    # Client-side figures, overall and per fault window (submissions first sent during a fault
+    # or within 5 s after it).
+    subs = stats.submissions
+    resend = lambda xs: 100.0 * sum(1 for x in xs if x[3] > 1) / max(1, len(xs))
+    lat = lambda xs, p: 1000 * percentile([x[2] for x in xs], p)
+    by_window = {}
+    for s in subs:
+        by_window.setdefault(window_of(s[1], faults), []).append(s)
+    counts = {}
+    for f in faults:
+        counts[f["kind"]] = counts.get(f["kind"], 0) + 1
+    windows = "; ".join(f"{w} x{counts.get(w, '-')}: {len(xs)} sent, resend {resend(xs):.0f}%, p50 {lat(xs, 50):.0f} ms p99 {lat(xs, 99):.0f} ms"
+                        for w, xs in sorted(by_window.items()))
+    kills = [(f["killed_at"], f["detail"]) for f in faults if f["kind"] == "kill"]
+    detections = detection_times(spec, kills)
+    detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
+                if detections else "n/a")
+    summary = (f"{'; '.join(parts)}; {effects}; leases {worker.leased} taken {worker.completed} completed "
+               f"{worker.abandoned} abandoned {worker.lost} lost; "
+               f"resend share {resend(subs):.1f}% ({stats.server_errors} 5xx answers, {stats.retry_after_missing} 503 without Retry-After), "
+               f"submit p50 {lat(subs, 50):.0f} ms p99 {lat(subs, 99):.0f} ms; "
+               f"faults {', '.join(f'{v} {k}' for k, v in counts.items())}; {len(cluster.unplanned)} unasked exits; "
+               f"killed silo declared dead after {detected}; settled {max(0.0, check_end - last_fault):.0f} s after the last fault")
     log("5xx answers by status:code " + json.dumps(stats.codes))
+    log("per fault window: " + windows)
+    if cluster.unplanned:
+        log("unasked exits: " + ", ".join(f"{n} ({rc})" for _, n, rc in cluster.unplanned))
     print(f"{args.name}: {summary}")
+    print(f"{args.name} windows: {windows}")
     if violations:
         print(f"{args.name} VIOLATIONS: " + "; ".join(violations))
-    for p in silos + [api_proc]:
-        p.kill(signal.SIGTERM)
+    cluster.shutdown()
     return 1 if violations else 0
 
 

@@ -77,6 +77,7 @@ public sealed partial class OptimizationGrain(
 
         var spec = OptimizationSpecs.Resolve(request, _options, skills);
         var now = time.GetUtcNow();
+        var before = state.State;
         state.State = new OptimizationState
         {
             Exists = true,
@@ -86,7 +87,19 @@ public sealed partial class OptimizationGrain(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await state.WriteStateAsync();
+        try
+        {
+            // A failed write must not leave "exists" behind in memory: a resend would get 409
+            // although nothing was stored. Back to what was there, and the next call reloads storage
+            // (the write may have landed after all).
+            await state.SaveOrDeactivateAsync(this);
+        }
+        catch
+        {
+            state.State = before;
+            throw;
+        }
+
         await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
         metrics.Started(spec);
         LogStarted(Id, spec.Objective, spec.Dimensions, spec.SwarmSize, spec.Iterations, spec.Seed);

@@ -49,7 +49,7 @@ public static class SiloHosting
         services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.ShutdownTimeout);
 
         // Registered before UseOrleans so it runs first: a silo must not join against a stale schema.
-        services.AddHostedService(_ => new SchemaGuard(settings.PostgresConnectionString!));
+        services.AddHostedService(sp => new SchemaGuard(settings.PostgresConnectionString!, sp.GetRequiredService<ILogger<SchemaGuard>>()));
         builder.AddAgentsTelemetry("orleans-agents-silo");
 
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
@@ -112,6 +112,7 @@ public static class SiloHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = settings.PostgresConnectionString;
             });
+            AdmitStorageExceptions(silo.Services);
             if (settings.DashboardEnabled)
             {
                 silo.AddDashboard();
@@ -135,6 +136,15 @@ public static class SiloHosting
     /// </summary>
     public static void UseOrleansBinaryStateFormat(IServiceCollection services, string storageName) =>
         services.UseOrleansBinaryStateFormat<AdoNetGrainStorageOptions>(storageName);
+
+    /// <summary>
+    /// While PostgreSQL is down a grain call fails with an OrleansException holding the
+    /// NpgsqlException. Orleans serializes only exceptions of admitted namespaces, so without this
+    /// the reply itself fails (CodecNotFoundException) and the API answers 500 instead of the 503
+    /// a client retries. The caller, without Npgsql, reads the inner one as Orleans' fallback type.
+    /// </summary>
+    public static void AdmitStorageExceptions(IServiceCollection services) =>
+        services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
 
     public static WebApplication MapAgentsSiloEndpoints(this WebApplication app)
     {

@@ -46,6 +46,7 @@ public static class PostgresCluster
                 o.ConnectionString = db.ConnectionString;
             });
             silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            SiloHosting.AdmitStorageExceptions(silo.Services);
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 // Declare a killed silo dead quickly so its grains can move.
