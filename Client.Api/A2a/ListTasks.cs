@@ -29,14 +29,7 @@ public static class ListTasks
     {
         await caller.RequireAsync(Permissions.AgentRead);
         var contextId = Params.Text(p, "contextId", 64);
-        var statusName = Params.Text(p, "status", 64);
-        TurnState? status = null;
-        if (!string.IsNullOrEmpty(statusName) && statusName != "TASK_STATE_UNSPECIFIED")
-        {
-            status = A2aTasks.ParseState(statusName)
-                ?? throw A2aException.Invalid("status must be one of TASK_STATE_SUBMITTED, TASK_STATE_WORKING, TASK_STATE_COMPLETED, TASK_STATE_FAILED, TASK_STATE_CANCELED.");
-        }
-
+        var status = StatusFilter(p["status"]);
         var pageSize = Params.Number(p, "pageSize", 1, MaxPageSize) ?? DefaultPageSize;
         var historyLength = Params.Number(p, "historyLength", 0, 1000);
         var includeArtifacts = Params.Bool(p, "includeArtifacts") ?? false;
@@ -108,6 +101,30 @@ public static class ListTasks
             ["pageSize"] = pageSize,
             ["totalSize"] = await TotalAsync(caller, contextId),
         };
+    }
+
+    /// <summary>
+    /// The status filter: a state name or its proto number. No filter for TASK_STATE_UNSPECIFIED (0) and for
+    /// "UNRECOGNIZED", which @a2a-js/sdk 1.3.0 sends when the caller gives no status.
+    /// </summary>
+    private static TurnState? StatusFilter(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var name = node.GetValueKind() switch
+        {
+            System.Text.Json.JsonValueKind.String => (string?)node,
+            System.Text.Json.JsonValueKind.Number when node.AsValue().TryGetValue<int>(out var n) && n is >= 0 and <= 5 =>
+                n == 0 ? "TASK_STATE_UNSPECIFIED" : A2aTasks.State((TurnState)(n - 1)),
+            _ => "?",
+        };
+        return name is "TASK_STATE_UNSPECIFIED" or "UNRECOGNIZED" or ""
+            ? null
+            : A2aTasks.ParseState(name)
+                ?? throw A2aException.Invalid("status must be one of TASK_STATE_SUBMITTED, TASK_STATE_WORKING, TASK_STATE_COMPLETED, TASK_STATE_FAILED, TASK_STATE_CANCELED.");
     }
 
     /// <summary>How many tasks the caller has here (within contextId when given), before the status and time filters.</summary>
