@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Json;
 using Orleans.Dashboard;
+using OrleansAgents.Api.A2a;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.Mcp;
@@ -55,6 +56,7 @@ public static class ApiHosting
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
         services.AddAgentsMcp();
+        services.AddA2a();
         return builder;
     }
 
@@ -128,7 +130,9 @@ public static class ApiHosting
         api.MapTrustApi();
         api.MapConsensusApi();
         api.MapCollectiveApi();
+        api.MapA2aApi();
         app.MapAgentsMcp();
+        app.MapA2aAgentCard();
         return app;
     }
 }

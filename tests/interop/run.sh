@@ -13,7 +13,9 @@ mkdir -p "$(dirname "$results")"
 : > "$results"
 work=$(mktemp -d /tmp/orleans-agents-interop.XXXXXX)
 api_pid=""
+llm_pid=""
 cleanup() {
+  if [[ -n $llm_pid ]]; then kill "$llm_pid" 2>/dev/null || true; fi
   if [[ -n $api_pid ]]; then
     # dotnet run starts the API as a child: stop the whole process group it leads.
     kill -TERM -- "-$api_pid" 2>/dev/null || true
@@ -33,10 +35,14 @@ if ! (cd "$here" && npm ci --no-audit --no-fund --loglevel=error); then
   exit 1
 fi
 
-# Four free loopback ports: public, management, silo, gateway.
-read -r port mgmt silo gateway < <(python3 - <<'PY'
+# Five free loopback ports: public, management, silo, gateway, scripted LLM.
+# INTEROP_PORTS="p m s g l" pins them (e.g. to a range of one's own on a shared machine).
+if [[ -n ${INTEROP_PORTS:-} ]]; then
+  read -r port mgmt silo gateway llm <<< "$INTEROP_PORTS"
+else
+read -r port mgmt silo gateway llm < <(python3 - <<'PY'
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*[s.getsockname()[1] for s in socks])
@@ -44,7 +50,12 @@ for s in socks:
     s.close()
 PY
 )
+fi
 base="http://127.0.0.1:$port"
+
+# Hosted agents (the A2A tests) think with the scripted provider "scripted" on loopback.
+node "$here/scripted-llm.mjs" "$llm" > "$work/llm.log" 2>&1 &
+llm_pid=$!
 
 # The interop run makes a few dozen calls as one user: lift the free tier's per-minute limit,
 # keeping the rate limiter itself in the path.
@@ -54,6 +65,8 @@ base="http://127.0.0.1:$port"
   Orleans__SiloPort="$silo" Orleans__GatewayPort="$gateway" Orleans__DashboardEnabled=false \
   RateLimiting__Tiers__free__PerMinute=100000 RateLimiting__Tiers__free__PerHour=1000000 \
   RateLimiting__Tiers__free__PerDay=10000000 Logging__LogLevel__Default=Warning \
+  Skills__Llm__Providers__scripted__Endpoint="http://127.0.0.1:$llm/v1" Skills__Llm__Providers__scripted__Model=plain \
+  Skills__Llm__Providers__scripted__RequestsPerMinute=100000 \
   dotnet run --project Client.Api -c Release --no-build --no-launch-profile > "$work/api.log" 2>&1) &
 api_pid=$!
 
