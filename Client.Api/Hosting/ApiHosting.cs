@@ -4,6 +4,7 @@ using Orleans.Dashboard;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.Mcp;
+using OrleansAgents.Api.OperatorConsole;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
@@ -55,6 +56,7 @@ public static class ApiHosting
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
         services.AddAgentsMcp();
+        services.AddAgentsConsole();
         return builder;
     }
 
@@ -127,6 +129,7 @@ public static class ApiHosting
         api.MapConsensusApi();
         api.MapCollectiveApi();
         app.MapAgentsMcp();
+        app.MapAgentsConsole();
         return app;
     }
 }
