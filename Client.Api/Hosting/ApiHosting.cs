@@ -5,6 +5,7 @@ using OrleansAgents.Api.A2a;
 using OrleansAgents.Api.Apis;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.Mcp;
+using OrleansAgents.Api.OperatorConsole;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
@@ -57,6 +58,7 @@ public static class ApiHosting
         services.AddAgentsRateLimiting();
         services.AddAgentsMcp();
         services.AddA2a();
+        services.AddAgentsConsole();
         return builder;
     }
 
@@ -133,6 +135,7 @@ public static class ApiHosting
         api.MapA2aApi();
         app.MapAgentsMcp();
         app.MapA2aAgentCard();
+        app.MapAgentsConsole();
         return app;
     }
 }

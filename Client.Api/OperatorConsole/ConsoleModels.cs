@@ -1,0 +1,68 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OrleansAgents.Api.OperatorConsole;
+
+// The console reads the API's JSON as any client would: enums stay strings, unknown fields are ignored.
+#pragma warning disable CA1812 // Instantiated by System.Text.Json.
+
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public sealed record AgentItem(
+    string Id, string Name, string? Description, IReadOnlyList<string> Capabilities, int MaxConcurrentTasks,
+    IReadOnlyDictionary<string, string>? Metadata, string Status, int ActiveTasks, DateTimeOffset RegisteredAt,
+    DateTimeOffset UpdatedAt, DateTimeOffset LastHeartbeatAt, DateTimeOffset? RetiredAt, long Version,
+    int QueuedTasks, int RunningTasks, string Kind, string? Instructions, IReadOnlyList<string>? Tools);
+
+public sealed record ErrorItem(string Code, string Message);
+
+public sealed record AttemptItem(int Number, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Outcome, ErrorItem? Error, string Silo);
+
+public sealed record TaskItem(
+    string Id, string AgentId, string? Capability, string Skill, JsonElement? Input, string Priority, string State,
+    int MaxAttempts, IReadOnlyList<AttemptItem>? Attempts, JsonElement? Result, ErrorItem? Error, string? SubmittedBy,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt);
+
+public sealed record MemoryUsageItem(int Entries, long Bytes, int MaxEntries, long MaxBytes);
+
+public sealed record TrustItem(string AgentId, double Trust, int? Rank, bool Computed, DateTimeOffset? ComputedAt);
+
+public sealed record TrustRanking(IReadOnlyList<TrustItem> Items, int Total, long Version, DateTimeOffset? ComputedAt, string? NextCursor);
+
+public sealed record TransitionItem(DateTimeOffset At, string From, string To, string Reason);
+
+public sealed record BreakerItem(
+    string Name, string State, DateTimeOffset? RetryAt, long Successes, long Failures, long Rejections,
+    int WindowThroughput, double WindowFailureRatio, int ConsecutiveBreaks, IReadOnlyList<TransitionItem> Transitions);
+
+public sealed record RateWindow(string Name, long Limit, long Used, long Remaining, long WindowSeconds, long ResetSeconds);
+
+public sealed record RateLimitItem(string UserId, string Tier, IReadOnlyList<RateWindow> Windows);
+
+public sealed record RunCount(string Mode, string Status, long Count);
+
+public sealed record WorkflowStatisticsItem(IReadOnlyDictionary<string, long> WorkflowsByStatus, IReadOnlyList<RunCount> Runs, double? SuccessRate,
+    double? RunDurationP50Seconds, double? RunDurationP95Seconds);
+
+public sealed record WorkflowSummaryItem(string Id, string Name, string Goal, string Status, int Version, string CreatedBy, DateTimeOffset UpdatedAt);
+
+public sealed record WorkflowIssueItem(string Code, string? Path, string Message);
+
+public sealed record WorkflowItem(string Id, string Name, int Version, int LatestVersion, string Status, JsonObject Definition,
+    IReadOnlyList<JsonObject>? Issues, string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt);
+
+public sealed record RunSummaryItem(string RunId, string WorkflowId, int WorkflowVersion, string Mode, string Status, string StartedBy,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string? ErrorCode);
+
+public sealed record StepItem(string Id, string Status, string? TaskId, string? AgentId, int Attempts, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, double? DurationSeconds, JsonElement? Output, ErrorItem? Error, string? DecidedBy, string? Comment);
+
+public sealed record RunItem(string RunId, string WorkflowId, int WorkflowVersion, string Mode, string Status, JsonElement? Input,
+    JsonElement? Output, ErrorItem? Error, IReadOnlyList<StepItem> Steps, string StartedBy, DateTimeOffset StartedAt,
+    DateTimeOffset? FinishedAt, double? DurationSeconds);
+
+public sealed record HealthItem(string Status, IReadOnlyDictionary<string, HealthCheckItem>? Checks);
+
+public sealed record HealthCheckItem(string Status, string? Description);
+
+#pragma warning restore CA1812

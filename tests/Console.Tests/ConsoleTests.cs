@@ -1,0 +1,161 @@
+using System.Net;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace OrleansAgents.Tests.Console;
+
+[Collection(ConsoleGroup.Name)]
+public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
+{
+    private static readonly string[] ScoutCapabilities = ["search", "console"];
+    private static readonly string[] ViewerRoles = ["viewer"];
+
+    [Fact]
+    public async Task Login_WithDevelopmentAdmin_ShowsOverview()
+    {
+        await Page.GotoAsync("console");
+        await Page.Locator("input[name=username]").FillAsync(ConsoleHost.AdminUser);
+        await Page.Locator("input[name=password]").FillAsync("not-the-password");
+        await Page.GetByText("Log in", new() { Exact = true }).ClickAsync();
+        await Expect(Page.GetByTestId("login-error")).ToBeVisibleAsync();
+        await ScreenshotAsync("login");
+
+        await LogInAsAdminAsync();
+        await Expect(Page.Locator("h1")).ToHaveTextAsync("Overview");
+        await Expect(Page.GetByTestId("card-cluster")).ToContainTextAsync("healthy");
+        await Expect(Page.GetByTestId("card-agents")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("card-runs")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("card-breakers")).ToBeVisibleAsync();
+        await ScreenshotAsync("overview");
+    }
+
+    [Fact]
+    public async Task RegisteredAgent_AppearsInTheList()
+    {
+        await LogInAsAdminAsync();
+        await OpenAsync("console/agents", "Agents");
+        var id = Unique("scout");
+        await Host.SendAsync(HttpMethod.Post, "api/agents",
+            new { id, name = "Scout", capabilities = ScoutCapabilities, maxConcurrentTasks = 2 }, HttpStatusCode.Created);
+
+        // The list polls: the new agent shows up without a reload.
+        var link = Page.GetByTestId("agent-link").Filter(new() { HasText = id });
+        await Expect(link).ToBeVisibleAsync();
+        await ScreenshotAsync("agents");
+
+        await link.ClickAsync();
+        await Expect(Page.Locator("h1")).ToContainTextAsync(id);
+        await Expect(Page.GetByTestId("agent-capabilities")).ToContainTextAsync("search");
+        await ScreenshotAsync("agent");
+    }
+
+    [Fact]
+    public async Task Viewer_SeesNoWriteButtons()
+    {
+        var breaker = Unique("viewer-dep");
+        await Host.SendAsync(HttpMethod.Post, $"api/circuit-breakers/{breaker}/isolate", new { reason = "maintenance" }, HttpStatusCode.OK);
+        var workflow = await CreateWorkflowAsync(Unique("wf-viewer"), approvalOn: null);
+        var viewer = Unique("viewer");
+        const string password = "viewer-password-123";
+        await Host.SendAsync(HttpMethod.Post, "api/users", new { name = viewer, password, roles = ViewerRoles }, HttpStatusCode.Created);
+
+        await LogInAsync(viewer, password);
+        await OpenAsync("console/resilience", "Resilience");
+        var row = Page.Locator($"tr[data-breaker='{breaker}']");
+        await Expect(row.Locator("[data-state]")).ToHaveAttributeAsync("data-state", "isolated");
+        await Expect(Page.GetByText("Isolate", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(Page.GetByText("Close", new() { Exact = true })).ToHaveCountAsync(0);
+        await Expect(Page.GetByText("Set tier", new() { Exact = true })).ToHaveCountAsync(0);
+        await ScreenshotAsync("viewer-resilience");
+
+        await OpenAsync($"console/workflows/{workflow}", "Workflow");
+        await Expect(Page.Locator("[data-state]").First).ToBeVisibleAsync();
+        foreach (var button in new[] { "Validate", "Stage", "Activate", "Archive", "Start run" })
+        {
+            await Expect(Page.GetByText(button, new() { Exact = true })).ToHaveCountAsync(0);
+        }
+    }
+
+    [Fact]
+    public async Task DiamondRun_EveryNodeTurnsSucceeded()
+    {
+        var workflow = await CreateWorkflowAsync(Unique("wf-diamond"), approvalOn: null);
+        await LogInAsAdminAsync();
+        var run = await StartRunAsync(workflow);
+
+        await OpenAsync($"console/runs/{run}", "Run");
+        var nodes = Page.Locator("g.dag-node");
+        await Expect(nodes).ToHaveCountAsync(4);
+        await Expect(Page.Locator("g.dag-node[data-status='succeeded']")).ToHaveCountAsync(4);
+        await Page.Locator("g.dag-node[data-step='merge']").ClickAsync();
+        await Expect(Page.GetByTestId("step-output")).ToContainTextAsync("\"merge\"");
+        await ScreenshotAsync("run");
+    }
+
+    [Fact]
+    public async Task WaitingStep_IsApprovedFromThePage()
+    {
+        var workflow = await CreateWorkflowAsync(Unique("wf-gate"), approvalOn: "merge");
+        await LogInAsAdminAsync();
+        var run = await StartRunAsync(workflow);
+
+        await OpenAsync($"console/runs/{run}", "Run");
+        var gate = Page.Locator("g.dag-node[data-step='merge']");
+        await Expect(gate).ToHaveAttributeAsync("data-status", "waiting");
+        await gate.ClickAsync();
+        await ScreenshotAsync("approval");
+        await Page.GetByText("Approve", new() { Exact = true }).ClickAsync();
+
+        await Expect(gate).ToHaveAttributeAsync("data-status", "succeeded");
+        await Expect(Page.Locator("g.dag-node[data-status='succeeded']")).ToHaveCountAsync(4);
+        var stored = await Host.SendAsync(HttpMethod.Get, $"api/runs/{run}", null, HttpStatusCode.OK);
+        Assert.Equal("succeeded", (string?)stored["status"]);
+        Assert.Equal("admin", (string?)stored["steps"]!.AsArray().Single(s => (string?)s!["id"] == "merge")!["decidedBy"]);
+    }
+
+    [Fact]
+    public async Task Breaker_IsIsolatedAndClosedFromThePage()
+    {
+        var breaker = Unique("llm:provider");
+        await Host.SendAsync(HttpMethod.Post, $"api/circuit-breakers/{breaker}/close", new { reason = "create" }, HttpStatusCode.OK);
+        await LogInAsAdminAsync();
+        await OpenAsync("console/resilience", "Resilience");
+
+        var row = Page.Locator($"tr[data-breaker='{breaker}']");
+        var state = row.Locator("[data-state]");
+        await Expect(state).ToHaveAttributeAsync("data-state", "closed");
+        await row.GetByText("Isolate", new() { Exact = true }).ClickAsync();
+        await Expect(state).ToHaveAttributeAsync("data-state", "isolated");
+        Assert.Equal("isolated", (string?)(await Host.SendAsync(HttpMethod.Get, $"api/circuit-breakers/{breaker}", null, HttpStatusCode.OK))["state"]);
+        await ScreenshotAsync("resilience");
+
+        await row.GetByText("Close", new() { Exact = true }).ClickAsync();
+        await Expect(state).ToHaveAttributeAsync("data-state", "closed");
+        Assert.Equal("closed", (string?)(await Host.SendAsync(HttpMethod.Get, $"api/circuit-breakers/{breaker}", null, HttpStatusCode.OK))["state"]);
+    }
+
+    /// <summary>A validated diamond (fetch → left, right → merge) of echo steps on a fresh agent; optionally an approval gate.</summary>
+    private async Task<string> CreateWorkflowAsync(string id, string? approvalOn)
+    {
+        var capability = Unique("cap");
+        await Host.SendAsync(HttpMethod.Post, "api/agents",
+            new { id = Unique("worker"), name = "Worker", capabilities = new[] { capability }, maxConcurrentTasks = 4 }, HttpStatusCode.Created);
+        object Step(string step, string[] dependsOn) => new
+        {
+            id = step, capability, skill = "echo", dependsOn, requiresApproval = step == approvalOn,
+            input = new { step, delayMs = 300 },
+        };
+        await Host.SendAsync(HttpMethod.Post, "api/workflows", new
+        {
+            id,
+            name = "Console diamond",
+            goal = "Fetch, two branches, merge",
+            steps = new[] { Step("fetch", []), Step("left", ["fetch"]), Step("right", ["fetch"]), Step("merge", ["left", "right"]) },
+        }, HttpStatusCode.Created);
+        await Host.SendAsync(HttpMethod.Post, $"api/workflows/{id}/validate", null, HttpStatusCode.OK);
+        return id;
+    }
+
+    private async Task<string> StartRunAsync(string workflow) =>
+        (string)(await Host.SendAsync(HttpMethod.Post, $"api/workflows/{workflow}/runs", new { mode = "test", input = new { } }, HttpStatusCode.Accepted))["runId"]!;
+}
