@@ -55,6 +55,7 @@ public static class ApiHosting
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
         services.AddAgentsMcp();
+        services.AddOptions<WorkflowApprovalOptions>().BindConfiguration("Workflows");
         return builder;
     }
 
