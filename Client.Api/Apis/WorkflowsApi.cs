@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Security;
@@ -54,12 +55,12 @@ public static class WorkflowsApi
             .WithSummary("A run with its steps: state, task, attempts, timings, outputs");
         runs.MapPost("/{runId}/cancel", CancelRunAsync).WithName("CancelWorkflowRun").RequirePermission(Permissions.WorkflowExecute)
             .WithSummary("Cancel a run and its outstanding steps");
-        runs.MapPost("/{runId}/steps/{stepId}/approve", (string runId, string stepId, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains) =>
-                DecideAsync(runId, stepId, approve: true, body, http, grains))
-            .WithName("ApproveWorkflowStep").RequirePermission(Permissions.WorkflowExecute).WithSummary("Approve a step waiting at its approval gate");
-        runs.MapPost("/{runId}/steps/{stepId}/reject", (string runId, string stepId, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains) =>
-                DecideAsync(runId, stepId, approve: false, body, http, grains))
-            .WithName("RejectWorkflowStep").RequirePermission(Permissions.WorkflowExecute).WithSummary("Reject a waiting step: the run fails");
+        runs.MapPost("/{runId}/steps/{stepId}/approve", (string runId, string stepId, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains, IOptions<WorkflowApprovalOptions> approvals) =>
+                DecideAsync(runId, stepId, approve: true, body, http, grains, approvals.Value))
+            .WithName("ApproveWorkflowStep").RequirePermission(Permissions.WorkflowApprove).WithSummary("Approve a step waiting at its approval gate");
+        runs.MapPost("/{runId}/steps/{stepId}/reject", (string runId, string stepId, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains, IOptions<WorkflowApprovalOptions> approvals) =>
+                DecideAsync(runId, stepId, approve: false, body, http, grains, approvals.Value))
+            .WithName("RejectWorkflowStep").RequirePermission(Permissions.WorkflowApprove).WithSummary("Reject a waiting step: the run fails");
         runs.MapGet("/{runId}/events", EventsAsync).WithName("WatchWorkflowRun").RequirePermission(Permissions.WorkflowRead)
             .WithSummary("Server-Sent Events: run and step changes until the run finishes");
         return app;
@@ -244,7 +245,7 @@ public static class WorkflowsApi
     }
 
     private static async Task<Results<Ok<WorkflowRunResponse>, ProblemHttpResult>> DecideAsync(
-        string runId, string stepId, bool approve, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains)
+        string runId, string stepId, bool approve, WorkflowDecisionRequest? body, HttpContext http, IGrainFactory grains, WorkflowApprovalOptions approvals)
     {
         if (!WorkflowRules.IsValidStepId(stepId))
         {
@@ -254,6 +255,24 @@ public static class WorkflowsApi
         if (body?.Comment is { Length: > 2000 })
         {
             return ProblemResults.Invalid(ErrorCodes.ValidationFailed, "comment is at most 2000 characters.");
+        }
+
+        // Deciding a gate is acting on the run: the same visibility as cancel (404 when the caller
+        // may not see it, 403 when it may see but not act), then separation of duties.
+        if (await grains.GetGrain<IWorkflowRunGrain>(runId).GetAsync() is not { } current)
+        {
+            return RunNotFound(runId);
+        }
+
+        if (Ownership.Deny(http, current.StartedBy, Permissions.WorkflowRunReadAny, Permissions.WorkflowRunManageAny, () => RunNotFound(runId)) is { } denied)
+        {
+            return denied;
+        }
+
+        if (!approvals.AllowSelfApproval && string.Equals(current.StartedBy, Who(http), StringComparison.Ordinal))
+        {
+            return ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.WorkflowSelfApproval,
+                "You started this run, so someone else must approve or reject its gates (Workflows:AllowSelfApproval is off).");
         }
 
         var run = await grains.AuditedAsync(http, approve ? AuditActions.WorkflowStepApproved : AuditActions.WorkflowStepRejected, $"{runId}/{stepId}", null,

@@ -59,6 +59,7 @@ public static class ApiHosting
         services.AddAgentsMcp();
         services.AddA2a();
         services.AddAgentsConsole();
+        services.AddOptions<WorkflowApprovalOptions>().BindConfiguration("Workflows");
         return builder;
     }
 

@@ -64,7 +64,7 @@ public static class WorkflowTools
 
     [McpServerTool(Name = "approve_workflow_step", Title = "Approve a waiting step", Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Approve a step that waits at its approval gate; the run goes on. Recorded in the audit log with your name. "
-        + "Needs workflow:execute. Same as POST /api/runs/{runId}/steps/{stepId}/approve.")]
+        + "Needs workflow:approve, and someone else must have started the run. Same as POST /api/runs/{runId}/steps/{stepId}/approve.")]
     public static Task<CallToolResult> ApproveWorkflowStepAsync(
         ApiEndpointInvoker api,
         [Description("The run id.")] string runId,
@@ -75,7 +75,7 @@ public static class WorkflowTools
 
     [McpServerTool(Name = "reject_workflow_step", Title = "Reject a waiting step", Destructive = true, Idempotent = false, OpenWorld = false)]
     [Description("Reject a step that waits at its approval gate; the run fails. Recorded in the audit log with your name. "
-        + "Needs workflow:execute. Same as POST /api/runs/{runId}/steps/{stepId}/reject.")]
+        + "Needs workflow:approve, and someone else must have started the run. Same as POST /api/runs/{runId}/steps/{stepId}/reject.")]
     public static Task<CallToolResult> RejectWorkflowStepAsync(
         ApiEndpointInvoker api,
         [Description("The run id.")] string runId,

@@ -24,6 +24,9 @@ public static partial class ErrorCodes
     public const string WorkflowStepNotFound = "workflow.step_not_found";
     public const string WorkflowStepNotWaiting = "workflow.step_not_waiting";
 
+    /// <summary>The caller started the run and may not approve or reject its gates (Workflows:AllowSelfApproval is off).</summary>
+    public const string WorkflowSelfApproval = "workflow.self_approval";
+
     /// <summary>A step's error: an approver rejected it.</summary>
     public const string WorkflowStepRejected = "workflow.step_rejected";
 

@@ -50,6 +50,12 @@ public static class Permissions
     /// <summary>Read every user's conversations with hosted agents (owners read their own without it).</summary>
     public const string ConversationReadAny = "conversation:read-any";
 
+    /// <summary>
+    /// Approve or reject a run's approval gate. Separate from workflow:execute so the people who
+    /// start runs are not the ones who let them through (issue 17, separation of duties).
+    /// </summary>
+    public const string WorkflowApprove = "workflow:approve";
+
     public static readonly IReadOnlyList<string> All =
     [
         AgentCreate, AgentRead, AgentUpdate, AgentDelete, AgentExecute,
@@ -59,6 +65,7 @@ public static class Permissions
         UserCreate, UserRead, UserUpdate, UserDelete,
         TrustRead, TrustRate, TrustAdmin, SwarmExecute, SwarmRead,
         TaskReadAny, TaskManageAny, WorkflowRunReadAny, WorkflowRunManageAny, SwarmReadAny, SwarmManageAny, MemoryWriteAny, ConversationReadAny,
+        WorkflowApprove,
     ];
 }
 
@@ -100,7 +107,7 @@ public static class Roles
             Permissions.TrustRead, Permissions.TrustAdmin, Permissions.SwarmRead,
             Permissions.TaskReadAny, Permissions.TaskManageAny, Permissions.WorkflowRunReadAny, Permissions.WorkflowRunManageAny,
             Permissions.SwarmReadAny, Permissions.SwarmManageAny,
-            Permissions.ConversationReadAny,
+            Permissions.ConversationReadAny, Permissions.WorkflowApprove,
         },
         [Viewer] = new HashSet<string>
         {

@@ -94,6 +94,25 @@ public sealed class McpTests(ApiFactory factory)
         Assert.Equal("workflow.run_not_found", (string?)Body(notWaiting)["code"]);
     }
 
+    [Fact]
+    public async Task ApproveTool_KeepsSeparationOfDuties_LikeTheEndpoint()
+    {
+        var runId = await Security.ApprovalTests.WaitingRunAsync(_admin);
+        await using var starter = await ConnectAsync(_admin);
+        var self = await starter.CallToolAsync("approve_workflow_step", new Dictionary<string, object?> { ["runId"] = runId, ["stepId"] = "ship" });
+        Assert.True(self.IsError);
+        Assert.Equal("workflow.self_approval", (string?)Body(self)["code"]);
+
+        await using var developer = await ConnectAsync(factory.ClientFor("mcp-dev-" + Guid.NewGuid().ToString("N")[..6], Roles.Developer));
+        var unpermitted = await developer.CallToolAsync("reject_workflow_step", new Dictionary<string, object?> { ["runId"] = runId, ["stepId"] = "ship" });
+        Assert.True(unpermitted.IsError);
+        Assert.Equal("auth.forbidden", (string?)Body(unpermitted)["code"]);
+
+        await using var approver = await ConnectAsync(factory.ClientFor("mcp-ops-" + Guid.NewGuid().ToString("N")[..6], Roles.Operator));
+        var approved = await approver.CallToolAsync("approve_workflow_step", new Dictionary<string, object?> { ["runId"] = runId, ["stepId"] = "ship" });
+        Assert.NotEqual(true, approved.IsError);
+    }
+
     [Theory]
     [InlineData("get_agent", "{}", "request.invalid")]
     [InlineData("get_agent", "{\"agentId\":\"a\",\"colour\":\"red\"}", "request.unknown_field")]

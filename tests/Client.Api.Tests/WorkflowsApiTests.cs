@@ -39,9 +39,12 @@ public sealed class WorkflowsApiTests(ApiFactory factory)
         output = new { published = "{{ steps.publish.output.text }}" },
     };
 
-    private async Task<JsonObject> PostAsync(string url, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
+    private Task<JsonObject> PostAsync(string url, object? body = null, HttpStatusCode expected = HttpStatusCode.OK) =>
+        PostAsync(_http, url, body, expected);
+
+    private static async Task<JsonObject> PostAsync(HttpClient client, string url, object? body = null, HttpStatusCode expected = HttpStatusCode.OK)
     {
-        var response = await _http.PostAsJsonAsync(url, body ?? new { });
+        var response = await client.PostAsJsonAsync(url, body ?? new { });
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(expected == response.StatusCode, $"{url}: {(int)response.StatusCode} {text}");
         return JsonNode.Parse(text)!.AsObject();
@@ -165,11 +168,13 @@ public sealed class WorkflowsApiTests(ApiFactory factory)
             await Task.Delay(50);
         }
 
-        var notWaiting = await PostAsync($"/api/runs/{runId}/steps/draft/approve", null, HttpStatusCode.Conflict);
+        // The admin started the run, so an operator decides its gate (no self-approval).
+        var approver = factory.ClientFor("approver-" + Guid.NewGuid().ToString("N")[..6], OrleansAgents.Security.Roles.Operator);
+        var notWaiting = await PostAsync(approver, $"/api/runs/{runId}/steps/draft/approve", null, HttpStatusCode.Conflict);
         Assert.Equal("workflow.step_not_waiting", (string?)notWaiting["code"]);
         Assert.Equal("waiting", (string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!["status"]);
 
-        var approved = await PostAsync($"/api/runs/{runId}/steps/ship/approve", new { comment = "go" });
+        var approved = await PostAsync(approver, $"/api/runs/{runId}/steps/ship/approve", new { comment = "go" });
         Assert.Equal("go", (string?)approved["steps"]![1]!["comment"]);
         Assert.Equal("succeeded", (string?)(await WaitRunAsync(runId))["status"]);
 

@@ -64,6 +64,7 @@ async function poll(client, name, args, done, seconds = 60) {
 let adminToken;
 let admin;
 let viewer;
+let approver;
 
 before(async () => {
   adminToken = await login('admin', 'dev-admin-password');
@@ -83,13 +84,19 @@ before(async () => {
   r = await api('POST', '/api/users', adminToken, { name: viewerName, password: viewerPassword, roles: ['viewer'] });
   assert.equal(r.status, 201, JSON.stringify(r.json));
 
+  // Gates are decided by someone other than the run's starter (the admin): an operator.
+  r = await api('POST', '/api/users', adminToken, { name: `${viewerName}-ops`, password: viewerPassword, roles: ['operator'] });
+  assert.equal(r.status, 201, JSON.stringify(r.json));
+
   admin = await connect({ authorization: `Bearer ${adminToken}` });
   viewer = await connect({ authorization: `Bearer ${await login(viewerName, viewerPassword)}` });
+  approver = await connect({ authorization: `Bearer ${await login(`${viewerName}-ops`, viewerPassword)}` });
 });
 
 after(async () => {
   await admin?.close();
   await viewer?.close();
+  await approver?.close();
 });
 
 test('mcp lists every tool with a schema and a description', async () => {
@@ -153,19 +160,22 @@ test('mcp workflow runs start, wait at the gate, and are approved or rejected', 
   assert.equal(started.isError, false, JSON.stringify(started.body));
   const runId = started.body.runId;
   await poll(admin, 'get_workflow_run', { runId }, (r) => r.status === 'waiting');
-  const approved = await call(admin, 'approve_workflow_step', { runId, stepId: 'gate', comment: 'looks fine' });
+  const self = await call(admin, 'approve_workflow_step', { runId, stepId: 'gate' });
+  assert.equal(self.isError, true);
+  assert.equal(self.body.code, 'workflow.self_approval');
+  const approved = await call(approver, 'approve_workflow_step', { runId, stepId: 'gate', comment: 'looks fine' });
   assert.equal(approved.isError, false, JSON.stringify(approved.body));
   const finished = await poll(admin, 'get_workflow_run', { runId }, (r) => !['running', 'waiting'].includes(r.status));
   assert.equal(finished.status, 'succeeded', JSON.stringify(finished));
 
   const second = await call(admin, 'start_workflow_run', { workflowId, mode: 'test', input: { word: 'no' } });
   await poll(admin, 'get_workflow_run', { runId: second.body.runId }, (r) => r.status === 'waiting');
-  const rejected = await call(admin, 'reject_workflow_step', { runId: second.body.runId, stepId: 'gate' });
+  const rejected = await call(approver, 'reject_workflow_step', { runId: second.body.runId, stepId: 'gate' });
   assert.equal(rejected.isError, false, JSON.stringify(rejected.body));
   const failed = await poll(admin, 'get_workflow_run', { runId: second.body.runId }, (r) => !['running', 'waiting'].includes(r.status));
   assert.equal(failed.status, 'failed');
 
-  const again = await call(admin, 'approve_workflow_step', { runId, stepId: 'gate' });
+  const again = await call(approver, 'approve_workflow_step', { runId, stepId: 'gate' });
   assert.equal(again.isError, true);
   assert.equal(again.body.code, 'workflow.step_not_waiting');
 
