@@ -141,7 +141,7 @@ public static class TasksApi
         new(Ownership.Holds(http, Permissions.TaskReadAny) ? page.Items : [.. page.Items.Where(t => Ownership.Owns(http, t.SubmittedBy))], page.NextCursor);
 
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> ListForAgentAsync(
-        string id, string? state, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+        string id, string? state, [AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
         TaskState? filter = null;
         if (state is not null)
@@ -154,7 +154,7 @@ public static class TasksApi
             filter = parsed;
         }
 
-        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
@@ -164,18 +164,18 @@ public static class TasksApi
             return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");
         }
 
-        var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, cursor);
+        var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, paging.Cursor);
         return TypedResults.Ok(Visible(http, page));
     }
 
-    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync([AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
-        var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, cursor);
+        var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, paging.Cursor);
         return TypedResults.Ok(Visible(http, page));
     }
 
