@@ -91,7 +91,7 @@ public static class AgentsApi
         {
             if (!Enum.TryParse<AgentStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidStatus, "status must be one of idle, busy, unhealthy, retired.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidStatus, $"status must be one of {WireNames.List<AgentStatus>()}.");
             }
 
             statusFilter = parsed;

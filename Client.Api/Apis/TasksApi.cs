@@ -146,9 +146,9 @@ public static class TasksApi
         TaskState? filter = null;
         if (state is not null)
         {
-            if (ParseState(state) is not { } parsed)
+            if (WireNames.Parse<TaskState>(state) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.TaskInvalidState, "state must be one of queued, running, succeeded, failed, cancelled, dead-lettered.");
+                return ProblemResults.Invalid(ErrorCodes.TaskInvalidState, $"state must be one of {WireNames.List<TaskState>()}.");
             }
 
             filter = parsed;
@@ -210,17 +210,6 @@ public static class TasksApi
         return TypedResults.Ok<IReadOnlyList<SkillResponse>>(
             [.. skills.Select(s => new SkillResponse(s.Name, s.Description, TaskResponse.Parse(s.InputSchemaJson), s.Capabilities))]);
     }
-
-    private static TaskState? ParseState(string value) => value switch
-    {
-        "queued" => TaskState.Queued,
-        "running" => TaskState.Running,
-        "succeeded" => TaskState.Succeeded,
-        "failed" => TaskState.Failed,
-        "cancelled" => TaskState.Cancelled,
-        "dead-lettered" => TaskState.DeadLettered,
-        _ => null,
-    };
 
     private static bool TryDuration(double? seconds, out TimeSpan? duration)
     {

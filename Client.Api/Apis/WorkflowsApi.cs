@@ -142,7 +142,7 @@ public static class WorkflowsApi
         {
             if (ParseLower<WorkflowStatus>(status) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, "status must be one of created, validated, staged, active, archived, failed.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, $"status must be one of {WireNames.List<WorkflowStatus>()}.");
             }
 
             filter = parsed;
@@ -196,7 +196,7 @@ public static class WorkflowsApi
         {
             if (ParseLower<WorkflowRunStatus>(status) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, "status must be one of running, waiting, succeeded, failed, cancelled.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, $"status must be one of {WireNames.List<WorkflowRunStatus>()}.");
             }
 
             filter = parsed;
