@@ -79,7 +79,7 @@ public static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentListResponse>, ProblemHttpResult>> ListAsync(
-        string? capability, string? status, string? limit, string? cursor, IGrainFactory grains)
+        string? capability, string? status, [AsParameters] PageRequest paging, IGrainFactory grains)
     {
         if (capability is not null && !AgentRules.IsValidCapability(capability))
         {
@@ -91,19 +91,19 @@ public static class AgentsApi
         {
             if (!Enum.TryParse<AgentStatus>(status, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(status, out _))
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidStatus, "status must be one of idle, busy, unhealthy, retired.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidStatus, $"status must be one of {WireNames.List<AgentStatus>()}.");
             }
 
             statusFilter = parsed;
         }
 
-        if (!QueryParameters.TryPageSize(limit, AgentRules.DefaultPageSize, AgentRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(AgentRules.DefaultPageSize, AgentRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
         string? after = null;
-        if (cursor is not null && !AgentCursor.TryDecode(cursor, out after))
+        if (paging.Cursor is not null && !AgentCursor.TryDecode(paging.Cursor, out after))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
         }

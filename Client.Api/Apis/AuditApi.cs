@@ -18,7 +18,7 @@ public static class AuditApi
     }
 
     private static async Task<Results<Ok<AuditListResponse>, ProblemHttpResult>> QueryAsync(
-        string? actor, string? action, string? from, string? to, string? limit, string? cursor, IGrainFactory grains)
+        string? actor, string? action, string? from, string? to, [AsParameters] PageRequest paging, IGrainFactory grains)
     {
         if (actor is { Length: 0 or > AuditRules.MaxActorLength } || action is { Length: 0 or > AuditRules.MaxActionLength })
         {
@@ -35,15 +35,15 @@ public static class AuditApi
             return InvalidQuery("from must not be after to.");
         }
 
-        if (!QueryParameters.TryPageSize(limit, AuditRules.DefaultPageSize, AuditRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(AuditRules.DefaultPageSize, AuditRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
         long? beforeId = null;
-        if (cursor is not null)
+        if (paging.Cursor is not null)
         {
-            if (!AuditCursor.TryDecode(cursor, out var id))
+            if (!AuditCursor.TryDecode(paging.Cursor, out var id))
             {
                 return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
             }

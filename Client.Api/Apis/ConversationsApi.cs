@@ -53,9 +53,9 @@ public static class ConversationsApi
     }
 
     private static async Task<Results<Ok<ConversationListResponse>, ProblemHttpResult>> ListAsync(
-        string id, string? owner, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+        string id, string? owner, [AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, ConversationRules.DefaultPageSize, ConversationRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(ConversationRules.DefaultPageSize, ConversationRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
@@ -67,20 +67,20 @@ public static class ConversationsApi
                 $"Listing another user's conversations needs the permission {Permissions.ConversationReadAny}.");
         }
 
-        if (cursor is not null && !ConversationRules.IsValidId(cursor))
+        if (paging.Cursor is not null && !ConversationRules.IsValidId(paging.Cursor))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
         }
 
-        var page = await grains.GetGrain<IConversationIndexGrain>(ConversationRules.IndexKey(id, owner ?? caller)).ListAsync(pageSize, cursor);
+        var page = await grains.GetGrain<IConversationIndexGrain>(ConversationRules.IndexKey(id, owner ?? caller)).ListAsync(pageSize, paging.Cursor);
         var views = await Task.WhenAll(page.Ids.Select(c => grains.GetGrain<IConversationGrain>(c).GetAsync().AsTask()));
         return TypedResults.Ok(new ConversationListResponse([.. views.OfType<ConversationView>()], page.NextCursor));
     }
 
     private static async Task<Results<Ok<ConversationResponse>, ProblemHttpResult>> GetAsync(
-        string id, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+        string id, [AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, ConversationRules.DefaultPageSize, ConversationRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(ConversationRules.DefaultPageSize, ConversationRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
@@ -91,7 +91,7 @@ public static class ConversationsApi
             return problem;
         }
 
-        var page = await grain!.ListTurnsAsync(pageSize, cursor);
+        var page = await grain!.ListTurnsAsync(pageSize, paging.Cursor);
         return TypedResults.Ok(new ConversationResponse(view!, page.Items, page.NextCursor));
     }
 

@@ -105,15 +105,15 @@ public static class MemoryApi
     }
 
     private static async Task<Results<Ok<MemoryListResponse>, ProblemHttpResult>> ListAsync(
-        string id, string? prefix, string? tag, string? limit, string? cursor, IGrainFactory grains)
+        string id, string? prefix, string? tag, [AsParameters] PageRequest paging, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, MemoryRules.DefaultPageSize, MemoryRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(MemoryRules.DefaultPageSize, MemoryRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
         string? after = null;
-        if (cursor is not null && !MemoryCursor.TryDecode(cursor, out after))
+        if (paging.Cursor is not null && !MemoryCursor.TryDecode(paging.Cursor, out after))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
         }

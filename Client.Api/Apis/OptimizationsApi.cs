@@ -82,19 +82,19 @@ public static class OptimizationsApi
     private static ProblemHttpResult NotFound(string id) =>
         ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.SwarmNotFound, $"Optimisation '{id}' does not exist.");
 
-    private static async Task<Results<Ok<OptimizationListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<OptimizationListResponse>, ProblemHttpResult>> ListAsync([AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, SwarmRules.DefaultPageSize, SwarmRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(SwarmRules.DefaultPageSize, SwarmRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
-        if (cursor is not null && !SwarmRules.IsValidId(cursor))
+        if (paging.Cursor is not null && !SwarmRules.IsValidId(paging.Cursor))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor must be the nextCursor of a previous page.");
         }
 
-        var page = await grains.GetGrain<IOptimizationIndexGrain>(0).ListAsync(pageSize, cursor);
+        var page = await grains.GetGrain<IOptimizationIndexGrain>(0).ListAsync(pageSize, paging.Cursor);
 
         // Without swarm:read-any only the caller's own (a page may then be short; follow nextCursor).
         var items = Ownership.Holds(http, Permissions.SwarmReadAny) ? page.Items : [.. page.Items.Where(o => Ownership.Owns(http, o.SubmittedBy))];

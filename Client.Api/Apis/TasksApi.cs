@@ -141,20 +141,20 @@ public static class TasksApi
         new(Ownership.Holds(http, Permissions.TaskReadAny) ? page.Items : [.. page.Items.Where(t => Ownership.Owns(http, t.SubmittedBy))], page.NextCursor);
 
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> ListForAgentAsync(
-        string id, string? state, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+        string id, string? state, [AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
         TaskState? filter = null;
         if (state is not null)
         {
-            if (ParseState(state) is not { } parsed)
+            if (WireNames.Parse<TaskState>(state) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.TaskInvalidState, "state must be one of queued, running, succeeded, failed, cancelled, dead-lettered.");
+                return ProblemResults.Invalid(ErrorCodes.TaskInvalidState, $"state must be one of {WireNames.List<TaskState>()}.");
             }
 
             filter = parsed;
         }
 
-        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
@@ -164,18 +164,18 @@ public static class TasksApi
             return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.AgentNotFound, $"Agent '{id}' is not registered.");
         }
 
-        var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, cursor);
+        var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, paging.Cursor);
         return TypedResults.Ok(Visible(http, page));
     }
 
-    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync(string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync([AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(TaskRules.DefaultPageSize, TaskRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
-        var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, cursor);
+        var page = await grains.GetGrain<IDeadLetterGrain>(0).ListAsync(pageSize, paging.Cursor);
         return TypedResults.Ok(Visible(http, page));
     }
 
@@ -210,17 +210,6 @@ public static class TasksApi
         return TypedResults.Ok<IReadOnlyList<SkillResponse>>(
             [.. skills.Select(s => new SkillResponse(s.Name, s.Description, TaskResponse.Parse(s.InputSchemaJson), s.Capabilities))]);
     }
-
-    private static TaskState? ParseState(string value) => value switch
-    {
-        "queued" => TaskState.Queued,
-        "running" => TaskState.Running,
-        "succeeded" => TaskState.Succeeded,
-        "failed" => TaskState.Failed,
-        "cancelled" => TaskState.Cancelled,
-        "dead-lettered" => TaskState.DeadLettered,
-        _ => null,
-    };
 
     private static bool TryDuration(double? seconds, out TimeSpan? duration)
     {

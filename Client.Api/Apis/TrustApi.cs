@@ -29,16 +29,16 @@ public static class TrustApi
         return app;
     }
 
-    private static async Task<Results<Ok<TrustRankingResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, IGrainFactory grains)
+    private static async Task<Results<Ok<TrustRankingResponse>, ProblemHttpResult>> ListAsync([AsParameters] PageRequest paging, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, TrustRules.DefaultPageSize, TrustRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(TrustRules.DefaultPageSize, TrustRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
         long version = 0;
         var offset = 0;
-        if (cursor is not null && !TrustCursor.TryDecode(cursor, out version, out offset))
+        if (paging.Cursor is not null && !TrustCursor.TryDecode(paging.Cursor, out version, out offset))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
         }

@@ -57,19 +57,19 @@ public static class UsersApi
         return TypedResults.Created($"/api/users/{view.Name}", view);
     }
 
-    private static async Task<Results<Ok<UserListResponse>, ProblemHttpResult>> ListAsync(string? limit, string? cursor, IGrainFactory grains)
+    private static async Task<Results<Ok<UserListResponse>, ProblemHttpResult>> ListAsync([AsParameters] PageRequest paging, IGrainFactory grains)
     {
-        if (!QueryParameters.TryPageSize(limit, 50, 200, out var pageSize, out var badLimit))
+        if (!paging.TrySize(50, 200, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
-        if (cursor is not null && !SecurityRules.IsValidUserName(cursor))
+        if (paging.Cursor is not null && !SecurityRules.IsValidUserName(paging.Cursor))
         {
             return ProblemResults.Invalid(ErrorCodes.InvalidCursor, "cursor is not one this API returned; start again without it.");
         }
 
-        var names = await grains.GetGrain<IUserDirectoryGrain>(0).ListAsync(cursor, pageSize + 1);
+        var names = await grains.GetGrain<IUserDirectoryGrain>(0).ListAsync(paging.Cursor, pageSize + 1);
         var page = names.Take(pageSize).ToList();
         var users = await Task.WhenAll(page.Select(n => grains.GetGrain<IUserGrain>(n).GetAsync().AsTask()));
         return TypedResults.Ok(new UserListResponse([.. users.OfType<UserView>()], names.Count > pageSize ? page[^1] : null));

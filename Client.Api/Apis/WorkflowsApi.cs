@@ -136,14 +136,14 @@ public static class WorkflowsApi
     }
 
     private static async Task<Results<Ok<WorkflowListResponse>, ProblemHttpResult>> SearchAsync(
-        string? status, string? createdBy, string? q, string? limit, string? cursor, IGrainFactory grains)
+        string? status, string? createdBy, string? q, [AsParameters] PageRequest paging, IGrainFactory grains)
     {
         WorkflowStatus? filter = null;
         if (status is not null)
         {
             if (ParseLower<WorkflowStatus>(status) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, "status must be one of created, validated, staged, active, archived, failed.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, $"status must be one of {WireNames.List<WorkflowStatus>()}.");
             }
 
             filter = parsed;
@@ -159,12 +159,12 @@ public static class WorkflowsApi
             return ProblemResults.Invalid(ErrorCodes.InvalidQuery, "q must be 1 to 500 characters of search text.");
         }
 
-        if (!QueryParameters.TryPageSize(limit, WorkflowRules.DefaultPageSize, WorkflowRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(WorkflowRules.DefaultPageSize, WorkflowRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
 
-        var page = await grains.GetGrain<IWorkflowQueryGrain>(0).SearchAsync(new WorkflowSearch(filter, createdBy, q, pageSize, cursor));
+        var page = await grains.GetGrain<IWorkflowQueryGrain>(0).SearchAsync(new WorkflowSearch(filter, createdBy, q, pageSize, paging.Cursor));
         return TypedResults.Ok(new WorkflowListResponse(page.Items, page.NextCursor));
     }
 
@@ -190,20 +190,20 @@ public static class WorkflowsApi
     }
 
     private static async Task<Results<Ok<WorkflowRunListResponse>, ProblemHttpResult>> ListRunsAsync(
-        string id, string? status, string? limit, string? cursor, HttpContext http, IGrainFactory grains)
+        string id, string? status, [AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {
         WorkflowRunStatus? filter = null;
         if (status is not null)
         {
             if (ParseLower<WorkflowRunStatus>(status) is not { } parsed)
             {
-                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, "status must be one of running, waiting, succeeded, failed, cancelled.");
+                return ProblemResults.Invalid(ErrorCodes.InvalidQuery, $"status must be one of {WireNames.List<WorkflowRunStatus>()}.");
             }
 
             filter = parsed;
         }
 
-        if (!QueryParameters.TryPageSize(limit, WorkflowRules.DefaultPageSize, WorkflowRules.MaxPageSize, out var pageSize, out var badLimit))
+        if (!paging.TrySize(WorkflowRules.DefaultPageSize, WorkflowRules.MaxPageSize, out var pageSize, out var badLimit))
         {
             return badLimit;
         }
@@ -213,7 +213,7 @@ public static class WorkflowsApi
             return NotFound(id);
         }
 
-        var page = await grains.GetGrain<IWorkflowQueryGrain>(0).ListRunsAsync(id, filter, pageSize, cursor);
+        var page = await grains.GetGrain<IWorkflowQueryGrain>(0).ListRunsAsync(id, filter, pageSize, paging.Cursor);
 
         // Without workflow:read-any only the caller's own runs (a page may then be short; follow nextCursor).
         var items = Ownership.Holds(http, Permissions.WorkflowRunReadAny) ? page.Items : [.. page.Items.Where(r => Ownership.Owns(http, r.StartedBy))];
