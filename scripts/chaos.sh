@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Chaos suite: a real cluster on loopback (PostgreSQL, Redis, N silos, the API in client mode)
 # under load (tasks, workflow runs, consensus rounds, http.request tasks with a counted effect,
-# an external agent's leased tasks) while faults hit it: a random silo SIGKILLed and started again
+# an external agent's leased tasks, a free-tier user's calls, hosted-agent conversation turns) while faults hit it: a random silo SIGKILLed and started again
 # after a pause, PostgreSQL and Redis restarted, the API SIGKILLed and restarted, a SIGTERM rolling
 # restart of every silo; then every acknowledged id must finish (none 404, none stuck) and every
 # succeeded effect must have landed, repeats only under the same key.
@@ -86,9 +86,9 @@ api_bin="$dir/bin/api"
 export CHAOS_PG="$pg_conn" CHAOS_REDIS="$redis_conn" CHAOS_SERVICE="$service_id" CHAOS_WATCHDOG="$watchdog"
 export CHAOS_PG_BIN="$PG_VERSION_DIR" CHAOS_PG_DATA="$pg_data" CHAOS_REDIS_RESTART="${CHAOS_REDIS_RESTART:-keep}"
 python3 - "$dir/spec.json" "$silo_bin" "$api_bin" "$dir" "$password" "$key" \
-  "$(for i in $(seq 0 $((silos * 3 + 2))); do port "$i"; done | tr '\n' ' ')" "$silos" <<'PY'
+  "$(for i in $(seq 0 $((silos * 3 + 3))); do port "$i"; done | tr '\n' ' ')" "$silos" "$root/scripts/fake_llm.py" <<'PY'
 import json, os, sys
-out, silo_bin, api_bin, d, password, key, ports, n = sys.argv[1:]
+out, silo_bin, api_bin, d, password, key, ports, n, llm_script = sys.argv[1:]
 ports = [int(p) for p in ports.split()]
 n = int(n)
 w = int(os.environ['CHAOS_WATCHDOG'])
@@ -97,7 +97,13 @@ common = {"ConnectionStrings__Redis": os.environ["CHAOS_REDIS"], "Orleans__Servi
           "Orleans__ClusterId": os.environ["CHAOS_SERVICE"], "Orleans__DashboardEnabled": "false",
           "Logging__LogLevel__Default": "Warning", "DOTNET_gcServer": "0",
           # http.request tasks deliver their effect to the driver's loopback sink.
-          "Skills__Http__AllowedUrls__0": f"http://127.0.0.1:{ports[3 * n + 2]}/"}
+          "Skills__Http__AllowedUrls__0": f"http://127.0.0.1:{ports[3 * n + 2]}/",
+          # The driver's own calls (admin) are not what is limited: a tier far above its load.
+          "RateLimiting__Tiers__chaos__PerMinute": "10000000", "RateLimiting__Tiers__chaos__PerHour": "100000000",
+          "RateLimiting__Tiers__chaos__PerDay": "1000000000", "RateLimiting__Tiers__chaos__AiTokensPerDay": "1000000000",
+          # Hosted-agent turns run on the scripted OpenAI-compatible endpoint the driver starts.
+          "Skills__Llm__DefaultProvider": "fake", "Skills__Llm__Providers__fake__Endpoint": f"http://127.0.0.1:{ports[3 * n + 3]}/v1",
+          "Skills__Llm__Providers__fake__Model": "fake-model", "Skills__Llm__Providers__fake__RequestsPerMinute": "100000"}
 silos = []
 for i in range(n):
     sp, gp, hp = ports[3 * i], ports[3 * i + 1], ports[3 * i + 2]
@@ -109,7 +115,7 @@ for i in range(n):
     silos.append({"name": f"silo{i + 1}", "cwd": silo_bin, "cmd": ["dotnet", "OrleansAgents.Silo.dll"], "env": env,
                   "log": f"{d}/silo{i + 1}.log", "ready": f"http://127.0.0.1:{hp}/health/ready"})
 ap, mp = ports[3 * n], ports[3 * n + 1]
-api_env = dict(common, **{"Urls": f"http://127.0.0.1:{ap}", "Orleans__ManagementPort": str(mp), "RateLimiting__Enabled": "false",
+api_env = dict(common, **{"Urls": f"http://127.0.0.1:{ap}", "Orleans__ManagementPort": str(mp), "RateLimiting__RoleTiers__admin": "chaos",
                           "Security__SigningKeys__0__Id": "chaos", "Security__SigningKeys__0__Key": key,
                           "Security__BootstrapAdminPassword": password, "Security__AccessTokenLifetime": "01:00:00"})
 api = {"name": "api", "cwd": api_bin, "cmd": ["dotnet", "OrleansAgents.Api.dll"], "env": api_env, "log": f"{d}/api.log",
@@ -118,7 +124,8 @@ redis = {"port": int(os.environ["CHAOS_REDIS"].rsplit(":", 1)[1]), "key": f"{os.
          "restart": os.environ["CHAOS_REDIS_RESTART"]}
 data = os.environ["CHAOS_PG_DATA"]
 pg = {"bin": os.environ["CHAOS_PG_BIN"], "data": data, "log": os.path.join(os.path.dirname(data), "pg.log")}
-json.dump({"silos": silos, "api": api, "redis": redis, "pg": pg, "sink": {"port": ports[3 * n + 2]}}, open(out, "w"), indent=1)
+json.dump({"silos": silos, "api": api, "redis": redis, "pg": pg, "sink": {"port": ports[3 * n + 2]},
+           "llm": {"script": llm_script, "port": ports[3 * n + 3]}}, open(out, "w"), indent=1)
 PY
 
 echo "chaos-$profile: $silos silos, ${duration}s of load, a fault every ${kill_every}s: $faults (logs in $dir with CHAOS_KEEP=1)" >&2

@@ -45,6 +45,7 @@ class Stats:
         self.acked = {k: {} for k in KINDS}  # kind -> id -> idempotency key
         self.submissions = []  # (kind, first send time, latency to 2xx, sends)
         self.server_errors = 0
+        self.internal_errors = 0  # 500s: a fault must surface as 503 + Retry-After, never as an internal error
         self.retry_after_missing = 0
         self.rejected = []  # (kind, status, code) of final non-2xx answers
         self.codes = {}
@@ -68,6 +69,7 @@ def submit(api, stats, kind, body, key, patience):
             stats.codes[f"{status}:{code}"] = stats.codes.get(f"{status}:{code}", 0) + 1
             if status >= 500:
                 stats.server_errors += 1
+                stats.internal_errors += status == 500
                 if status == 503 and not headers.get("Retry-After"):
                     stats.retry_after_missing += 1
         retryable = status == 0 or status >= 500 or status == 429
@@ -146,6 +148,99 @@ class Worker:
                     return
                 self.errors += 1
             time.sleep(1)
+
+
+class Limited:
+    """A user in the free tier (10 a minute as a token bucket: burst 10, refill 1 per 6 s) reading
+    its own limits twice a second through the faults; the API leases nothing for so small a tier
+    (RateLimiting:LeaseDivisor), so admissions may exceed the bucket only by what a crash of the
+    bucket's silo forgets: at most RateLimiting:CheckpointEvery - 1 per crash (docs/benchmarks.md)."""
+
+    PER_MINUTE, CHECKPOINT_EVERY = 10, 20
+
+    def __init__(self, base, password):
+        self.api, self.password = Api(base), password
+        self.admitted, self.refused, self.other = [], 0, 0
+        self.stop = threading.Event()
+
+    def setup(self, admin):
+        admin.must("POST", "/api/users", {"name": "chaos-free", "password": self.password, "roles": ["analyst"], "tier": "free"},
+                   ok=(200, 201, 409))
+        self.api.token = self.api.must("POST", "/api/auth/login", {"username": "chaos-free", "password": self.password})["accessToken"]
+
+    def loop(self):
+        while not self.stop.wait(0.5):
+            status, _, _ = self.api.call("GET", "/api/rate-limits/chaos-free", timeout=10)
+            if status == 429:
+                self.refused += 1
+            elif 200 <= status < 500:  # past the limiter (even a 4xx of the handler was admitted)
+                self.admitted.append(time.time())
+            else:
+                self.other += 1
+
+    def check(self, faults):
+        """Largest excess of admissions over the bucket in any span, and the bound it may reach."""
+        t = sorted(self.admitted)
+        crashes = [f["start"] for f in faults if f["kind"] in ("kill", "pg")] + \
+                  [f["start"] + k for f in faults if f["kind"] == "rolling" for k in range(3)]
+        worst, worst_bound = 0.0, 0
+        for i in range(len(t)):
+            for j in range(i, len(t)):
+                allowed = self.PER_MINUTE + (t[j] - t[i]) * self.PER_MINUTE / 60 + 1  # +1: client-side timing
+                excess = (j - i + 1) - allowed
+                bound = (self.CHECKPOINT_EVERY - 1) * sum(1 for c in crashes if t[i] - 60 <= c <= t[j])
+                if excess - bound > worst - worst_bound:
+                    worst, worst_bound = excess, bound
+        return max(0.0, worst), worst_bound
+
+
+class Chat:
+    """Conversations with a hosted agent on the scripted LLM (scripts/fake_llm.py): each loop sends a
+    message, waits for its turn to end, sends the next. Messages carry no Idempotency-Key (the API
+    takes none), so a resend after a 5xx may add a second turn; every acknowledged turn must end."""
+
+    TERMINAL = {"completed", "failed", "cancelled"}
+
+    def __init__(self, api):
+        self.api = api
+        self.lock = threading.Lock()
+        self.acked = {}  # (conversation id, turn id) -> True
+        self.sent = 0
+        self.stop = threading.Event()
+
+    def setup(self, conversations):
+        self.api.must("POST", "/api/agents", {"id": "chaos-chat", "name": "chaos chat", "capabilities": ["chat"],
+                                              "model": {"provider": "fake"}, "instructions": "Answer briefly."}, ok=(200, 201, 409))
+        return [self.api.must("POST", "/api/agents/chaos-chat/conversations", ok=(200, 201))["id"] for _ in range(conversations)]
+
+    def turns(self, cid):
+        status, payload, _ = self.api.call("GET", f"/api/conversations/{cid}?limit=100", timeout=20)
+        if status != 200:
+            return status, {}
+        return status, {str(t.get("id") or t.get("turnId")): str(t.get("state")).lower() for t in payload.get("turns", [])}
+
+    def loop(self, cid, every):
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            status, payload = 0, None
+            while not self.stop.is_set():
+                with self.lock:
+                    self.sent += 1
+                status, payload, _ = self.api.call("POST", f"/api/conversations/{cid}/messages", {"content": f"message {n}"})
+                if 200 <= status < 300 or (400 <= status < 500 and status != 429):
+                    break
+                time.sleep(1)
+            if not 200 <= status < 300:
+                continue
+            turn = str(payload.get("turnId"))
+            with self.lock:
+                self.acked[(cid, turn)] = True
+            deadline = time.time() + 60
+            while time.time() < deadline and not self.stop.wait(1):
+                if self.turns(cid)[1].get(turn) in self.TERMINAL:
+                    break
+            self.stop.wait(every)
 
 
 def detection_times(spec, kills):
@@ -233,6 +328,7 @@ def main():
     ap.add_argument("--effects", type=int, default=80)
     ap.add_argument("--leased", type=int, default=80)
     ap.add_argument("--lease-seconds", type=int, default=10)
+    ap.add_argument("--conversations", type=int, default=4)
     ap.add_argument("--delay-ms", type=int, default=250)
     ap.add_argument("--agents", type=int, default=6)
     ap.add_argument("--slots", type=int, default=16)
@@ -246,6 +342,11 @@ def main():
     spec = json.load(open(args.spec))
     args.sink_url = f"http://127.0.0.1:{spec['sink']['port']}/"
     sink = Sink(spec["sink"]["port"])
+    import subprocess
+    llm = subprocess.Popen([sys.executable, spec["llm"]["script"], str(spec["llm"]["port"])], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, start_new_session=True)
+    with open(args.pidfile, "a") as f:
+        f.write(f"{llm.pid}\n")
     cluster = Cluster(spec, args.pidfile, args.restart_after, rng)
     cluster.start_all()
     log(f"{len(cluster.silos)} silos and the API are up")
@@ -270,9 +371,14 @@ def main():
             if status == 200:
                 api.token = payload["accessToken"]
 
+    limited = Limited(spec["api"]["base"], args.password + "-free")
+    limited.setup(api)
     worker = Worker(api, random.Random(rng.random()), args.lease_seconds, 0.05)
     threads = [threading.Thread(target=heartbeats, daemon=True), threading.Thread(target=token_refresh, daemon=True)]
     threads += [threading.Thread(target=worker.loop, daemon=True) for _ in range(3)]
+    threads.append(threading.Thread(target=limited.loop, daemon=True))
+    chat = Chat(api)
+    threads += [threading.Thread(target=chat.loop, args=(cid, 2), daemon=True) for cid in chat.setup(args.conversations)]
     for t in threads:
         t.start()
     fault_kinds = [k.strip() for k in args.faults.split(",") if k.strip()]
@@ -305,6 +411,8 @@ def main():
         c.join()
     log(f"load done after {time.time() - started:.0f} s: " + ", ".join(f"{len(v)} {k}" for k, v in stats.acked.items()))
     load_done.set()
+    limited.stop.set()
+    chat.stop.set()
     chaos_thread.join()
     cluster.ensure_up()
     faults = cluster.faults
@@ -342,6 +450,20 @@ def main():
         if time.time() > deadline:
             break
         if pending:
+            time.sleep(2)
+    # Conversation turns: each acknowledged one must end within the same window.
+    turns_pending = set(chat.acked)
+    turn_state = {}
+    while turns_pending:
+        for cid in {c for c, _ in turns_pending}:
+            status, states = chat.turns(cid)
+            for key in [k for k in turns_pending if k[0] == cid]:
+                turn_state[key] = "404" if status == 404 else states.get(key[1], f"http {status}" if status != 200 else "missing")
+                if turn_state[key] in Chat.TERMINAL:
+                    turns_pending.discard(key)
+        if time.time() > deadline:
+            break
+        if turns_pending:
             time.sleep(2)
     check_end = time.time()
     stop.set()
@@ -382,6 +504,21 @@ def main():
     effects = (f"effects {len(delivered)} keys delivered, {duplicates} duplicate deliveries of {duplicate_keys} keys "
                f"(same key, de-duplicated), {len(missing)} missing")
 
+    turns_ok = sum(1 for v in turn_state.values() if v == "completed")
+    turns_lost = sum(1 for k in turns_pending if turn_state.get(k) in ("404", "missing"))
+    turns_stuck = len(turns_pending) - turns_lost
+    parts.append(f"turns {len(chat.acked)} acknowledged ({chat.sent} sends), {turns_ok} completed, "
+                 f"{len(chat.acked) - turns_ok - len(turns_pending)} other terminal, {turns_lost} lost, {turns_stuck} stuck")
+    if turns_pending:
+        samples = [f"{c}/{t}={turn_state.get((c, t))}" for c, t in sorted(turns_pending)][:3]
+        violations.append(f"{len(turns_pending)} acknowledged conversation turns not ended (e.g. {', '.join(samples)})")
+
+    excess, bound = limited.check(faults)
+    if excess > bound:
+        violations.append(f"the free-tier user got {excess:.0f} admissions over its bucket, above the crash bound {bound}")
+    limits = (f"rate-limited user {len(limited.admitted)} admitted {limited.refused} refused (429) {limited.other} other, "
+              f"excess over the bucket {excess:.0f} (crash bound {bound})")
+
     if stats.rejected:
         codes = {}
         for kind, status, code in stats.rejected:
@@ -389,6 +526,8 @@ def main():
         violations.append(f"{len(stats.rejected)} submissions never acknowledged: {codes}")
     if stats.retry_after_missing:
         violations.append(f"{stats.retry_after_missing} answers 503 without Retry-After")
+    if stats.internal_errors:
+        violations.append(f"{stats.internal_errors} answers 500 (a fault must answer 503 with Retry-After)")
     if not faults or not stats.acked["task"]:
         violations.append("the run did not exercise anything (no faults or no tasks)")
 
@@ -409,9 +548,9 @@ def main():
     detections = detection_times(spec, kills)
     detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
                 if detections else "n/a")
-    summary = (f"{'; '.join(parts)}; {effects}; leases {worker.leased} taken {worker.completed} completed "
+    summary = (f"{'; '.join(parts)}; {effects}; {limits}; leases {worker.leased} taken {worker.completed} completed "
                f"{worker.abandoned} abandoned {worker.lost} lost; "
-               f"resend share {resend(subs):.1f}% ({stats.server_errors} 5xx answers, {stats.retry_after_missing} 503 without Retry-After), "
+               f"resend share {resend(subs):.1f}% ({stats.server_errors} 5xx answers: {stats.internal_errors} 500, {stats.retry_after_missing} 503 without Retry-After), "
                f"submit p50 {lat(subs, 50):.0f} ms p99 {lat(subs, 99):.0f} ms; "
                f"faults {', '.join(f'{v} {k}' for k, v in counts.items())}; {len(cluster.unplanned)} unasked exits; "
                f"killed silo declared dead after {detected}; settled {max(0.0, check_end - last_fault):.0f} s after the last fault")
