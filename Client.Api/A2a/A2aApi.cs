@@ -90,7 +90,7 @@ public static partial class A2aApi
         return Json(AgentCards.Agent(BaseUrl(http), agent));
     }
 
-    private static ContentHttpResult Json(JsonNode node) => TypedResults.Text(node.ToJsonString(), "application/json", Encoding.UTF8);
+    private static ContentHttpResult Json(JsonNode node) => TypedResults.Text(node.ToJsonString(A2aTasks.Wire), "application/json", Encoding.UTF8);
 
     private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
 }

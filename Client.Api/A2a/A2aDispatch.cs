@@ -103,7 +103,7 @@ public static partial class A2aApi
 
     private static async Task WriteEventAsync(HttpContext http, JsonObject response)
     {
-        await http.Response.WriteAsync("data: " + response.ToJsonString() + "\n\n", http.RequestAborted);
+        await http.Response.WriteAsync("data: " + response.ToJsonString(A2aTasks.Wire) + "\n\n", http.RequestAborted);
         await http.Response.Body.FlushAsync(http.RequestAborted);
     }
 
@@ -111,7 +111,7 @@ public static partial class A2aApi
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await http.Response.WriteAsync(response.ToJsonString(), http.RequestAborted);
+        await http.Response.WriteAsync(response.ToJsonString(A2aTasks.Wire), http.RequestAborted);
     }
 
     /// <summary>A2A-Version: 1.0 (or absent, for curl and older clients that send only v1.0 shapes); another version is refused.</summary>

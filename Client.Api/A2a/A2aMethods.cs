@@ -113,7 +113,7 @@ public static class A2aMethods
     }
 
     /// <summary>The turn once it is finished, or as it is when the bound passes.</summary>
-    private static async Task<TurnView> WaitAsync(IConversationGrain grain, string turnId, long after, TimeSpan bound, CancellationToken cancellationToken)
+    internal static async Task<TurnView> WaitAsync(IConversationGrain grain, string turnId, long after, TimeSpan bound, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + bound;
         while (true)
@@ -177,7 +177,7 @@ public static class A2aMethods
                         yield return await FinalAsync(grain, view, turnId);
                         yield break;
                     case ConversationEventType.Turn when e.State == TurnState.Running:
-                        yield return StatusUpdate(view.Id, taskId, new JsonObject { ["state"] = "TASK_STATE_WORKING", ["timestamp"] = e.At.ToString("O") });
+                        yield return StatusUpdate(view.Id, taskId, new JsonObject { ["state"] = "TASK_STATE_WORKING", ["timestamp"] = A2aTasks.Timestamp(e.At) });
                         break;
                     case ConversationEventType.Delta when !string.IsNullOrEmpty(e.Text):
                         yield return ArtifactUpdate(view.Id, taskId, new JsonObject
@@ -193,7 +193,7 @@ public static class A2aMethods
                         yield return ArtifactUpdate(view.Id, taskId, A2aTasks.ReplyArtifact(e.Text), append: false, lastChunk: true);
                         break;
                     case ConversationEventType.ToolCall or ConversationEventType.ToolResult:
-                        var update = StatusUpdate(view.Id, taskId, new JsonObject { ["state"] = "TASK_STATE_WORKING", ["timestamp"] = e.At.ToString("O") });
+                        var update = StatusUpdate(view.Id, taskId, new JsonObject { ["state"] = "TASK_STATE_WORKING", ["timestamp"] = A2aTasks.Timestamp(e.At) });
                         update["statusUpdate"]!["metadata"] = new JsonObject
                         {
                             ["event"] = e.Type == ConversationEventType.ToolCall ? "tool_call" : "tool_result",

@@ -52,6 +52,12 @@ public static class A2aTasks
         _ => null,
     };
 
+    /// <summary>RFC 3339 in UTC with a Z, as the protobuf JSON mapping writes a Timestamp.</summary>
+    public static string Timestamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>JSON as any JSON reader expects it, without the HTML-safe escaping of '+' and quotes (this is never HTML).</summary>
+    public static readonly System.Text.Json.JsonSerializerOptions Wire = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static bool IsTerminal(TurnState state) => state is TurnState.Completed or TurnState.Failed or TurnState.Cancelled;
 
     public static JsonObject Task(ConversationView conversation, TurnView turn, int? historyLength = null, bool includeArtifacts = true)
@@ -80,7 +86,7 @@ public static class A2aTasks
             task["history"] = new JsonArray([.. history.Skip(history.Count - keep)]);
         }
 
-        var metadata = new JsonObject { ["agentId"] = conversation.AgentId, ["turnId"] = turn.Id, ["createdAt"] = turn.CreatedAt.ToString("O") };
+        var metadata = new JsonObject { ["agentId"] = conversation.AgentId, ["turnId"] = turn.Id, ["createdAt"] = Timestamp(turn.CreatedAt) };
         if (turn.Usage is { } usage)
         {
             metadata["usage"] = new JsonObject
@@ -107,7 +113,7 @@ public static class A2aTasks
         var status = new JsonObject
         {
             ["state"] = State(turn.State),
-            ["timestamp"] = (turn.FinishedAt ?? turn.StartedAt ?? turn.CreatedAt).ToString("O", CultureInfo.InvariantCulture),
+            ["timestamp"] = Timestamp(turn.FinishedAt ?? turn.StartedAt ?? turn.CreatedAt),
         };
         var text = turn.State switch
         {

@@ -29,11 +29,11 @@ public static class McpHosting
                 };
                 o.ServerInstructions =
                     "Tools of an Orleans Agents cluster. Each tool is one HTTP API endpoint with its permission and rate-limit cost. "
-                    + "Long work returns an id at once: submit_task then poll get_task; start_workflow_run then poll get_workflow_run. "
+                    + "Long work returns an id at once: submit_task then poll get_task; start_workflow_run then poll get_workflow_run; ask_agent waits a bounded time, then poll get_agent_answer. "
                     + "Errors are tool errors whose JSON has a stable 'code' and a 'detail'.";
             })
             .WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateless)
-            .WithTools([typeof(AgentTools), typeof(WorkflowTools)])
+            .WithTools([typeof(AgentTools), typeof(WorkflowTools), typeof(ConversationTools)])
             .WithRequestFilters(f => f.AddCallToolFilter(ToolArguments.Filter));
         return services;
     }

@@ -45,7 +45,7 @@ public sealed class McpTests(ApiFactory factory)
 
         var tools = await client.ListToolsAsync();
         Assert.Equal(
-            ["approve_workflow_step", "get_agent", "get_agent_trust", "get_task", "get_workflow_run", "list_agents",
+            ["approve_workflow_step", "ask_agent", "get_agent", "get_agent_answer", "get_agent_trust", "get_task", "get_workflow_run", "list_agents",
              "list_trust_rankings", "reject_workflow_step", "search_workflows", "start_workflow_run", "submit_task"],
             tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tools, t => Assert.False(string.IsNullOrWhiteSpace(t.Description)));

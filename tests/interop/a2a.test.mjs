@@ -149,6 +149,27 @@ test('a2a CancelTask cancels a working task; a finished one is not cancelable', 
   await assert.rejects(client.cancelTask({ id: task.id }), (e) => e.name === 'TaskNotCancelableError');
 });
 
+test('a2a SubscribeToTask follows a working task until it is cancelled', async () => {
+  const client = await clientFor(adminToken, `${base}/api/a2a/agents/${hangAgent}/`);
+  const task = await client.sendMessage({ message: userMessage('Wait for me.'), configuration: { returnImmediately: true } });
+  const events = [];
+  const following = (async () => {
+    for await (const event of client.resubscribeTask({ id: task.id })) {
+      events.push(event.payload);
+      if (events.length === 1) await client.cancelTask({ id: task.id });
+    }
+  })();
+  await following;
+  assert.equal(events[0].$case, 'task');
+  assert.equal(events[0].value.id, task.id);
+  const last = events.at(-1);
+  assert.equal(last.$case, 'statusUpdate', JSON.stringify(events));
+  assert.equal(last.value.status.state, TaskState.TASK_STATE_CANCELED);
+  // A finished task has nothing left to follow.
+  await assert.rejects(async () => { for await (const _ of client.resubscribeTask({ id: task.id })); },
+    (e) => e.name === 'UnsupportedOperationError');
+});
+
 test('a2a ListTasks pages through the caller\'s tasks, newest first', async () => {
   const client = await clientFor(otherToken, `${base}/api/a2a/agents/${plainAgent}/`);
   const first = await client.sendMessage({ message: userMessage('one') });

@@ -103,7 +103,7 @@ test('mcp lists every tool with a schema and a description', async () => {
   const { tools } = await admin.listTools();
   const names = tools.map((t) => t.name).sort();
   assert.deepEqual(names, [
-    'approve_workflow_step', 'get_agent', 'get_agent_trust', 'get_task', 'get_workflow_run', 'list_agents',
+    'approve_workflow_step', 'ask_agent', 'get_agent', 'get_agent_answer', 'get_agent_trust', 'get_task', 'get_workflow_run', 'list_agents',
     'list_trust_rankings', 'reject_workflow_step', 'search_workflows', 'start_workflow_run', 'submit_task',
   ]);
   for (const tool of tools) {
@@ -204,6 +204,44 @@ test('mcp a missing permission is a tool error with auth.forbidden', async () =>
 
   const run = await call(viewer, 'start_workflow_run', { workflowId, mode: 'test', input: { word: 'x' } });
   assert.equal(run.body.code, 'auth.forbidden');
+});
+
+test('mcp ask_agent answers with a hosted agent\'s final message, or an id to poll past its bound', async () => {
+  for (const [id, model] of [[`ask-plain-${suffix}`, 'plain'], [`ask-hang-${suffix}`, 'hang']]) {
+    const r = await api('POST', '/api/agents', adminToken, {
+      id, name: `Ask ${model}`, capabilities: ['chat'], instructions: 'You are a test assistant.', model: { provider: 'scripted', model }, tools: [],
+    });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+  }
+
+  const first = await call(admin, 'ask_agent', { agentId: `ask-plain-${suffix}`, message: 'Hello?' });
+  assert.equal(first.isError, false, JSON.stringify(first.body));
+  assert.equal(first.body.done, true);
+  assert.equal(first.body.state, 'completed');
+  assert.equal(first.body.answer, 'Hello from the scripted model.');
+  assert.match(first.body.conversationId, /^c_/);
+  const again = await call(admin, 'ask_agent', { agentId: `ask-plain-${suffix}`, message: 'Again?', conversationId: first.body.conversationId });
+  assert.equal(again.body.turnId, '2');
+  assert.equal(again.body.done, true);
+
+  // Past the bound the tool answers anyway, with what to poll.
+  const slow = await call(admin, 'ask_agent', { agentId: `ask-hang-${suffix}`, message: 'Think hard.', waitSeconds: 1 });
+  assert.equal(slow.isError, false, JSON.stringify(slow.body));
+  assert.equal(slow.body.done, false);
+  assert.ok(['queued', 'running'].includes(slow.body.state), slow.body.state);
+  const polled = await call(admin, 'get_agent_answer', { conversationId: slow.body.conversationId, turnId: slow.body.turnId, waitSeconds: 0 });
+  assert.equal(polled.body.done, false);
+  const cancel = await api('POST', `/api/conversations/${slow.body.conversationId}/turns/${slow.body.turnId}/cancel`, adminToken);
+  assert.equal(cancel.status, 200, JSON.stringify(cancel.json));
+  const cancelled = await call(admin, 'get_agent_answer', { conversationId: slow.body.conversationId, turnId: slow.body.turnId });
+  assert.equal(cancelled.body.state, 'cancelled');
+
+  // Another user's conversation is not found; a viewer may not ask.
+  const foreign = await call(viewer, 'get_agent_answer', { conversationId: first.body.conversationId, turnId: '1' });
+  assert.equal(foreign.isError, true);
+  assert.equal(foreign.body.code, 'conversation.not_found');
+  const denied = await call(viewer, 'ask_agent', { agentId: `ask-plain-${suffix}`, message: 'hi' });
+  assert.equal(denied.body.code, 'auth.forbidden');
 });
 
 test('mcp an api key authenticates like a bearer token', async () => {
