@@ -24,6 +24,8 @@ ConnectionStrings__Postgres="$PG_CONN" dotnet run --project Silo -c Release --no
 export AGENTS_TEST_POSTGRES="$PG_CONN" AGENTS_TEST_REDIS="$REDIS_CONN"
 results="$work/results"
 status=0
+# The console's browser tests (tests/Console.Tests) drive Debian's Chromium through Playwright.
+command -v chromium > /dev/null || { [[ $(id -u) -eq 0 ]] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; } || true
 # One run per test project, each with its own results folder, so no TRX file overwrites another.
 for project in tests/*/*.csproj; do
   name=$(basename "$project" .csproj)

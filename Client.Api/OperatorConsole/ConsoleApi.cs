@@ -120,7 +120,15 @@ public sealed class ConsoleApi(IHttpClientFactory clients, ApiSelfAddress self, 
                 return ApiResult.Success<T>(default);
             }
 
-            return ApiResult.Success(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken));
+            try
+            {
+                return ApiResult.Success(await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken));
+            }
+            catch (JsonException ex)
+            {
+                // The console and the API disagree on a shape: say so on the page instead of stopping its refresh.
+                return ApiResult.Failure<T>((int)response.StatusCode, "console.unreadable_response", ex.Message, null);
+            }
         }
 
         TimeSpan? retryAfter = response.Headers.RetryAfter?.Delta;

@@ -23,6 +23,10 @@ public sealed record TaskItem(
     int MaxAttempts, IReadOnlyList<AttemptItem>? Attempts, JsonElement? Result, ErrorItem? Error, string? SubmittedBy,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt);
 
+/// <summary>A task in a list: attempts is a count there.</summary>
+public sealed record TaskSummaryItem(string Id, string AgentId, string Skill, string Priority, string State, int Attempts,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, ErrorItem? Error);
+
 public sealed record MemoryUsageItem(int Entries, long Bytes, int MaxEntries, long MaxBytes);
 
 public sealed record TrustItem(string AgentId, double Trust, int? Rank, bool Computed, DateTimeOffset? ComputedAt);
@@ -64,5 +68,22 @@ public sealed record RunItem(string RunId, string WorkflowId, int WorkflowVersio
 public sealed record HealthItem(string Status, IReadOnlyDictionary<string, HealthCheckItem>? Checks);
 
 public sealed record HealthCheckItem(string Status, string? Description);
+
+#pragma warning restore CA1812
+
+#pragma warning disable CA1812 // Instantiated by System.Text.Json.
+
+public sealed record NetworkNode(string Id, int Degree, double WeightedDegree, double Betweenness, string? Community, double? Trust);
+
+public sealed record NetworkEdge(string From, string To, string Kind, double Weight, double Positive, double Negative);
+
+public sealed record NetworkCommunity(string Id, IReadOnlyList<string> Members, bool New);
+
+public sealed record CollusionSignal(IReadOnlyList<string> Members, double Density, double OutsideSatisfaction);
+
+public sealed record NetworkSignals(double? TrustGini, IReadOnlyList<CollusionSignal>? Collusion);
+
+public sealed record NetworkItem(IReadOnlyList<NetworkNode> Nodes, IReadOnlyList<NetworkEdge> Edges, IReadOnlyList<NetworkCommunity> Communities,
+    NetworkSignals? Signals, int TotalNodes, int AnalysedNodes);
 
 #pragma warning restore CA1812

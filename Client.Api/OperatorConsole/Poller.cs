@@ -30,8 +30,9 @@ public sealed class Poller : IAsyncDisposable
             {
                 return;
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // A page's refresh must not die of one bad answer: back off and try again.
                 delay = Min(delay * 2, max);
             }
 

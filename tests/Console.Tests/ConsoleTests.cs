@@ -134,6 +134,39 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         Assert.Equal("closed", (string?)(await Host.SendAsync(HttpMethod.Get, $"api/circuit-breakers/{breaker}", null, HttpStatusCode.OK))["state"]);
     }
 
+    [Fact]
+    public async Task Task_PageShowsItsAttemptsAndResult()
+    {
+        var agent = Unique("runner");
+        await Host.SendAsync(HttpMethod.Post, "api/agents", new { id = agent, name = "Runner", capabilities = ScoutCapabilities }, HttpStatusCode.Created);
+        var task = (string)(await Host.SendAsync(HttpMethod.Post, $"api/agents/{agent}/tasks",
+            new { skill = "echo", input = new { question = "ping", delayMs = 200 } }, HttpStatusCode.Accepted))["id"]!;
+        await LogInAsAdminAsync();
+
+        await OpenAsync($"console/tasks?agent={agent}", "Tasks");
+        await Page.GetByText(task, new() { Exact = true }).ClickAsync();
+        await Expect(Page.Locator("h1")).ToContainTextAsync(task);
+        await Expect(Page.Locator("[data-state]").First).ToHaveAttributeAsync("data-state", "succeeded");
+        await Expect(Page.GetByTestId("task-attempts").Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(Page.GetByTestId("task-result")).ToContainTextAsync("ping");
+        await ScreenshotAsync("task");
+    }
+
+    [Fact]
+    public async Task TrustAndWorkflowPages_Render()
+    {
+        await CreateWorkflowAsync(Unique("wf-list"), approvalOn: null);
+        await LogInAsAdminAsync();
+        await OpenAsync("console/workflows", "Workflows");
+        await Expect(Page.GetByText("Console diamond").First).ToBeVisibleAsync();
+        await ScreenshotAsync("workflows");
+
+        await OpenAsync("console/trust", "Trust");
+        await Expect(Page.GetByTestId("trust-ranking")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("network")).ToBeVisibleAsync();
+        await ScreenshotAsync("trust");
+    }
+
     /// <summary>A validated diamond (fetch → left, right → merge) of echo steps on a fresh agent; optionally an approval gate.</summary>
     private async Task<string> CreateWorkflowAsync(string id, string? approvalOn)
     {
