@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
 using OrleansAgents.Security;
@@ -18,8 +17,7 @@ public static class A2aMethods
 
     public static async Task<JsonNode> SendMessageAsync(A2aCaller caller, JsonObject p, A2aOptions options)
     {
-        var (grain, view, turn, _) = await PostAsync(caller, p);
-        var send = SendMessageParams.Parse(p, caller.AgentScope);
+        var (grain, view, turn, _, send) = await PostAsync(caller, p);
         if (!send.ReturnImmediately)
         {
             // Blocking by default (the spec's default); bounded, then the task as it is: poll GetTask.
@@ -31,7 +29,7 @@ public static class A2aMethods
 
     public static async IAsyncEnumerable<JsonNode> SendStreamingMessageAsync(A2aCaller caller, JsonObject p, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (grain, view, turn, after) = await PostAsync(caller, p);
+        var (grain, view, turn, after, _) = await PostAsync(caller, p);
         yield return new JsonObject { ["task"] = A2aTasks.Task(view, turn) };
         await foreach (var e in FollowAsync(grain, view, turn.Id, after, cancellationToken))
         {
@@ -80,7 +78,7 @@ public static class A2aMethods
     }
 
     /// <summary>Checks the message, finds or starts the context, and stores the message as a turn (the task).</summary>
-    private static async Task<(IConversationGrain Grain, ConversationView View, TurnView Turn, long After)> PostAsync(A2aCaller caller, JsonObject p)
+    private static async Task<(IConversationGrain Grain, ConversationView View, TurnView Turn, long After, SendMessageParams Send)> PostAsync(A2aCaller caller, JsonObject p)
     {
         await caller.RequireAsync(Permissions.AgentExecute);
         var send = SendMessageParams.Parse(p, caller.AgentScope);
@@ -109,7 +107,7 @@ public static class A2aMethods
         }
 
         var turn = await grain.PostMessageAsync(send.Text);
-        return (grain, view, turn, view.LastEventSequence);
+        return (grain, view, turn, view.LastEventSequence, send);
     }
 
     /// <summary>The turn once it is finished, or as it is when the bound passes.</summary>

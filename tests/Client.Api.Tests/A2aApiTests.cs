@@ -143,4 +143,32 @@ public sealed class A2aApiTests(HostedAgentsFixture fixture) : IClassFixture<Hos
         var missing = await _dev.GetAsync("/api/a2a/agents/no-such-agent/.well-known/agent-card.json");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    [Fact]
+    public async Task JsonRpcCalls_SpendTheCallersRateLimit_Like_Any_Api_Request()
+    {
+        var user = "a2a-limited-" + Guid.NewGuid().ToString("N")[..8];
+        var admin = fixture.Api.ClientFor("a2a-admin-" + Guid.NewGuid().ToString("N")[..8], Roles.Admin);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/rate-limits/{user}/tier", new { tier = "free" })).StatusCode);
+        var limited = fixture.Api.ClientFor(user, Roles.Developer);
+
+        // The free tier allows 10 requests a minute: well before 30 calls one is refused with the API's 429.
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 30 && refused is null; i++)
+        {
+            var response = await limited.PostAsync("/api/a2a", new StringContent("""{"jsonrpc":"2.0","id":1,"method":"ListTasks"}""", Encoding.UTF8, "application/json"));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                refused = response;
+            }
+            else
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        Assert.NotNull(refused);
+        var problem = (await refused.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("rate_limit.exceeded", (string?)problem["code"]);
+    }
 }
