@@ -30,5 +30,12 @@ catch (SchemaException ex)
     await Console.Error.WriteLineAsync(ex.Message);
     return 3;
 }
+catch (Npgsql.NpgsqlException ex)
+{
+    // PostgreSQL went away while the silo started (Orleans' storage start-up does not retry): one
+    // clear line and a non-zero exit for the orchestrator to restart, not an abort with a dump.
+    await Console.Error.WriteLineAsync($"PostgreSQL failed while the silo started: {ex.Message}");
+    return 4;
+}
 
 return 0;

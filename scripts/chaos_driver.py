@@ -20,6 +20,7 @@ import random
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -214,10 +215,17 @@ class Chat:
         return [self.api.must("POST", "/api/agents/chaos-chat/conversations", ok=(200, 201))["id"] for _ in range(conversations)]
 
     def turns(self, cid):
-        status, payload, _ = self.api.call("GET", f"/api/conversations/{cid}?limit=100", timeout=20)
-        if status != 200:
-            return status, {}
-        return status, {str(t.get("id") or t.get("turnId")): str(t.get("state")).lower() for t in payload.get("turns", [])}
+        """Every turn's state, following the pages (oldest first, 100 a page)."""
+        states, cursor = {}, None
+        while True:
+            path = f"/api/conversations/{cid}?limit=100" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+            status, payload, _ = self.api.call("GET", path, timeout=20)
+            if status != 200:
+                return status, states
+            states.update({str(t.get("id") or t.get("turnId")): str(t.get("state")).lower() for t in payload.get("turns", [])})
+            cursor = payload.get("nextCursor")
+            if not cursor:
+                return status, states
 
     def loop(self, cid, every):
         n = 0

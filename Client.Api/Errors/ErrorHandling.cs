@@ -23,6 +23,9 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
             BadHttpRequestException bad => FromBadRequest(bad),
             Orleans.Runtime.OrleansException or TimeoutException or OperationCanceledException when !context.RequestAborted.IsCancellationRequested
                 => ProblemResults.Create(503, ErrorCodes.Unavailable, "The cluster did not answer in time; retry shortly.", recoverable: true),
+            // A grain's write failed because PostgreSQL is down or restarting (chaos suite): the
+            // request may be resent with the same Idempotency-Key, so it is a 503, not a 500.
+            System.Data.Common.DbException => ProblemResults.Create(503, ErrorCodes.Unavailable, "Storage is unavailable; retry shortly.", recoverable: true),
             _ => null,
         };
 
