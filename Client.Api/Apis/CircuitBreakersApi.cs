@@ -24,7 +24,7 @@ public static class CircuitBreakersApi
     }
 
     private static async Task<Ok<BreakerResponse[]>> ListAsync(IGrainFactory grains) =>
-        TypedResults.Ok(await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.GetAsync().AsTask()));
+        TypedResults.Ok(Responses(await grains.GetGrain<IBreakerRegistryGrain>(0).ListViewsAsync()));
 
     private static async Task<Results<Ok<BreakerResponse>, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
     {
@@ -34,7 +34,7 @@ public static class CircuitBreakersApi
         }
 
         // Listing the registry first keeps a typo from creating a breaker.
-        if (!(await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync()).Contains(name))
+        if (!await grains.GetGrain<IBreakerRegistryGrain>(0).ContainsAsync(name))
         {
             return ProblemResults.Problem(StatusCodes.Status404NotFound, ErrorCodes.BreakerNotFound, $"No breaker named '{name}' has been used or configured.");
         }
@@ -52,7 +52,7 @@ public static class CircuitBreakersApi
 
     private static async Task<Ok<BreakerResponse[]>> ResetAllAsync(IGrainFactory grains, HttpContext context)
     {
-        var views = await ViewsAsync(grains, await grains.GetGrain<IBreakerRegistryGrain>(0).ListAsync(), g => g.CloseAsync("reset-all"));
+        var views = Responses(await grains.GetGrain<IBreakerRegistryGrain>(0).CloseAllAsync("reset-all"));
         await Audit.RecordAsync(grains, context, AuditActions.BreakerResetAll, null, AuditOutcomes.Succeeded, $"closed {views.Length} breaker(s)");
         return TypedResults.Ok(views);
     }
@@ -75,17 +75,7 @@ public static class CircuitBreakersApi
         return TypedResults.Ok(BreakerResponse.From(view));
     }
 
-    /// <summary>Fans out over the breakers in bounded batches.</summary>
-    private static async Task<BreakerResponse[]> ViewsAsync(IGrainFactory grains, IReadOnlyList<string> names, Func<ICircuitBreakerGrain, Task<BreakerView>> read)
-    {
-        var views = new List<BreakerView>(names.Count);
-        foreach (var batch in names.Chunk(64))
-        {
-            views.AddRange(await Task.WhenAll(batch.Select(n => read(grains.GetGrain<ICircuitBreakerGrain>(n)))));
-        }
-
-        return [.. views.Select(BreakerResponse.From)];
-    }
+    private static BreakerResponse[] Responses(IReadOnlyList<BreakerView> views) => [.. views.Select(BreakerResponse.From)];
 
     private static ProblemHttpResult InvalidName() =>
         ProblemResults.Invalid(ErrorCodes.BreakerInvalidName, $"Breaker names must match {BreakerRules.NamePattern}.");

@@ -8,7 +8,7 @@ namespace OrleansAgents.Api.Apis;
 public static class JobsApi
 {
     /// <summary>The periodic jobs this API knows; the silos register them (see docs/operations.md).</summary>
-    public static readonly IReadOnlyList<string> KnownJobs = [OrleansAgents.Grains.Jobs.JobNames.HealthSweep, OrleansAgents.Grains.Jobs.JobNames.TrustRecompute];
+    public static readonly IReadOnlyList<string> KnownJobs = JobRules.BuiltIn;
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {

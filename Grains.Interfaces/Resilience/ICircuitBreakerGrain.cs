@@ -49,4 +49,20 @@ public interface IBreakerRegistryGrain : IGrainWithIntegerKey
 
     [Alias("List")]
     ValueTask<IReadOnlyList<string>> ListAsync();
+
+    /// <summary>Whether a breaker of that name has been used or configured (a lookup that creates nothing).</summary>
+    [Alias("Contains")]
+    ValueTask<bool> ContainsAsync(string name);
+
+    /// <summary>Every breaker's view, read in bounded parallel batches.</summary>
+    /// <remarks>
+    /// The fan-outs interleave: a breaker whose activation registers it (<see cref="AddAsync"/>) must
+    /// not wait behind a fan-out that is waiting for that very breaker.
+    /// </remarks>
+    [Alias("ListViews"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<BreakerView>> ListViewsAsync();
+
+    /// <summary>Closes every breaker, isolated ones included, in bounded parallel batches; returns their views.</summary>
+    [Alias("CloseAll"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<BreakerView>> CloseAllAsync(string reason);
 }

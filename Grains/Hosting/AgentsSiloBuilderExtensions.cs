@@ -79,8 +79,8 @@ public static class AgentsSiloBuilderExtensions
         services.AddBuiltInSkills();
         services.AddConversations();
 
-        services.AddPeriodicJob<HealthSweepJob>(JobNames.HealthSweep, JobNames.HealthSweepInterval);
-        services.AddPeriodicJob<TrustRecomputeJob>(JobNames.TrustRecompute, JobNames.TrustRecomputeInterval);
+        services.AddPeriodicJob<HealthSweepJob>(JobRules.HealthSweep, JobRules.HealthSweepInterval);
+        services.AddPeriodicJob<TrustRecomputeJob>(JobRules.TrustRecompute, JobRules.TrustRecomputeInterval);
         builder.AddPeriodicJobScheduling();
         return builder;
     }

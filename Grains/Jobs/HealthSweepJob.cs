@@ -11,7 +11,7 @@ public sealed class HealthSweepJob(IGrainFactory grains, IOptions<AgentRegistryO
 {
     private const int BatchPerShard = 1000;
 
-    public string Name => JobNames.HealthSweep;
+    public string Name => JobRules.HealthSweep;
 
     public async ValueTask<string> RunAsync(CancellationToken cancellationToken)
     {

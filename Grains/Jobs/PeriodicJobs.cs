@@ -20,22 +20,6 @@ public interface IPeriodicJob
 
 public sealed record class PeriodicJobRegistration(string Name, TimeSpan DefaultInterval);
 
-/// <summary>Names of the built-in jobs and of the hooks other features fill.</summary>
-public static class JobNames
-{
-    /// <summary>Marks agents with stale heartbeats unhealthy (default every 5 min).</summary>
-    public const string HealthSweep = "agents.health-sweep";
-
-    /// <summary>
-    /// The trust recompute hook (default every 10 min): runs every registered
-    /// <see cref="ITrustRecomputation"/> (the trust feature adds its own with AddTrustRecomputation).
-    /// </summary>
-    public const string TrustRecompute = "trust.recompute";
-
-    public static readonly TimeSpan HealthSweepInterval = TimeSpan.FromMinutes(5);
-    public static readonly TimeSpan TrustRecomputeInterval = TimeSpan.FromMinutes(10);
-}
-
 public static partial class PeriodicJobServiceCollectionExtensions
 {
     public static IServiceCollection AddPeriodicJob<TJob>(this IServiceCollection services, string name, TimeSpan defaultInterval)

@@ -5,7 +5,7 @@ namespace OrleansAgents.Grains.Jobs;
 /// <summary>
 /// One step of the periodic trust recompute (EigenTrust-style reputation). The trust feature
 /// registers its implementation with <c>services.AddTrustRecomputation&lt;T&gt;()</c>; the job
-/// <see cref="JobNames.TrustRecompute"/> already runs every 10 minutes and calls each one.
+/// <see cref="JobRules.TrustRecompute"/> already runs every 10 minutes and calls each one.
 /// </summary>
 public interface ITrustRecomputation
 {
@@ -15,7 +15,7 @@ public interface ITrustRecomputation
 
 public sealed class TrustRecomputeJob(IEnumerable<ITrustRecomputation> recomputations) : IPeriodicJob
 {
-    public string Name => JobNames.TrustRecompute;
+    public string Name => JobRules.TrustRecompute;
 
     public async ValueTask<string> RunAsync(CancellationToken cancellationToken)
     {

@@ -67,7 +67,7 @@ public sealed class AgentsApiTests(ApiFactory factory)
 
         var response = await _http.PostAsJsonAsync("/api/agents", Body(id, name: "Impostor"));
 
-        await AssertProblemAsync(response, HttpStatusCode.Conflict, "agent.exists");
+        await ProblemAssert.IsAsync(response, HttpStatusCode.Conflict, "agent.exists");
         Assert.Equal("Researcher", (string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{id}"))!["name"]);
     }
 
@@ -96,7 +96,7 @@ public sealed class AgentsApiTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, retired.StatusCode);
         Assert.Equal("retired", (string?)(await retired.Content.ReadFromJsonAsync<JsonObject>())!["status"]);
 
-        await AssertProblemAsync(await _http.PostAsync($"/api/agents/{id}/heartbeat", null), HttpStatusCode.Conflict, "agent.retired");
+        await ProblemAssert.IsAsync(await _http.PostAsync($"/api/agents/{id}/heartbeat", null), HttpStatusCode.Conflict, "agent.retired");
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class AgentsApiTests(ApiFactory factory)
     public async Task BadQueriesAndIds_Return400WithACode(string method, string url, string code)
     {
         var response = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Theory]
@@ -188,24 +188,24 @@ public sealed class AgentsApiTests(ApiFactory factory)
     public async Task Post_BadBodies_Return400WithACode(string body, string code)
     {
         var response = await _http.PostAsync("/api/agents", new StringContent(body, Encoding.UTF8, "application/json"));
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Fact]
     public async Task Post_NonJsonContentType_Returns415()
     {
         var response = await _http.PostAsync("/api/agents", new StringContent("{\"id\":\"x1\",\"name\":\"n\"}", Encoding.UTF8, "text/plain"));
-        await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
+        await ProblemAssert.IsAsync(response, HttpStatusCode.UnsupportedMediaType, "request.unsupported_media_type");
     }
 
     [Fact]
     public async Task Post_OversizedFields_Return400_AndTooManyCapabilities()
     {
         var longName = new string('n', 129);
-        await AssertProblemAsync(await _http.PostAsJsonAsync("/api/agents", Body(NewId(), longName)), HttpStatusCode.BadRequest, "agent.invalid_name");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync("/api/agents", Body(NewId(), longName)), HttpStatusCode.BadRequest, "agent.invalid_name");
 
         var many = Enumerable.Range(0, 33).Select(i => $"c{i}").ToArray();
-        await AssertProblemAsync(await _http.PostAsJsonAsync("/api/agents", Body(NewId(), capabilities: many)), HttpStatusCode.BadRequest, "agent.too_many_capabilities");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync("/api/agents", Body(NewId(), capabilities: many)), HttpStatusCode.BadRequest, "agent.too_many_capabilities");
     }
 
     [Fact]
@@ -214,9 +214,9 @@ public sealed class AgentsApiTests(ApiFactory factory)
         var id = NewId();
         await RegisterAsync(id, "keep");
 
-        await AssertProblemAsync(await _http.PutAsJsonAsync($"/api/agents/{id}", new { name = "", capabilities = OtherCapability }), HttpStatusCode.BadRequest, "agent.invalid_name");
-        await AssertProblemAsync(await _http.PutAsync($"/api/agents/{id}", new StringContent("{\"name\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "request.body_not_json");
-        await AssertProblemAsync(await _http.PutAsJsonAsync($"/api/agents/{id}", Body("someone-else")), HttpStatusCode.BadRequest, "agent.invalid_id");
+        await ProblemAssert.IsAsync(await _http.PutAsJsonAsync($"/api/agents/{id}", new { name = "", capabilities = OtherCapability }), HttpStatusCode.BadRequest, "agent.invalid_name");
+        await ProblemAssert.IsAsync(await _http.PutAsync($"/api/agents/{id}", new StringContent("{\"name\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "request.body_not_json");
+        await ProblemAssert.IsAsync(await _http.PutAsJsonAsync($"/api/agents/{id}", Body("someone-else")), HttpStatusCode.BadRequest, "agent.invalid_id");
 
         var read = await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{id}");
         Assert.Equal("Researcher", (string?)read!["name"]);
@@ -227,21 +227,10 @@ public sealed class AgentsApiTests(ApiFactory factory)
     [Fact]
     public async Task UnknownAgentAndRoute_Return404ProblemDetails()
     {
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{NewId()}"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.PutAsJsonAsync($"/api/agents/{NewId()}", Body(null)), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.DeleteAsync($"/api/agents/{NewId()}"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.PostAsync($"/api/agents/{NewId()}/heartbeat", null), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound, "route.not_found");
-    }
-
-    internal static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = JsonSerializer.Deserialize<JsonObject>(text)!;
-        Assert.Equal(code, (string?)problem["code"]);
-        Assert.Equal((int)status, (int)problem["status"]!);
-        Assert.NotNull(problem["recoverable"]);
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{NewId()}"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.PutAsJsonAsync($"/api/agents/{NewId()}", Body(null)), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.DeleteAsync($"/api/agents/{NewId()}"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.PostAsync($"/api/agents/{NewId()}/heartbeat", null), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/nothing-here"), HttpStatusCode.NotFound, "route.not_found");
     }
 }

@@ -59,7 +59,7 @@ public sealed class AuditApiTests(ApiFactory factory)
 
         Assert.Equal(HttpStatusCode.OK, (await AsAsync(actor, HttpMethod.Post, $"/api/rate-limits/{user}/reset")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await AsAsync(actor, HttpMethod.Put, $"/api/rate-limits/{user}/tier", new { tier = "free" })).StatusCode);
-        await AgentsApiTests.AssertProblemAsync(
+        await ProblemAssert.IsAsync(
             await AsAsync(actor, HttpMethod.Put, $"/api/rate-limits/{user}/tier", new { tier = "platinum-plus" }), HttpStatusCode.BadRequest, "rate_limit.unknown_tier");
 
         var items = (await AuditAsync($"actor={actor}"))["items"]!.AsArray();
@@ -120,7 +120,7 @@ public sealed class AuditApiTests(ApiFactory factory)
     [InlineData("limit=201", "request.invalid_limit")]
     [InlineData("limit=ten", "request.invalid_limit")]
     public async Task Get_RefusesABadQuery(string query, string code) =>
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/audit?" + query), HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/audit?" + query), HttpStatusCode.BadRequest, code);
 
     [Fact]
     public async Task Get_AcceptsTheLimitBounds()
@@ -141,7 +141,7 @@ public sealed class AuditApiTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.OK, isolated.StatusCode);
         Assert.Equal("isolated", (string?)(await isolated.Content.ReadFromJsonAsync<JsonObject>())!["state"]);
         // The broken store really is the one in use: reading the log fails.
-        await AgentsApiTests.AssertProblemAsync(await http.GetAsync("/api/audit"), HttpStatusCode.InternalServerError, "server.error");
+        await ProblemAssert.IsAsync(await http.GetAsync("/api/audit"), HttpStatusCode.InternalServerError, "server.error");
     }
 
     private sealed class BrokenAuditStore : IAuditStore

@@ -64,16 +64,16 @@ public sealed class CircuitBreakersApiTests(ApiFactory factory)
     public async Task BadNames_Return400(string method, string url, string code)
     {
         var response = await _http.SendAsync(new HttpRequestMessage(new HttpMethod(method), url));
-        await AgentsApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Fact]
     public async Task UnknownBreaker_Returns404_AndATooLongReason400()
     {
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/circuit-breakers/{NewName()}"), HttpStatusCode.NotFound, "breaker.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/circuit-breakers/{NewName()}"), HttpStatusCode.NotFound, "breaker.not_found");
         var tooLong = await _http.PostAsJsonAsync($"/api/circuit-breakers/{NewName()}/isolate", new { reason = new string('r', 201) });
-        await AgentsApiTests.AssertProblemAsync(tooLong, HttpStatusCode.BadRequest, "breaker.invalid_reason");
+        await ProblemAssert.IsAsync(tooLong, HttpStatusCode.BadRequest, "breaker.invalid_reason");
         var unknownField = await _http.PostAsJsonAsync($"/api/circuit-breakers/{NewName()}/isolate", new { why = "x" });
-        await AgentsApiTests.AssertProblemAsync(unknownField, HttpStatusCode.BadRequest, "request.unknown_field");
+        await ProblemAssert.IsAsync(unknownField, HttpStatusCode.BadRequest, "request.unknown_field");
     }
 }

@@ -107,7 +107,7 @@ public sealed class ConsensusApiTests(ApiFactory factory)
     public async Task Post_RejectsBadRequests_WithACode(string body, HttpStatusCode status, string code)
     {
         var response = await _http.PostAsync("/api/swarms/consensus", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-        await AgentsApiTests.AssertProblemAsync(response, status, code);
+        await ProblemAssert.IsAsync(response, status, code);
     }
 
     [Fact]
@@ -123,14 +123,14 @@ public sealed class ConsensusApiTests(ApiFactory factory)
         var first = (await (await _http.SendAsync(Post(2))).Content.ReadFromJsonAsync<JsonObject>())!;
         var again = (await (await _http.SendAsync(Post(2))).Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal((string?)first["id"], (string?)again["id"]);
-        await AgentsApiTests.AssertProblemAsync(await _http.SendAsync(Post(1)), HttpStatusCode.Conflict, "consensus.conflict");
+        await ProblemAssert.IsAsync(await _http.SendAsync(Post(1)), HttpStatusCode.Conflict, "consensus.conflict");
     }
 
     [Fact]
     public async Task Get_BadOrUnknownId_Is400Or404()
     {
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/swarms/consensus/nope"), HttpStatusCode.BadRequest, "consensus.invalid_id");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/swarms/consensus/c_{new string('0', 32)}"), HttpStatusCode.NotFound, "consensus.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/swarms/consensus/nope"), HttpStatusCode.BadRequest, "consensus.invalid_id");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/swarms/consensus/c_{new string('0', 32)}"), HttpStatusCode.NotFound, "consensus.not_found");
     }
 
     [Fact]
@@ -157,6 +157,6 @@ public sealed class ConsensusApiTests(ApiFactory factory)
         Assert.NotNull(network["signals"]!["collusion"]);
         var one = (await _http.GetFromJsonAsync<JsonObject>("/api/collective/network?limit=1"))!;
         Assert.Single(one["nodes"]!.AsArray());
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/collective/network?limit=501"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/collective/network?limit=501"), HttpStatusCode.BadRequest, "request.invalid_limit");
     }
 }

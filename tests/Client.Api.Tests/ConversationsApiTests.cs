@@ -197,8 +197,7 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
             await other.DeleteAsync($"/api/conversations/{conversation}"),
         })
         {
-            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-            Assert.Equal("conversation.not_found", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+            await ProblemAssert.IsAsync(response, HttpStatusCode.NotFound, "conversation.not_found");
         }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/agents/{agent}/conversations?owner={owner}")).StatusCode);
@@ -237,8 +236,7 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
     public async Task InvalidHostedRegistrations_Are400WithTheirCode(string body, string code)
     {
         var response = await _dev.PostAsync("/api/agents", new StringContent(body.Replace("ID", NewId(), StringComparison.Ordinal), System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(code, (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Fact]
@@ -263,14 +261,12 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         var plain = NewId();
         Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new { id = plain, name = "no model", capabilities = Other })).StatusCode);
         var refused = await _dev.PostAsync($"/api/agents/{plain}/conversations", null);
-        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Equal("agent.not_hosted", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        await ProblemAssert.IsAsync(refused, HttpStatusCode.Conflict, "agent.not_hosted");
         Assert.Equal(HttpStatusCode.NotFound, (await _dev.PostAsync($"/api/agents/{NewId()}/conversations", null)).StatusCode);
 
         var conversation = await StartAsync(_dev, id);
         var empty = await _dev.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = " " });
-        Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
-        Assert.Equal("conversation.invalid_content", (string?)(await empty.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        await ProblemAssert.IsAsync(empty, HttpStatusCode.BadRequest, "conversation.invalid_content");
         Assert.Equal(HttpStatusCode.BadRequest, (await _dev.GetAsync("/api/conversations/not-an-id")).StatusCode);
     }
 
@@ -339,8 +335,7 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         {
             id = NewId(), name = "delegator", model = new { provider = HostedAgentsFixture.Provider }, tools = AgentRunTool,
         });
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Equal("agent.invalid_tool", (string?)(await refused.Content.ReadFromJsonAsync<JsonObject>())!["code"]);
+        await ProblemAssert.IsAsync(refused, HttpStatusCode.BadRequest, "agent.invalid_tool");
     }
 
     [Fact]

@@ -167,7 +167,7 @@ public sealed class LeasedRateLimiterTests(ApiFactory factory)
             Assert.True(admitted <= 1000, "never rejected");
         }
 
-        await AgentsApiTests.AssertProblemAsync(response, System.Net.HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
+        await ProblemAssert.IsAsync(response, System.Net.HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
         // One API process, a fresh bucket: the limit plus what the minute refilled meanwhile, nothing leased before.
         var refilled = (int)Math.Ceiling((DateTime.UtcNow - started).TotalSeconds * 100 / 60.0);
         Assert.InRange(admitted, 100, 100 + refilled);

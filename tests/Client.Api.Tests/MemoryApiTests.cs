@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using static OrleansAgents.Tests.AgentsApiTests;
 
 namespace OrleansAgents.Tests;
 
@@ -54,12 +53,12 @@ public sealed class MemoryApiTests(ApiFactory factory)
         var id = await RegisterAsync();
 
         Assert.Equal(HttpStatusCode.Created, (await PutRawAsync($"/api/agents/{id}/memory/nothing", "{\"value\": null}")).StatusCode);
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{id}/memory/missing", "{\"tags\": [\"a\"]}"), HttpStatusCode.BadRequest, "memory.missing_value");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{id}/memory/missing", "{\"tags\": [\"a\"]}"), HttpStatusCode.BadRequest, "memory.missing_value");
 
         var read = (await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{id}/memory/nothing"))!;
         Assert.True(read.ContainsKey("value"));
         Assert.Null(read["value"]);
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory/missing"), HttpStatusCode.NotFound, "memory.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory/missing"), HttpStatusCode.NotFound, "memory.not_found");
     }
 
     [Fact]
@@ -71,8 +70,8 @@ public sealed class MemoryApiTests(ApiFactory factory)
         var deleted = await _http.DeleteAsync($"/api/agents/{id}/memory/k");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory/k"), HttpStatusCode.NotFound, "memory.not_found");
-        await AssertProblemAsync(await _http.DeleteAsync($"/api/agents/{id}/memory/k"), HttpStatusCode.NotFound, "memory.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory/k"), HttpStatusCode.NotFound, "memory.not_found");
+        await ProblemAssert.IsAsync(await _http.DeleteAsync($"/api/agents/{id}/memory/k"), HttpStatusCode.NotFound, "memory.not_found");
     }
 
     [Fact]
@@ -117,18 +116,18 @@ public sealed class MemoryApiTests(ApiFactory factory)
         var id = await RegisterAsync();
         var path = $"/api/agents/{id}/memory/k";
 
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{id}/memory/bad%20key", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{id}/memory/trailing/", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{id}/memory/", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"tags\": [\"Not A Tag\"]}"), HttpStatusCode.BadRequest, "memory.invalid_tag");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": -5}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": 0}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": 999999999}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": \"soon\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": 1, \"tag\": []}"), HttpStatusCode.BadRequest, "request.unknown_field");
-        await AssertProblemAsync(await PutRawAsync(path, "{\"value\": "), HttpStatusCode.BadRequest, "request.body_not_json");
-        await AssertProblemAsync(await PutRawAsync(path, $"{{\"value\": \"{new string('x', 70 * 1024)}\"}}"), HttpStatusCode.RequestEntityTooLarge, "memory.entry_too_large");
-        await AssertProblemAsync(await PutRawAsync("/api/agents/Not_An_Id/memory/k", "{\"value\": 1}"), HttpStatusCode.BadRequest, "agent.invalid_id");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{id}/memory/bad%20key", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{id}/memory/trailing/", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{id}/memory/", "{\"value\": 1}"), HttpStatusCode.BadRequest, "memory.invalid_key");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"tags\": [\"Not A Tag\"]}"), HttpStatusCode.BadRequest, "memory.invalid_tag");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": -5}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": 0}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": 999999999}"), HttpStatusCode.BadRequest, "memory.invalid_ttl");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"ttlSeconds\": \"soon\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": 1, \"tag\": []}"), HttpStatusCode.BadRequest, "request.unknown_field");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, "{\"value\": "), HttpStatusCode.BadRequest, "request.body_not_json");
+        await ProblemAssert.IsAsync(await PutRawAsync(path, $"{{\"value\": \"{new string('x', 70 * 1024)}\"}}"), HttpStatusCode.RequestEntityTooLarge, "memory.entry_too_large");
+        await ProblemAssert.IsAsync(await PutRawAsync("/api/agents/Not_An_Id/memory/k", "{\"value\": 1}"), HttpStatusCode.BadRequest, "agent.invalid_id");
 
         Assert.Equal(0, (int)(await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{id}/memory-usage"))!["entries"]!);
     }
@@ -138,29 +137,29 @@ public sealed class MemoryApiTests(ApiFactory factory)
     {
         var id = await RegisterAsync();
 
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?cursor=not-a-cursor!"), HttpStatusCode.BadRequest, "request.invalid_cursor");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?cursor=Ly8"), HttpStatusCode.BadRequest, "request.invalid_cursor");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?limit=201"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?tag=Bad%20Tag"), HttpStatusCode.BadRequest, "memory.invalid_tag");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{id}/memory?prefix=a%20b"), HttpStatusCode.BadRequest, "memory.invalid_key");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?cursor=not-a-cursor!"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?cursor=Ly8"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?limit=201"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?tag=Bad%20Tag"), HttpStatusCode.BadRequest, "memory.invalid_tag");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{id}/memory?prefix=a%20b"), HttpStatusCode.BadRequest, "memory.invalid_key");
     }
 
     [Fact]
     public async Task UnknownAndRetiredAgents_AreRefused_ButRetiredMemoryStaysReadable()
     {
         var unknown = NewId();
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{unknown}/memory/k", "{\"value\": 1}"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{unknown}/memory/k"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{unknown}/memory"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.GetAsync($"/api/agents/{unknown}/memory-usage"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{unknown}/memory/k", "{\"value\": 1}"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{unknown}/memory/k"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{unknown}/memory"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{unknown}/memory-usage"), HttpStatusCode.NotFound, "agent.not_found");
 
         var retired = await RegisterAsync();
         await PutRawAsync($"/api/agents/{retired}/memory/k", "{\"value\": \"kept\"}");
         Assert.Equal(HttpStatusCode.OK, (await _http.DeleteAsync($"/api/agents/{retired}")).StatusCode);
 
-        await AssertProblemAsync(await PutRawAsync($"/api/agents/{retired}/memory/k", "{\"value\": 2}"), HttpStatusCode.Conflict, "agent.retired");
-        await AssertProblemAsync(await _http.DeleteAsync($"/api/agents/{retired}/memory/k"), HttpStatusCode.Conflict, "agent.retired");
+        await ProblemAssert.IsAsync(await PutRawAsync($"/api/agents/{retired}/memory/k", "{\"value\": 2}"), HttpStatusCode.Conflict, "agent.retired");
+        await ProblemAssert.IsAsync(await _http.DeleteAsync($"/api/agents/{retired}/memory/k"), HttpStatusCode.Conflict, "agent.retired");
         Assert.Equal("kept", (string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{retired}/memory/k"))!["value"]);
     }
 

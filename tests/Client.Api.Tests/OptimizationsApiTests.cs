@@ -107,17 +107,17 @@ public sealed class OptimizationsApiTests(ApiFactory factory)
     [InlineData("{\"function\":\"sphere\",\"speed\":3}", "request.unknown_field")]
     [InlineData("{\"function\":\"sphere\",\"dimensions\":\"ten\"}", "request.wrong_type")]
     public async Task BadBodies_Are400Problems_WithCodes(string json, string code) =>
-        await AgentsApiTests.AssertProblemAsync(await PostRawAsync(Path, json), HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(await PostRawAsync(Path, json), HttpStatusCode.BadRequest, code);
 
     [Fact]
     public async Task UnknownAndMalformedIds_AndBadPaging_AreProblems()
     {
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"{Path}/o_{new string('0', 32)}"), HttpStatusCode.NotFound, "swarm.not_found");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsync($"{Path}/o_{new string('0', 32)}/cancel", null), HttpStatusCode.NotFound, "swarm.not_found");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"{Path}/not-an-id"), HttpStatusCode.BadRequest, "swarm.invalid_id");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"{Path}?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"{Path}?cursor=nope"), HttpStatusCode.BadRequest, "request.invalid_cursor");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"{Path}?cursor=o_{new string('1', 32)}"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"{Path}/o_{new string('0', 32)}"), HttpStatusCode.NotFound, "swarm.not_found");
+        await ProblemAssert.IsAsync(await _http.PostAsync($"{Path}/o_{new string('0', 32)}/cancel", null), HttpStatusCode.NotFound, "swarm.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"{Path}/not-an-id"), HttpStatusCode.BadRequest, "swarm.invalid_id");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"{Path}?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"{Path}?cursor=nope"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"{Path}?cursor=o_{new string('1', 32)}"), HttpStatusCode.BadRequest, "request.invalid_cursor");
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class OptimizationsApiTests(ApiFactory factory)
     {
         using var viewer = factory.ClientFor("swarm-viewer", OrleansAgents.Security.Roles.Viewer);
 
-        await AgentsApiTests.AssertProblemAsync(await viewer.PostAsJsonAsync(Path, new { function = "sphere" }), HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsAsync(await viewer.PostAsJsonAsync(Path, new { function = "sphere" }), HttpStatusCode.Forbidden, "auth.forbidden");
         Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync(Path)).StatusCode);
     }
 }

@@ -48,7 +48,7 @@ public sealed class RateLimitsApiTests(ApiFactory factory)
 
         var rejected = await AsUserAsync(user, "/api/agents");
 
-        await AgentsApiTests.AssertProblemAsync(rejected, HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
+        await ProblemAssert.IsAsync(rejected, HttpStatusCode.TooManyRequests, "rate_limit.exceeded");
         var retryAfter = int.Parse(rejected.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 6);
         Assert.StartsWith("\"minute\";r=0;", rejected.Headers.GetValues("RateLimit").Single(), StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed class RateLimitsApiTests(ApiFactory factory)
             request.Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
         }
 
-        await AgentsApiTests.AssertProblemAsync(await _http.SendAsync(request), HttpStatusCode.BadRequest, code);
+        await ProblemAssert.IsAsync(await _http.SendAsync(request), HttpStatusCode.BadRequest, code);
     }
 
     [Fact]

@@ -95,9 +95,9 @@ public sealed partial class SecurityTests(ApiFactory factory)
     {
         using var viewer = factory.ClientFor("a-viewer", Roles.Viewer);
         var response = await viewer.PostAsJsonAsync("/api/agents", new { id = "x", name = "x" });
-        await AgentsApiTests.AssertProblemAsync(response, HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsAsync(response, HttpStatusCode.Forbidden, "auth.forbidden");
         Assert.Contains("agent:create", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await AgentsApiTests.AssertProblemAsync(await factory.AnonymousClient().GetAsync("/api/agents"), HttpStatusCode.Unauthorized, "auth.required");
+        await ProblemAssert.IsAsync(await factory.AnonymousClient().GetAsync("/api/agents"), HttpStatusCode.Unauthorized, "auth.required");
     }
 
     [Fact]
@@ -136,7 +136,7 @@ public sealed partial class SecurityTests(ApiFactory factory)
         {
             var response = await GetWith(token);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{name}: {(int)response.StatusCode}");
-            await AgentsApiTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "auth.invalid_token");
+            await ProblemAssert.IsAsync(response, HttpStatusCode.Unauthorized, "auth.invalid_token");
         }
     }
 
@@ -175,7 +175,7 @@ public sealed partial class SecurityTests(ApiFactory factory)
         Assert.Equal("admin", (string?)me["subject"]);
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.PostAsync("/api/auth/logout", null)).StatusCode);
-        await AgentsApiTests.AssertProblemAsync(await client.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized, "auth.invalid_token");
+        await ProblemAssert.IsAsync(await client.GetAsync("/api/auth/me"), HttpStatusCode.Unauthorized, "auth.invalid_token");
         var refreshAfterLogout = await factory.AnonymousClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = (string)tokens["refreshToken"]! });
         Assert.Equal(HttpStatusCode.Unauthorized, refreshAfterLogout.StatusCode);
     }
@@ -193,23 +193,23 @@ public sealed partial class SecurityTests(ApiFactory factory)
         Assert.NotEqual((string?)first["refreshToken"], (string?)second["refreshToken"]);
 
         var reuse = await anonymous.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = (string)first["refreshToken"]! });
-        await AgentsApiTests.AssertProblemAsync(reuse, HttpStatusCode.Unauthorized, "auth.refresh_token_reused");
+        await ProblemAssert.IsAsync(reuse, HttpStatusCode.Unauthorized, "auth.refresh_token_reused");
         var newest = await anonymous.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = (string)second["refreshToken"]! });
-        await AgentsApiTests.AssertProblemAsync(newest, HttpStatusCode.Unauthorized, "auth.invalid_refresh_token"); // the family is revoked
+        await ProblemAssert.IsAsync(newest, HttpStatusCode.Unauthorized, "auth.invalid_refresh_token"); // the family is revoked
     }
 
     [Fact]
     public async Task Users_AreManagedByAdmins_WithValidation()
     {
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "Bad Name", password = "long enough password", roles = ViewerRole }),
+        await ProblemAssert.IsAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "Bad Name", password = "long enough password", roles = ViewerRole }),
             HttpStatusCode.BadRequest, "user.invalid_name");
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "short-pw", password = "short", roles = ViewerRole }),
+        await ProblemAssert.IsAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "short-pw", password = "short", roles = ViewerRole }),
             HttpStatusCode.BadRequest, "user.weak_password");
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "bad-role", password = "long enough password", roles = UnknownRole }),
+        await ProblemAssert.IsAsync(await _admin.PostAsJsonAsync("/api/users", new { name = "bad-role", password = "long enough password", roles = UnknownRole }),
             HttpStatusCode.BadRequest, "user.invalid_role");
 
         var user = await CreateUserAsync(Roles.Viewer);
-        await AgentsApiTests.AssertProblemAsync(await _admin.PostAsJsonAsync("/api/users", new { name = user, password = "long enough password", roles = ViewerRole }),
+        await ProblemAssert.IsAsync(await _admin.PostAsJsonAsync("/api/users", new { name = user, password = "long enough password", roles = ViewerRole }),
             HttpStatusCode.Conflict, "user.exists");
         var read = (await _admin.GetFromJsonAsync<JsonObject>($"/api/users/{user}"))!;
         Assert.Null(read["password"]);
@@ -217,11 +217,11 @@ public sealed partial class SecurityTests(ApiFactory factory)
 
         var updated = await _admin.PutAsJsonAsync($"/api/users/{user}", new { roles = DeveloperRole, disabled = true });
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        await AgentsApiTests.AssertProblemAsync(await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "correct horse battery" }),
+        await ProblemAssert.IsAsync(await factory.AnonymousClient().PostAsJsonAsync("/api/auth/login", new { username = user, password = "correct horse battery" }),
             HttpStatusCode.Unauthorized, "auth.invalid_credentials");
 
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync($"/api/users/{user}")).StatusCode);
-        await AgentsApiTests.AssertProblemAsync(await _admin.GetAsync($"/api/users/{user}"), HttpStatusCode.NotFound, "user.not_found");
+        await ProblemAssert.IsAsync(await _admin.GetAsync($"/api/users/{user}"), HttpStatusCode.NotFound, "user.not_found");
     }
 
     [Fact]
@@ -242,11 +242,11 @@ public sealed partial class SecurityTests(ApiFactory factory)
         Assert.DoesNotContain(key, listed, StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.OK, (await _admin.DeleteAsync($"/api/api-keys/{id}")).StatusCode);
-        await AgentsApiTests.AssertProblemAsync(await machine.GetAsync("/api/agents?limit=1"), HttpStatusCode.Unauthorized, "auth.invalid_token");
+        await ProblemAssert.IsAsync(await machine.GetAsync("/api/agents?limit=1"), HttpStatusCode.Unauthorized, "auth.invalid_token");
 
         var wrong = factory.AnonymousClient();
         wrong.DefaultRequestHeaders.Add("X-Api-Key", key[..^2] + "xx");
-        await AgentsApiTests.AssertProblemAsync(await wrong.GetAsync("/api/agents"), HttpStatusCode.Unauthorized, "auth.invalid_token");
+        await ProblemAssert.IsAsync(await wrong.GetAsync("/api/agents"), HttpStatusCode.Unauthorized, "auth.invalid_token");
     }
 
     [GeneratedRegex(@"\{\*{0,2}\w+(:[^}]*)?\}")]

@@ -70,7 +70,7 @@ public sealed class TasksApiTests(ApiFactory factory)
         Assert.Equal(agent, (string?)task["agentId"]);
 
         var none = await _http.PostAsJsonAsync("/api/tasks", new { capability = "nobody-has-this", skill = "echo", input = 1 });
-        await AgentsApiTests.AssertProblemAsync(none, HttpStatusCode.ServiceUnavailable, "task.no_agent_available");
+        await ProblemAssert.IsAsync(none, HttpStatusCode.ServiceUnavailable, "task.no_agent_available");
         Assert.NotNull(none.Headers.RetryAfter);
     }
 
@@ -94,7 +94,7 @@ public sealed class TasksApiTests(ApiFactory factory)
         Assert.Equal(firstId, (string?)(await again.Content.ReadFromJsonAsync<JsonObject>())!["id"]);
         Assert.Equal(key, (string?)(await WaitFinishedAsync(firstId!))["idempotencyKey"]);
 
-        await AgentsApiTests.AssertProblemAsync(await Post(new { skill = "echo", input = "b" }), HttpStatusCode.Conflict, "task.idempotency_conflict");
+        await ProblemAssert.IsAsync(await Post(new { skill = "echo", input = "b" }), HttpStatusCode.Conflict, "task.idempotency_conflict");
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class TasksApiTests(ApiFactory factory)
         {
             var response = await _http.PostAsJsonAsync(url, body);
             Assert.True(response.StatusCode == status, $"{code}: got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            await AgentsApiTests.AssertProblemAsync(response, status, code);
+            await ProblemAssert.IsAsync(response, status, code);
         }
 
         await Expect(new { skill = "no.such", input = 1 }, HttpStatusCode.BadRequest, "task.unknown_skill");
@@ -122,17 +122,17 @@ public sealed class TasksApiTests(ApiFactory factory)
         await Expect(new { skill = "echo", input = 1, colour = "red" }, HttpStatusCode.BadRequest, "request.unknown_field");
         await Expect(new { skill = "echo", input = new { text = new string('x', 70_000) } }, HttpStatusCode.RequestEntityTooLarge, "task.input_too_large");
 
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{NewId()}/tasks", new { skill = "echo", input = 1 }),
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/agents/{NewId()}/tasks", new { skill = "echo", input = 1 }),
             HttpStatusCode.NotFound, "agent.not_found");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync("/api/tasks", new { skill = "echo", input = 1 }),
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync("/api/tasks", new { skill = "echo", input = 1 }),
             HttpStatusCode.BadRequest, "task.invalid_target");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/tasks/not-a-task"), HttpStatusCode.BadRequest, "task.invalid_id");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync("/api/tasks/" + TaskRules.NewId()), HttpStatusCode.NotFound, "task.not_found");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsync($"/api/tasks/{TaskRules.NewId()}/cancel", null), HttpStatusCode.NotFound, "task.not_found");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?state=done"), HttpStatusCode.BadRequest, "task.invalid_state");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?cursor=zzz"), HttpStatusCode.BadRequest, "request.invalid_cursor");
-        await AgentsApiTests.AssertProblemAsync(await _http.GetAsync($"/api/agents/{NewId()}/tasks"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/tasks/not-a-task"), HttpStatusCode.BadRequest, "task.invalid_id");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/tasks/" + TaskRules.NewId()), HttpStatusCode.NotFound, "task.not_found");
+        await ProblemAssert.IsAsync(await _http.PostAsync($"/api/tasks/{TaskRules.NewId()}/cancel", null), HttpStatusCode.NotFound, "task.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?state=done"), HttpStatusCode.BadRequest, "task.invalid_state");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{agent}/tasks?cursor=zzz"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/agents/{NewId()}/tasks"), HttpStatusCode.NotFound, "agent.not_found");
 
         // Nothing was enqueued by any of the rejected requests.
         var list = (await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}/tasks"))!;
@@ -157,7 +157,7 @@ public sealed class TasksApiTests(ApiFactory factory)
         var succeeded = await _http.PostAsJsonAsync($"/api/agents/{agent}/tasks", new { skill = "echo", input = 1 });
         var doneId = (string)(await succeeded.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
         await WaitFinishedAsync(doneId);
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsync($"/api/tasks/{doneId}/requeue", null), HttpStatusCode.Conflict, "task.not_requeueable");
+        await ProblemAssert.IsAsync(await _http.PostAsync($"/api/tasks/{doneId}/requeue", null), HttpStatusCode.Conflict, "task.not_requeueable");
 
         var letters = await _http.GetAsync("/api/tasks/dead-letters?limit=5");
         Assert.Equal(HttpStatusCode.OK, letters.StatusCode);
@@ -205,7 +205,7 @@ public sealed class TasksApiTests(ApiFactory factory)
         Assert.Equal("succeeded", (string?)trust["lastOutcome"]);
         Assert.Contains("Trust 'default'", (string?)trust["lastMessage"], StringComparison.Ordinal);
 
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsync("/api/jobs/no-such-job/run", null), HttpStatusCode.NotFound, "job.not_found");
+        await ProblemAssert.IsAsync(await _http.PostAsync("/api/jobs/no-such-job/run", null), HttpStatusCode.NotFound, "job.not_found");
     }
 
     [Fact]

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using static OrleansAgents.Tests.AgentsApiTests;
 
 namespace OrleansAgents.Tests;
 
@@ -88,24 +87,24 @@ public sealed class TrustApiTests(ApiFactory factory)
     public async Task BadInput_GetsProblemsWithCodes()
     {
         var id = await RegisterAsync();
-        await AssertProblemAsync(await RateAsync(_http, "tr-nobody", "{\"outcome\": \"satisfied\"}"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await RateAsync(_http, "Bad!", "{\"outcome\": \"satisfied\"}"), HttpStatusCode.BadRequest, "agent.invalid_id");
-        await AssertProblemAsync(await RateAsync(_http, id, "{}"), HttpStatusCode.BadRequest, "trust.invalid_outcome");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"great\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": 0}"), HttpStatusCode.BadRequest, "trust.invalid_weight");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": 1000}"), HttpStatusCode.BadRequest, "trust.invalid_weight");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": \"heavy\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
-        await AssertProblemAsync(await RateAsync(_http, id, $"{{\"outcome\": \"satisfied\", \"reason\": \"{new string('x', 201)}\"}}"), HttpStatusCode.BadRequest, "trust.invalid_reason");
-        await AssertProblemAsync(await RateAsync(_http, id, $"{{\"outcome\": \"satisfied\", \"rater\": \"{id}\"}}"), HttpStatusCode.BadRequest, "trust.self_rating");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"rater\": \"@users\"}"), HttpStatusCode.BadRequest, "trust.invalid_rater");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"rater\": \"tr-ghost\"}"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"stars\": 5}"), HttpStatusCode.BadRequest, "request.unknown_field");
+        await ProblemAssert.IsAsync(await RateAsync(_http, "tr-nobody", "{\"outcome\": \"satisfied\"}"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await RateAsync(_http, "Bad!", "{\"outcome\": \"satisfied\"}"), HttpStatusCode.BadRequest, "agent.invalid_id");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{}"), HttpStatusCode.BadRequest, "trust.invalid_outcome");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"great\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": 0}"), HttpStatusCode.BadRequest, "trust.invalid_weight");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": 1000}"), HttpStatusCode.BadRequest, "trust.invalid_weight");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"weight\": \"heavy\"}"), HttpStatusCode.BadRequest, "request.wrong_type");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, $"{{\"outcome\": \"satisfied\", \"reason\": \"{new string('x', 201)}\"}}"), HttpStatusCode.BadRequest, "trust.invalid_reason");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, $"{{\"outcome\": \"satisfied\", \"rater\": \"{id}\"}}"), HttpStatusCode.BadRequest, "trust.self_rating");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"rater\": \"@users\"}"), HttpStatusCode.BadRequest, "trust.invalid_rater");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"rater\": \"tr-ghost\"}"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await RateAsync(_http, id, "{\"outcome\": \"satisfied\", \"stars\": 5}"), HttpStatusCode.BadRequest, "request.unknown_field");
 
-        await AssertProblemAsync(await _http.GetAsync("/api/agents/tr-nobody/trust"), HttpStatusCode.NotFound, "agent.not_found");
-        await AssertProblemAsync(await _http.GetAsync("/api/trust?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AssertProblemAsync(await _http.GetAsync("/api/trust?limit=201"), HttpStatusCode.BadRequest, "request.invalid_limit");
-        await AssertProblemAsync(await _http.GetAsync("/api/trust?cursor=zzz"), HttpStatusCode.BadRequest, "request.invalid_cursor");
-        await AssertProblemAsync(await _http.GetAsync("/api/trust?cursor=999999.0"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/agents/tr-nobody/trust"), HttpStatusCode.NotFound, "agent.not_found");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/trust?limit=0"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/trust?limit=201"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/trust?cursor=zzz"), HttpStatusCode.BadRequest, "request.invalid_cursor");
+        await ProblemAssert.IsAsync(await _http.GetAsync("/api/trust?cursor=999999.0"), HttpStatusCode.BadRequest, "request.invalid_cursor");
     }
 
     [Fact]
@@ -118,10 +117,10 @@ public sealed class TrustApiTests(ApiFactory factory)
         var owner = await RateAsync(factory.ClientFor("carol", "analyst"), target, json);
         Assert.Equal(HttpStatusCode.OK, owner.StatusCode);
         Assert.Equal(rater, (string?)(await owner.Content.ReadFromJsonAsync<JsonObject>())!["rater"]);
-        await AssertProblemAsync(await RateAsync(factory.ClientFor("dave", "analyst"), target, json), HttpStatusCode.Forbidden, "trust.rater_forbidden");
+        await ProblemAssert.IsAsync(await RateAsync(factory.ClientFor("dave", "analyst"), target, json), HttpStatusCode.Forbidden, "trust.rater_forbidden");
         Assert.Equal(HttpStatusCode.OK, (await RateAsync(_http, target, json)).StatusCode);
-        await AssertProblemAsync(await RateAsync(factory.ClientFor("vera", "viewer"), target, "{\"outcome\": \"satisfied\"}"), HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsAsync(await RateAsync(factory.ClientFor("vera", "viewer"), target, "{\"outcome\": \"satisfied\"}"), HttpStatusCode.Forbidden, "auth.forbidden");
         Assert.Equal(HttpStatusCode.OK, (await factory.ClientFor("vera", "viewer").GetAsync($"/api/agents/{target}/trust")).StatusCode);
-        await AssertProblemAsync(await factory.ClientFor("vera", "viewer").PostAsync("/api/trust/recompute", null), HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsAsync(await factory.ClientFor("vera", "viewer").PostAsync("/api/trust/recompute", null), HttpStatusCode.Forbidden, "auth.forbidden");
     }
 }

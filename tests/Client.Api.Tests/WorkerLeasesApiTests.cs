@@ -65,7 +65,7 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
         Assert.Contains("half way", events, StringComparison.Ordinal);
 
         // A second complete with the same token: the attempt is over.
-        await AgentsApiTests.AssertProblemAsync(
+        await ProblemAssert.IsAsync(
             await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = token, result = 1 }), HttpStatusCode.Conflict, "task.lease_lost");
         // The lease call was the agent's heartbeat.
         Assert.NotEqual("unhealthy", (string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}"))!["status"]);
@@ -83,7 +83,7 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
         Assert.Equal(id, (string?)second["taskId"]);
         Assert.Equal(2, (int)second["attempt"]!);
 
-        await AgentsApiTests.AssertProblemAsync(
+        await ProblemAssert.IsAsync(
             await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = (string)first["leaseToken"]!, result = "late" }),
             HttpStatusCode.Conflict, "task.lease_lost");
         var complete = await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = (string)second["leaseToken"]!, result = "second" });
@@ -101,7 +101,7 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
         var lease = Assert.Single(await LeaseAsync(agent, new { max = 1 }))!;
         Assert.Equal(HttpStatusCode.OK, (await _http.PostAsync($"/api/tasks/{id}/cancel", null)).StatusCode);
 
-        await AgentsApiTests.AssertProblemAsync(
+        await ProblemAssert.IsAsync(
             await _http.PostAsJsonAsync($"/api/tasks/{id}/lease:renew", new { leaseToken = (string)lease["leaseToken"]! }),
             HttpStatusCode.Conflict, "task.cancelled");
     }
@@ -110,23 +110,23 @@ public sealed class WorkerLeasesApiTests(ApiFactory factory)
     public async Task BadRequests_Are400_AndHostedAgents409_AndReadersCannotLease()
     {
         var agent = await RegisterExternalAsync();
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 0 }), HttpStatusCode.BadRequest, "lease.invalid_request");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { waitSeconds = 31 }), HttpStatusCode.BadRequest, "lease.invalid_request");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { skills = BadSkill }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 0 }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { waitSeconds = 31 }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/agents/{agent}/leases", new { skills = BadSkill }), HttpStatusCode.BadRequest, "lease.invalid_request");
         var id = await SubmitAsync(agent, 1);
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { result = 1 }), HttpStatusCode.BadRequest, "lease.invalid_request");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/fail", new { leaseToken = "x", code = "Bad Code", message = "m" }), HttpStatusCode.BadRequest, "lease.invalid_request");
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = "1.forged", result = 1 }), HttpStatusCode.Conflict, "task.lease_lost");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { result = 1 }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/fail", new { leaseToken = "x", code = "Bad Code", message = "m" }), HttpStatusCode.BadRequest, "lease.invalid_request");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/tasks/{id}/complete", new { leaseToken = "1.forged", result = 1 }), HttpStatusCode.Conflict, "task.lease_lost");
 
         var hosted = "hosted-" + Guid.NewGuid().ToString("N")[..12];
         Assert.Equal(HttpStatusCode.Created, (await _http.PostAsJsonAsync("/api/agents", new { id = hosted, name = "h", capabilities = Work })).StatusCode);
-        await AgentsApiTests.AssertProblemAsync(await _http.PostAsJsonAsync($"/api/agents/{hosted}/leases", new { max = 1 }), HttpStatusCode.Conflict, "agent.not_external");
+        await ProblemAssert.IsAsync(await _http.PostAsJsonAsync($"/api/agents/{hosted}/leases", new { max = 1 }), HttpStatusCode.Conflict, "agent.not_external");
 
         using var viewer = factory.ClientFor("viewer-" + Guid.NewGuid().ToString("N")[..8], OrleansAgents.Security.Roles.Viewer);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 1 })).StatusCode);
 
         // Another developer may lease work, but not of an agent someone else registered.
         using var stranger = factory.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], OrleansAgents.Security.Roles.Developer);
-        await AgentsApiTests.AssertProblemAsync(await stranger.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 1 }), HttpStatusCode.Forbidden, "auth.forbidden");
+        await ProblemAssert.IsAsync(await stranger.PostAsJsonAsync($"/api/agents/{agent}/leases", new { max = 1 }), HttpStatusCode.Forbidden, "auth.forbidden");
     }
 }

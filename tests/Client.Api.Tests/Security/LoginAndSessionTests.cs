@@ -52,11 +52,11 @@ public sealed class LoginAndSessionTests(ApiFactory factory)
         {
             for (var i = 0; i < 5; i++)
             {
-                await AgentsApiTests.AssertProblemAsync(await LoginAsync(stranger, name, "wrong password " + i), HttpStatusCode.Unauthorized, "auth.invalid_credentials");
+                await ProblemAssert.IsAsync(await LoginAsync(stranger, name, "wrong password " + i), HttpStatusCode.Unauthorized, "auth.invalid_credentials");
             }
 
             var throttled = await LoginAsync(stranger, name, Password);
-            await AgentsApiTests.AssertProblemAsync(throttled, HttpStatusCode.TooManyRequests, "auth.locked_out");
+            await ProblemAssert.IsAsync(throttled, HttpStatusCode.TooManyRequests, "auth.locked_out");
             Assert.NotNull(throttled.Headers.RetryAfter);
         }
 

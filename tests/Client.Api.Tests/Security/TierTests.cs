@@ -109,7 +109,7 @@ public sealed class TierTests(FreeTierApi api) : IClassFixture<FreeTierApi>
 
         var response = await admin.PostAsJsonAsync("/api/api-keys", new { name = "bad", roles = new[] { Roles.Viewer }, tier = "platinum" });
 
-        await AgentsApiTests.AssertProblemAsync(response, HttpStatusCode.BadRequest, "rate_limit.unknown_tier");
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, "rate_limit.unknown_tier");
         var keys = await admin.GetFromJsonAsync<JsonObject>("/api/api-keys");
         Assert.DoesNotContain(keys!["items"]!.AsArray(), k => (string?)k!["name"] == "bad");
     }

@@ -121,4 +121,27 @@ public sealed class CircuitBreakerGrainTests(BreakerClusterFixture fixture) : IC
         await Breaker(name).GetAsync();
         Assert.Contains(name, await fixture.Client.GetGrain<IBreakerRegistryGrain>(0).ListAsync());
     }
+
+    [Fact]
+    public async Task Registry_ReadsAndClosesEveryBreaker_AndLooksUpWithoutCreating()
+    {
+        var isolated = NewName();
+        var open = NewName();
+        await Breaker(isolated).IsolateAsync("test");
+        await Breaker(open).ReportAsync(new BreakerOutcomes(0, 10, 0));
+        var registry = fixture.Client.GetGrain<IBreakerRegistryGrain>(0);
+
+        Assert.True(await registry.ContainsAsync(open));
+        Assert.False(await registry.ContainsAsync(NewName()));
+        var views = await registry.ListViewsAsync();
+        Assert.Equal(BreakerState.Isolated, views.Single(v => v.Name == isolated).State);
+        Assert.Equal(BreakerState.Open, views.Single(v => v.Name == open).State);
+
+        var closed = await registry.CloseAllAsync("reset-all");
+
+        Assert.Equal((await registry.ListAsync()).Count, closed.Count);
+        Assert.All(closed, v => Assert.Equal(BreakerState.Closed, v.State));
+        Assert.Equal(BreakerState.Closed, (await Breaker(isolated).GetAsync()).State);
+        Assert.Equal("closed by hand: reset-all", (await Breaker(open).GetAsync()).Transitions[^1].Reason);
+    }
 }

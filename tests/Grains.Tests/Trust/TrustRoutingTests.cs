@@ -19,7 +19,7 @@ public sealed class TrustRoutingTests(TrustClusterFixture fixture) : IClassFixtu
     {
         var (ratings, _) = TrustSimulation.ThreatModelB(40, 10, 0.3, seed: 3);
         await _client.GetGrain<ITrustRecorderGrain>(TrustRules.DefaultDomain).RecordAsync(ratings);
-        var job = await _client.GetGrain<IPeriodicJobGrain>(JobNames.TrustRecompute).RunNowAsync();
+        var job = await _client.GetGrain<IPeriodicJobGrain>(JobRules.TrustRecompute).RunNowAsync();
         Assert.Equal("succeeded", job.LastOutcome);
         Assert.Contains("Trust 'default'", job.LastMessage);
 
