@@ -12,7 +12,7 @@ public sealed record AgentItem(
     string Id, string Name, string? Description, IReadOnlyList<string> Capabilities, int MaxConcurrentTasks,
     IReadOnlyDictionary<string, string>? Metadata, string Status, int ActiveTasks, DateTimeOffset RegisteredAt,
     DateTimeOffset UpdatedAt, DateTimeOffset LastHeartbeatAt, DateTimeOffset? RetiredAt, long Version,
-    int QueuedTasks, int RunningTasks, string Kind, string? Instructions, IReadOnlyList<string>? Tools);
+    int QueuedTasks, int RunningTasks, string Kind, string? Instructions, IReadOnlyList<string>? Tools, JsonObject? Model);
 
 public sealed record ErrorItem(string Code, string Message);
 
@@ -85,5 +85,19 @@ public sealed record NetworkSignals(double? TrustGini, IReadOnlyList<CollusionSi
 
 public sealed record NetworkItem(IReadOnlyList<NetworkNode> Nodes, IReadOnlyList<NetworkEdge> Edges, IReadOnlyList<NetworkCommunity> Communities,
     NetworkSignals? Signals, int TotalNodes, int AnalysedNodes);
+
+#pragma warning restore CA1812
+
+#pragma warning disable CA1812 // Instantiated by System.Text.Json.
+
+public sealed record TurnUsageItem(long InputTokens, long OutputTokens, long TotalTokens, int ModelCalls, int ToolCalls, decimal? CostUsd);
+
+public sealed record TurnItem(string Id, string State, string Content, string? Reply, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt, TurnUsageItem? Usage, ErrorItem? Error);
+
+public sealed record ConversationItem(string Id, string AgentId, string Owner, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, int Turns,
+    string? RunningTurn, int QueuedTurns);
+
+public sealed record ConversationThread(ConversationItem Conversation, IReadOnlyList<TurnItem> Turns, string? NextCursor);
 
 #pragma warning restore CA1812

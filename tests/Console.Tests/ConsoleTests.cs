@@ -20,8 +20,12 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.GetByTestId("login-error")).ToBeVisibleAsync();
         await ScreenshotAsync("login");
 
+        await Host.SendAsync(HttpMethod.Post, "api/agents", new { id = Unique("lookout"), name = "Lookout", capabilities = ScoutCapabilities }, HttpStatusCode.Created);
+        await Host.SendAsync(HttpMethod.Post, $"api/circuit-breakers/{Unique("http:search.example")}/isolate", new { reason = "provider maintenance" }, HttpStatusCode.OK);
         await LogInAsAdminAsync();
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Overview");
+        await Expect(Page.GetByTestId("agents-total")).Not.ToHaveTextAsync("0");
+        await Expect(Page.GetByTestId("breakers-open")).Not.ToHaveTextAsync("0");
         await Expect(Page.GetByTestId("card-cluster")).ToContainTextAsync("healthy");
         await Expect(Page.GetByTestId("card-agents")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("card-runs")).ToBeVisibleAsync();
@@ -161,9 +165,23 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.GetByText("Console diamond").First).ToBeVisibleAsync();
         await ScreenshotAsync("workflows");
 
+        // A small ring of agents rating each other, so ranking and network have something to show.
+        var ring = Enumerable.Range(0, 4).Select(_ => Unique("peer")).ToArray();
+        foreach (var peer in ring)
+        {
+            await Host.SendAsync(HttpMethod.Post, "api/agents", new { id = peer, name = "Peer", capabilities = ScoutCapabilities }, HttpStatusCode.Created);
+        }
+
+        for (var i = 0; i < ring.Length; i++)
+        {
+            await Host.SendAsync(HttpMethod.Post, $"api/agents/{ring[(i + 1) % ring.Length]}/ratings",
+                new { outcome = "satisfied", weight = 1 + i, rater = ring[i] }, HttpStatusCode.OK);
+        }
+
+        await Host.SendAsync(HttpMethod.Post, "api/trust/recompute", null, HttpStatusCode.Accepted);
         await OpenAsync("console/trust", "Trust");
-        await Expect(Page.GetByTestId("trust-ranking")).ToBeVisibleAsync();
-        await Expect(Page.GetByTestId("network")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("trust-ranking").GetByText(ring[0], new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(Page.Locator($"[data-testid='network'] g[data-node='{ring[0]}']")).ToBeVisibleAsync();
         await ScreenshotAsync("trust");
     }
 
