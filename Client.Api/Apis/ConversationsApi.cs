@@ -156,6 +156,11 @@ public static class ConversationsApi
             return problem;
         }
 
+        if (!EventStreams.TryOpen(http, out var streamEnds, out var tooMany))
+        {
+            return tooMany!;
+        }
+
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<ConversationEvent, ConversationEventResponse>(
             async (after, wait) =>
             {
@@ -164,7 +169,7 @@ public static class ConversationsApi
             },
             e => (e.Sequence, ConversationEventResponse.From(e), ConversationEventResponse.Name(e.Type)),
             after,
-            http.RequestAborted));
+            streamEnds));
     }
 
     /// <summary>
