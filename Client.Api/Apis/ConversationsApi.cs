@@ -146,6 +146,11 @@ public static class ConversationsApi
             return problem;
         }
 
+        if (!EventStreams.TryOpen(http, out var streamEnds, out var tooMany))
+        {
+            return tooMany!;
+        }
+
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<ConversationEvent, ConversationEventResponse>(
             async (after, wait) =>
             {
@@ -154,7 +159,7 @@ public static class ConversationsApi
             },
             e => (e.Sequence, ConversationEventResponse.From(e), ConversationEventResponse.Name(e.Type)),
             after,
-            http.RequestAborted));
+            streamEnds));
     }
 
     /// <summary>

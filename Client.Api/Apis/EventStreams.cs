@@ -10,7 +10,9 @@ namespace OrleansAgents.Api.Apis;
 /// <summary>
 /// Server-Sent Events over a grain's numbered event log (tasks, workflow runs): long-polls the
 /// grain, sends each event with its sequence as the SSE id, and ends when the log says finished.
-/// A client resumes with <c>Last-Event-ID</c>.
+/// A client resumes with <c>Last-Event-ID</c>. Callers pass the token of a
+/// <see cref="Security.StreamSessions"/> session, so the stream also ends when the caller's
+/// credentials expire or are revoked, and counts against the caller's open streams.
 /// </summary>
 internal static class EventStreams
 {
@@ -31,6 +33,18 @@ internal static class EventStreams
         return true;
     }
 
+    /// <summary>
+    /// Takes one of the caller's stream slots (released when the response ends); the token ends the
+    /// stream when the client leaves or its credentials expire or are revoked. False with a 429
+    /// when the caller holds Streams:MaxConcurrentPerUser streams already.
+    /// </summary>
+    public static bool TryOpen(HttpContext http, out CancellationToken ends, out ProblemHttpResult? refused)
+    {
+        var session = http.RequestServices.GetRequiredService<Security.StreamSessions>().TryOpen(http, out refused);
+        ends = session?.Token ?? default;
+        return session is not null;
+    }
+
     /// <param name="wait">Events after a sequence, waiting up to the given time for the first; and whether the log is finished.</param>
     /// <param name="item">An event as sent: its sequence, the data and the SSE event type.</param>
     public static async IAsyncEnumerable<SseItem<TResponse>> FollowAsync<TEvent, TResponse>(
@@ -48,10 +62,19 @@ internal static class EventStreams
                 batch = await wait(after, Poll).WaitAsync(cancellationToken);
                 failures = 0;
             }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The client left, or its credentials ended (StreamSessions): end the stream cleanly.
+                yield break;
+            }
             catch (Exception ex) when (ex is not OperationCanceledException && ++failures <= 5)
             {
                 // The grain's silo may be going away; its next activation answers the next call.
-                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                if (!await DelayAsync(TimeSpan.FromSeconds(1), cancellationToken))
+                {
+                    yield break;
+                }
+
                 continue;
             }
 
@@ -66,6 +89,19 @@ internal static class EventStreams
             {
                 yield break;
             }
+        }
+    }
+
+    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }

@@ -193,6 +193,11 @@ public static class TasksApi
             return NotFound(id);
         }
 
+        if (!EventStreams.TryOpen(http, out var streamEnds, out var tooMany))
+        {
+            return tooMany!;
+        }
+
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<TaskEvent, TaskEventResponse>(
             async (after, wait) =>
             {
@@ -201,7 +206,7 @@ public static class TasksApi
             },
             e => (e.Sequence, TaskEventResponse.From(e), e.Type.ToString().ToLowerInvariant()),
             after,
-            http.RequestAborted));
+            streamEnds));
     }
 
     private static async Task<Ok<IReadOnlyList<SkillResponse>>> SkillsAsync(IGrainFactory grains)

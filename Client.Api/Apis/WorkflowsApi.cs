@@ -294,6 +294,11 @@ public static class WorkflowsApi
             return RunNotFound(runId);
         }
 
+        if (!EventStreams.TryOpen(http, out var streamEnds, out var tooMany))
+        {
+            return tooMany!;
+        }
+
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<WorkflowRunEvent, WorkflowRunEventResponse>(
             async (after, wait) =>
             {
@@ -302,7 +307,7 @@ public static class WorkflowsApi
             },
             e => (e.Sequence, WorkflowRunEventResponse.From(e), e.Type == WorkflowRunEventType.Run ? "run" : "step"),
             after,
-            http.RequestAborted));
+            streamEnds));
     }
 
     private static T? ParseLower<T>(string value)

@@ -60,6 +60,11 @@ public static class ApiHosting
         services.AddA2a();
         services.AddAgentsConsole();
         services.AddOptions<WorkflowApprovalOptions>().BindConfiguration("Workflows");
+        services.AddOptions<StreamOptions>().BindConfiguration(StreamOptions.Section)
+            .Validate(o => o.MaxConcurrentPerUser >= 1, "Streams:MaxConcurrentPerUser must be at least 1.")
+            .Validate(o => o.RecheckInterval > TimeSpan.Zero && o.ApiKeyRecheckInterval > TimeSpan.Zero, "Streams:RecheckInterval and ApiKeyRecheckInterval must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<StreamSessions>();
         return builder;
     }
 

@@ -36,6 +36,9 @@ public static partial class ErrorCodes
     public const string RateLimitUnknownTier = "rate_limit.unknown_tier";
     public const string RateLimitInvalidCost = "rate_limit.invalid_cost";
     public const string RateLimitInvalidTokens = "rate_limit.invalid_tokens";
+
+    /// <summary>The caller holds Streams:MaxConcurrentPerUser event streams already (429).</summary>
+    public const string StreamLimitExceeded = "stream.too_many";
     public const string BreakerInvalidName = "breaker.invalid_name";
     public const string BreakerNotFound = "breaker.not_found";
     public const string BreakerInvalidReason = "breaker.invalid_reason";

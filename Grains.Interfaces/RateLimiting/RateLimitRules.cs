@@ -12,6 +12,13 @@ public static partial class RateLimitRules
     /// <summary>The most units one lease request may ask for or give back.</summary>
     public const int MaxLeaseUnits = 10_000;
 
+    /// <summary>
+    /// Buckets of callers without a token: per client address (<c>ip-…</c>, or <c>anonymous</c> when the
+    /// address is unknown) and per login name (<c>login-…</c>). They start in RateLimiting:AnonymousTier.
+    /// </summary>
+    public static bool IsAnonymousBucket(string key) =>
+        key == "anonymous" || key.StartsWith("ip-", StringComparison.Ordinal) || key.StartsWith("login-", StringComparison.Ordinal);
+
     public static bool IsValidUserId([NotNullWhen(true)] string? userId) => userId is not null && UserIdRegex().IsMatch(userId);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-_.@]{0,127}\\z", RegexOptions.CultureInvariant)]

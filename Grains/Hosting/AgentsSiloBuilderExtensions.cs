@@ -96,7 +96,15 @@ public static class AgentsSiloBuilderExtensions
         // Redirects are not followed (the target could leave the allow-list), cookies not kept, and
         // the factory's request logging is off: URLs may carry secrets in their query.
         services.AddHttpClient(HttpRequestSkill.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                // Judged on the resolved addresses, so a name cannot lead into the cluster (SSRF).
+                ConnectCallback = new AddressGuard(sp.GetRequiredService<IOptions<HttpSkillOptions>>().Value)
+                    .ConnectCallback((host, ct) => System.Net.Dns.GetHostAddressesAsync(host, ct)),
+            })
             .RemoveAllLoggers();
 
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();

@@ -19,7 +19,10 @@ public sealed class RateLimitBucketGrain(
     private readonly RateLimitingOptions _options = options.Value;
     private int _unsaved;
 
-    private string Tier => state.State.Tier is { } t && _options.Tiers.ContainsKey(t) ? t : _options.DefaultTier;
+    private string Tier => state.State.Tier is { } t && _options.Tiers.ContainsKey(t) ? t : DefaultTierOfKey;
+
+    /// <summary>A bucket nobody gave a tier: anonymous callers' in the anonymous tier, everyone else's in the default.</summary>
+    private string DefaultTierOfKey => RateLimitRules.IsAnonymousBucket(this.GetPrimaryKeyString()) ? _options.AnonymousTier : _options.DefaultTier;
 
     private TierLimits Limits => _options.LimitsOf(Tier);
 

@@ -18,6 +18,13 @@ public sealed class RateLimitingOptions
 
     public string DefaultTier { get; set; } = "free";
 
+    /// <summary>
+    /// The tier of anonymous buckets (login and refresh per client address, logins per user name),
+    /// kept apart from <see cref="DefaultTier"/>: a raised default for users must not raise what a
+    /// stranger may try, and an office behind one NAT address needs more than a free user does.
+    /// </summary>
+    public string AnonymousTier { get; set; } = "anonymous";
+
     /// <summary>Configuration adds tiers or overrides these defaults field by field.</summary>
     public Dictionary<string, TierLimits> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -25,6 +32,7 @@ public sealed class RateLimitingOptions
         ["basic"] = new() { PerMinute = 30, PerHour = 500, PerDay = 5_000, AiTokensPerDay = 500_000 },
         ["pro"] = new() { PerMinute = 100, PerHour = 2_000, PerDay = 20_000, AiTokensPerDay = 2_000_000 },
         ["enterprise"] = new() { PerMinute = 1_000, PerHour = 10_000, PerDay = 100_000, AiTokensPerDay = 10_000_000 },
+        ["anonymous"] = new() { PerMinute = 20, PerHour = 200, PerDay = 2_000, AiTokensPerDay = 0 },
     };
 
     /// <summary>
@@ -56,6 +64,11 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
         if (!o.Tiers.ContainsKey(o.DefaultTier))
         {
             errors.Add($"RateLimiting:DefaultTier '{o.DefaultTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).");
+        }
+
+        if (!o.Tiers.ContainsKey(o.AnonymousTier))
+        {
+            errors.Add($"RateLimiting:AnonymousTier '{o.AnonymousTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).");
         }
 
         foreach (var (tier, l) in o.Tiers)

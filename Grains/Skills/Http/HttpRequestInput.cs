@@ -49,6 +49,11 @@ public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnl
         {
             errors.Add("url must not carry credentials (user:password@); send them in a header.");
         }
+        else if (HasEncodedDotOrSlash(u.GetString()!))
+        {
+            // %2e / %2f pass the prefix check as text, and the target may decode them into ../ (path traversal).
+            errors.Add("url path must not hold percent-encoded '/' or '.' (%2f, %2e).");
+        }
         else if (!options.IsAllowed(url))
         {
             errors.Add($"url '{url.GetLeftPart(UriPartial.Path)}' is not allowed: it matches no prefix in {HttpSkillOptions.Section}:AllowedUrls.");
@@ -96,6 +101,21 @@ public sealed record class HttpRequestInput(HttpMethod Method, Uri Url, IReadOnl
 
         JsonElement? body = input.TryGetProperty("body", out var b) && b.ValueKind != JsonValueKind.Null ? b : null;
         return errors.Count > 0 ? (null, errors) : (new HttpRequestInput(new HttpMethod(method!), url!, headers, body, timeout), errors);
+    }
+
+    /// <summary>%2f or %2e (any case) in the path part of the URL as written.</summary>
+    public static bool HasEncodedDotOrSlash(string url)
+    {
+        var start = url.IndexOf("://", StringComparison.Ordinal);
+        var pathStart = start < 0 ? 0 : url.IndexOf('/', start + 3);
+        if (pathStart < 0)
+        {
+            return false;
+        }
+
+        var end = url.IndexOfAny(['?', '#'], pathStart);
+        var path = end < 0 ? url[pathStart..] : url[pathStart..end];
+        return path.Contains("%2f", StringComparison.OrdinalIgnoreCase) || path.Contains("%2e", StringComparison.OrdinalIgnoreCase);
     }
 
     public const string SecretNamePattern = "^[A-Za-z0-9_.-]{1,64}$";

@@ -91,6 +91,10 @@ public sealed class HttpRequestSkill(
         {
             throw new SkillException("http.timeout", $"{request.HostLabel} did not answer within {request.Timeout.TotalSeconds:0.###} s.", transient: true, inner: ex);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is AddressRefusedException refused)
+        {
+            throw new SkillException("http.address_refused", refused.Message, transient: false, inner: ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new SkillException("http.network_error", $"{request.HostLabel} could not be reached ({ex.HttpRequestError}).", transient: true, inner: ex);

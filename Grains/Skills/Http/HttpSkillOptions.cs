@@ -10,6 +10,13 @@ public sealed class HttpSkillOptions
     /// <summary>URL prefixes (scheme, host, optional port, path ending in '/'); empty: nothing is allowed.</summary>
     public List<string> AllowedUrls { get; set; } = [];
 
+    /// <summary>
+    /// Addresses or CIDRs (<c>10.20.0.0/16</c>, <c>127.0.0.1</c>) http.request may connect to although
+    /// they are internal (loopback, private, link-local, CGNAT, metadata), which are refused otherwise
+    /// after DNS resolution. An IP literal host in <see cref="AllowedUrls"/> is allowed when a URL names it literally.
+    /// </summary>
+    public List<string> AllowedAddresses { get; set; } = [];
+
     public long MaxResponseBytes { get; set; } = 1024 * 1024;
 
     public int DefaultTimeoutSeconds { get; set; } = 30;
@@ -53,6 +60,14 @@ public sealed class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOption
             else if (!prefix.EndsWith('/') || uri.Query.Length > 0 || uri.Fragment.Length > 0 || uri.UserInfo.Length > 0)
             {
                 errors.Add($"{HttpSkillOptions.Section}:AllowedUrls:{i} '{prefix}' must end with '/' and have no query, fragment or credentials (e.g. https://api.example.com/).");
+            }
+        }
+
+        for (var i = 0; i < options.AllowedAddresses.Count; i++)
+        {
+            if (!AddressGuard.TryParseNetwork(options.AllowedAddresses[i], out _))
+            {
+                errors.Add($"{HttpSkillOptions.Section}:AllowedAddresses:{i} '{options.AllowedAddresses[i]}' is not an IP address or a CIDR (e.g. 10.20.0.0/16).");
             }
         }
 

@@ -43,6 +43,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerHour", "1000000");
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:PerDay", "1000000");
         builder.UseSetting("RateLimiting:Tiers:test-unlimited:AiTokensPerDay", "1000000");
+        // Test clients have no address, so every anonymous request shares one bucket; TierTests puts it back on the real tier.
+        builder.UseSetting("RateLimiting:AnonymousTier", "test-unlimited");
         builder.UseSetting("Security:SigningKeys:0:Id", "test-1");
         builder.UseSetting("Security:SigningKeys:0:Key", signingKey);
         builder.UseSetting("Security:BootstrapAdminPassword", adminPassword);

@@ -18,6 +18,7 @@ public sealed class FreeTierApi : IDisposable
     public FreeTierApi() =>
         App = _inner.WithWebHostBuilder(b => b
             .UseSetting("RateLimiting:DefaultTier", "free")
+            .UseSetting("RateLimiting:AnonymousTier", "anonymous")
             .UseSetting("RateLimiting:RoleTiers:admin", "enterprise")
             .UseSetting("RateLimiting:RoleTiers:operator", "pro"));
 
@@ -64,6 +65,20 @@ public sealed class TierTests(FreeTierApi api) : IClassFixture<FreeTierApi>
         Assert.Equal("\"minute\";q=1000;w=60", MinuteQuota(last!));
         var me = await admin.GetFromJsonAsync<JsonObject>("/api/users/admin");
         Assert.Equal("enterprise", (string?)me!["tier"]);
+    }
+
+    [Fact]
+    public async Task AnonymousRequests_AreLimitedByTheAnonymousTier_NotByFree()
+    {
+        // Login and refresh have a tier of their own (20 a minute), apart from new users' free tier (10).
+        var anonymous = api.Anonymous();
+        anonymous.DefaultRequestHeaders.Authorization = null; // the factory's clients carry the admin's token
+        var login = await anonymous.PostAsJsonAsync("/api/auth/login", new { username = "nobody-" + Guid.NewGuid().ToString("N")[..6], password = "wrong-password-1" });
+        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Equal("\"minute\";q=20;w=60", MinuteQuota(login));
+
+        var refresh = await anonymous.PostAsJsonAsync("/api/auth/refresh", new { refreshToken = "not-a-token" });
+        Assert.Equal("\"minute\";q=20;w=60", MinuteQuota(refresh));
     }
 
     [Fact]

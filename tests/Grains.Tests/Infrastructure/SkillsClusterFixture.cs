@@ -29,6 +29,8 @@ public sealed class SkillsClusterFixture : RegistryClusterFixture, IAsyncLifetim
     {
         ["Skills:Http:AllowedUrls:0"] = new Uri(Target.BaseUri, "api/").ToString(),
         ["Skills:Http:AllowedUrls:1"] = Flaky.BaseUri.ToString(),
+        // The same target by name: allowed as a URL, but the name resolves to loopback, which only an IP literal allows.
+        ["Skills:Http:AllowedUrls:2"] = $"http://localhost:{Target.BaseUri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}/api/",
         ["Skills:Http:Secrets:echo-token"] = "Bearer s3cret",
         ["Skills:Llm:DefaultProvider"] = "fake",
         ["Skills:Llm:Providers:fake:Endpoint"] = new Uri(Target.BaseUri, "fake/v1").ToString(),

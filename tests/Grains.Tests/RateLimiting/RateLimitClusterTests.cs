@@ -52,6 +52,29 @@ public sealed class RateLimitClusterTests(RegistryClusterFixture fixture) : ICla
     }
 
     [Theory]
+    [InlineData("ip-203.0.113.9", "anonymous", 20)]
+    [InlineData("ip-2001-db8--1", "anonymous", 20)]
+    [InlineData("anonymous", "anonymous", 20)]
+    [InlineData("login-bob", "anonymous", 20)]
+    [InlineData("bob", "free", 10)]
+    [InlineData("apikey-abc", "free", 10)]
+    public async Task BucketsWithoutATier_StartInTheTierOfTheirKind(string key, string tier, long perMinute)
+    {
+        var status = await fixture.Client.GetGrain<IRateLimitBucketGrain>(key).GetStatusAsync();
+
+        Assert.Equal(tier, status.Tier);
+        Assert.Equal(perMinute, status.Windows.Single(w => w.Name == RateLimitWindows.Minute).Limit);
+    }
+
+    [Fact]
+    public async Task AnAnonymousBucketGivenATier_KeepsIt()
+    {
+        var bucket = fixture.Client.GetGrain<IRateLimitBucketGrain>("ip-198.51.100." + Random.Shared.Next(1, 250).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await bucket.SetTierAsync("pro");
+        Assert.Equal("pro", (await bucket.GetStatusAsync()).Tier);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(-1)]
     [InlineData(1001)]
