@@ -64,7 +64,7 @@ public sealed class SkillTasksTests(SkillsClusterFixture fixture) : IClassFixtur
         var user = "llm-task-user-" + Guid.NewGuid().ToString("N")[..6];
         var done = await RunAsync(agent, "llm.chat", new { prompt = "Say hi" }, user: user);
 
-        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.True(done.State == TaskState.Succeeded, $"{done.State}: {done.Error?.Code} {done.Error?.Message}");
         var result = JsonDocument.Parse(done.ResultJson!).RootElement;
         Assert.Equal("fake", result.GetProperty("provider").GetString());
         Assert.Equal(FakeServer.PromptTokens + FakeServer.CompletionTokens, result.GetProperty("usage").GetProperty("totalTokens").GetInt32());
