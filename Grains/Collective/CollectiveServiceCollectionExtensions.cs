@@ -13,8 +13,7 @@ public static class CollectiveServiceCollectionExtensions
     /// <summary>The collaboration network: options, the delegation sink and the rating observer feeding its shards.</summary>
     public static IServiceCollection AddCollectiveNetwork(this IServiceCollection services)
     {
-        services.AddOptions<CollectiveOptions>().BindConfiguration(CollectiveOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectiveOptions>, CollectiveOptionsValidator>());
+        services.AddValidatedOptions<CollectiveOptions, CollectiveOptionsValidator>(CollectiveOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddTaskOutcomeSink<NetworkOutcomeSink>();
         services.AddSingleton<ITrustRatingObserver, NetworkRatingObserver>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Conversations;
 
@@ -11,11 +12,9 @@ public static class ConversationServiceCollectionExtensions
     /// <summary>Hosted agents' conversations: options (section Conversations) checked at start, and the agent factory.</summary>
     public static IServiceCollection AddConversations(this IServiceCollection services)
     {
-        services.AddOptions<ConversationOptions>().BindConfiguration(ConversationOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConversationOptions>, ConversationOptionsValidator>());
+        services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         services.TryAddSingleton<HostedAgentFactory>();
-        services.AddOptions<LlmPriceOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmPriceOptions>, LlmPriceOptionsValidator>());
+        services.AddValidatedOptions<LlmPriceOptions, LlmPriceOptionsValidator>(LlmOptions.Section);
         services.AddSkill<AgentRunSkill>(SkillRegistry.AnyCapability);
         return services;
     }

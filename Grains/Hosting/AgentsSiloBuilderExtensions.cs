@@ -24,8 +24,7 @@ public static class AgentsSiloBuilderExtensions
     /// </summary>
     public static IServiceCollection AddClusterCircuitBreakers(this IServiceCollection services)
     {
-        services.AddOptions<CircuitBreakerOptions>().BindConfiguration(CircuitBreakerOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CircuitBreakerOptions>, CircuitBreakerOptionsValidator>());
+        services.AddValidatedOptions<CircuitBreakerOptions, CircuitBreakerOptionsValidator>(CircuitBreakerOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<BreakerMetrics>();
@@ -46,27 +45,23 @@ public static class AgentsSiloBuilderExtensions
     public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<AgentRegistryOptions>().BindConfiguration(AgentRegistryOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentRegistryOptions>, AgentRegistryOptionsValidator>());
+        services.AddValidatedOptions<AgentRegistryOptions, AgentRegistryOptionsValidator>(AgentRegistryOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<AgentMetrics>();
         services.AddHostedService<AgentDirectoryWarmup>();
 
-        services.AddOptions<RateLimitingOptions>().BindConfiguration(RateLimitingOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RateLimitingOptions>, RateLimitingOptionsValidator>());
+        services.AddValidatedOptions<RateLimitingOptions, RateLimitingOptionsValidator>(RateLimitingOptions.Section);
         services.TryAddSingleton<RateLimitMetrics>();
         services.AddClusterCircuitBreakers();
 
-        services.AddOptions<TaskOptions>().BindConfiguration(TaskOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+        services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section);
         services.TryAddSingleton<TaskMetrics>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         services.AddTrust();
         services.AddConsensus();
         services.AddCollectiveNetwork();
-        services.AddOptions<MemoryOptions>().BindConfiguration(MemoryOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidator>());
+        services.AddValidatedOptions<MemoryOptions, MemoryOptionsValidator>(MemoryOptions.Section);
         services.TryAddSingleton<MemoryMetrics>();
         // The durable silo host registers the PostgreSQL store first; everyone else keeps the log in memory.
         services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
@@ -91,8 +86,7 @@ public static class AgentsSiloBuilderExtensions
         services.TryAddSingleton<SkillMetrics>();
         services.TryAddSingleton<GuardedCalls>();
 
-        services.AddOptions<HttpSkillOptions>().BindConfiguration(HttpSkillOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpSkillOptions>, HttpSkillOptionsValidator>());
+        services.AddValidatedOptions<HttpSkillOptions, HttpSkillOptionsValidator>(HttpSkillOptions.Section);
         // Redirects are not followed (the target could leave the allow-list), cookies not kept, and
         // the factory's request logging is off: URLs may carry secrets in their query.
         services.AddHttpClient(HttpRequestSkill.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -107,8 +101,7 @@ public static class AgentsSiloBuilderExtensions
             })
             .RemoveAllLoggers();
 
-        services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>());
+        services.AddValidatedOptions<LlmOptions, LlmOptionsValidator>(LlmOptions.Section);
         services.AddHttpClient(LlmClients.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .RemoveAllLoggers();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Skills;
 
@@ -100,8 +101,7 @@ public static class SkillServiceCollectionExtensions
 
     internal static IServiceCollection AddSkillRegistry(this IServiceCollection services)
     {
-        services.AddOptions<SkillOptions>().BindConfiguration(SkillOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SkillOptions>, SkillOptionsValidator>());
+        services.AddValidatedOptions<SkillOptions, SkillOptionsValidator>(SkillOptions.Section);
         services.TryAddSingleton<SkillRegistry>();
         return services;
     }

@@ -12,8 +12,7 @@ public static class ConsensusServiceCollectionExtensions
     /// <summary>Swarm consensus rounds: options, meter and the sink that reports their tasks back.</summary>
     public static IServiceCollection AddConsensus(this IServiceCollection services)
     {
-        services.AddOptions<ConsensusOptions>().BindConfiguration(ConsensusOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsensusOptions>, ConsensusOptionsValidator>());
+        services.AddValidatedOptions<ConsensusOptions, ConsensusOptionsValidator>(ConsensusOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<ConsensusMetrics>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Swarms;
+using OrleansAgents.Grains.Hosting;
 
 // In the DI namespace so the silo builder registers swarms with one line and no extra using.
 namespace Microsoft.Extensions.DependencyInjection;
@@ -10,8 +11,7 @@ public static class SwarmServiceCollectionExtensions
     /// <summary>Particle swarm optimisation: options (section <c>Swarms</c>), meter, skill objectives.</summary>
     public static IServiceCollection AddSwarms(this IServiceCollection services)
     {
-        services.AddOptions<SwarmOptions>().BindConfiguration(SwarmOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SwarmOptions>, SwarmOptionsValidator>());
+        services.AddValidatedOptions<SwarmOptions, SwarmOptionsValidator>(SwarmOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<SwarmMetrics>();

@@ -16,8 +16,7 @@ public static class TrustServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTrust(this IServiceCollection services)
     {
-        services.AddOptions<TrustOptions>().BindConfiguration(TrustOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrustOptions>, TrustOptionsValidator>());
+        services.AddValidatedOptions<TrustOptions, TrustOptionsValidator>(TrustOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<TrustMetrics>();

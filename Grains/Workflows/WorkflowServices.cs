@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Grains.Workflows.Definitions;
 using OrleansAgents.Grains.Workflows.ReadModel;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Workflows;
 
@@ -14,8 +15,7 @@ public static class WorkflowServiceCollectionExtensions
     /// <summary>Workflows: options (section <c>Workflows</c>), metrics, validation against the live cluster, the read model, and task outcomes routed to runs.</summary>
     public static IServiceCollection AddWorkflows(this IServiceCollection services)
     {
-        services.AddOptions<WorkflowOptions>().BindConfiguration(WorkflowOptions.Section).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkflowOptions>, WorkflowOptionsValidator>());
+        services.AddValidatedOptions<WorkflowOptions, WorkflowOptionsValidator>(WorkflowOptions.Section);
         services.TryAddSingleton<WorkflowMetrics>();
         services.TryAddSingleton<IWorkflowEnvironment, ClusterWorkflowEnvironment>();
         services.AddWorkflowReadModel();
