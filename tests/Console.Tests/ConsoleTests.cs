@@ -13,7 +13,11 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
     [Fact]
     public async Task Login_WithDevelopmentAdmin_ShowsOverview()
     {
-        await Page.GotoAsync("console");
+        var page = await Page.GotoAsync("console");
+        var policy = (await page!.AllHeadersAsync())["content-security-policy"];
+        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
         await Page.Locator("input[name=username]").FillAsync(ConsoleHost.AdminUser);
         await Page.Locator("input[name=password]").FillAsync("not-the-password");
         await Page.GetByText("Log in", new() { Exact = true }).ClickAsync();
