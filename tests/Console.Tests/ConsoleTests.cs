@@ -9,6 +9,7 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
 {
     private static readonly string[] ScoutCapabilities = ["search", "console"];
     private static readonly string[] ViewerRoles = ["viewer"];
+    private static readonly string[] OperatorRoles = ["operator"];
 
     [Fact]
     public async Task Login_WithDevelopmentAdmin_ShowsOverview()
@@ -104,8 +105,12 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
     public async Task WaitingStep_IsApprovedFromThePage()
     {
         var workflow = await CreateWorkflowAsync(Unique("wf-gate"), approvalOn: "merge");
-        await LogInAsAdminAsync();
         var run = await StartRunAsync(workflow);
+        // Separation of duties: the admin started the run, so an operator approves it.
+        var approver = Unique("operator");
+        const string password = "operator-password-123";
+        await Host.SendAsync(HttpMethod.Post, "api/users", new { name = approver, password, roles = OperatorRoles }, HttpStatusCode.Created);
+        await LogInAsync(approver, password);
 
         await OpenAsync($"console/runs/{run}", "Run");
         var gate = Page.Locator("g.dag-node[data-step='merge']");
@@ -118,7 +123,7 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.Locator("g.dag-node[data-status='succeeded']")).ToHaveCountAsync(4);
         var stored = await Host.SendAsync(HttpMethod.Get, $"api/runs/{run}", null, HttpStatusCode.OK);
         Assert.Equal("succeeded", (string?)stored["status"]);
-        Assert.Equal("admin", (string?)stored["steps"]!.AsArray().Single(s => (string?)s!["id"] == "merge")!["decidedBy"]);
+        Assert.Equal(approver, (string?)stored["steps"]!.AsArray().Single(s => (string?)s!["id"] == "merge")!["decidedBy"]);
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class StreamSessionTests(ApiFactory factory)
                 open.Add(response);
             }
 
-            await AgentsApiTests.AssertProblemAsync(await OpenAsync(owner, runId), HttpStatusCode.TooManyRequests, "stream.too_many");
+            await ProblemAssert.IsAsync(await OpenAsync(owner, runId), HttpStatusCode.TooManyRequests, "stream.too_many");
 
             // Someone else is not affected by this user's streams.
             using (var other = await OpenAsync(factory.ClientFor(NewId("olga"), Roles.Operator), runId))
