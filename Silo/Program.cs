@@ -37,5 +37,11 @@ catch (Npgsql.NpgsqlException ex)
     await Console.Error.WriteLineAsync($"PostgreSQL failed while the silo started: {ex.Message}");
     return 4;
 }
+catch (StackExchange.Redis.RedisConnectionException ex)
+{
+    // The same for Redis (membership) restarting while the silo starts.
+    await Console.Error.WriteLineAsync($"Redis was unreachable while the silo started: {ex.Message}");
+    return 5;
+}
 
 return 0;

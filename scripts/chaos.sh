@@ -8,7 +8,7 @@
 #
 #   scripts/chaos.sh [short|long] [RESULT_FILE]
 #
-# short (CI, ~3 min): 3 silos, 90 s of load, a fault every 10 s: 4 silo kills, one PostgreSQL
+# short (CI, ~4 min on a loaded 2-core machine): 3 silos, 90 s of load, a fault every 10 s: 4 silo kills, one PostgreSQL
 #   restart, one Redis restart, one API kill, one rolling restart.
 # long: 3 silos, 10 min of load, a fault every 10 s (two silo kills between each of the others).
 # CHAOS_REDIS_RESTART=wipe restarts Redis empty (no persistence, as the dev overlay's) instead of
