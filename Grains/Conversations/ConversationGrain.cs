@@ -258,17 +258,29 @@ public sealed partial class ConversationGrain(
     /// <summary>Runs turns until none is left: a running one first (resumed after a crash), then the queue in order.</summary>
     private async Task DrainAsync()
     {
-        while (!_deactivating && S.Exists && (S.Running ?? S.NextQueued) is { } turn)
+        while (!_deactivating && S.Exists)
         {
-            _turnCancel?.Dispose();
-            _turnCancel = new CancellationTokenSource();
-            _currentTurn = RunTurnAsync(turn, _turnCancel.Token);
-            await _currentTurn;
-        }
+            if ((S.Running ?? S.NextQueued) is { } turn)
+            {
+                _turnCancel?.Dispose();
+                _turnCancel = new CancellationTokenSource();
+                _currentTurn = RunTurnAsync(turn, _turnCancel.Token);
+                await _currentTurn;
+                continue;
+            }
 
-        if (!_deactivating && S.Exists && !S.Busy)
-        {
+            // Idle: drop the resume reminder. This worker is not a request, so a message can be
+            // posted while the reminder call is in flight: that message saw this worker still
+            // running (and started none) and its reminder may just have been removed here. Look
+            // again, and re-arm the reminder for a turn that arrived, instead of leaving it queued
+            // with neither a worker nor a reminder (seen as an A2A turn stuck in SUBMITTED).
             await UnregisterReminderAsync();
+            if (_deactivating || !S.Exists || !S.Busy)
+            {
+                return;
+            }
+
+            await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
         }
     }
 
