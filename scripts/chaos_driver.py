@@ -235,7 +235,8 @@ class Chat:
             while not self.stop.is_set():
                 with self.lock:
                     self.sent += 1
-                status, payload, _ = self.api.call("POST", f"/api/conversations/{cid}/messages", {"content": f"message {n}"})
+                status, payload, _ = self.api.call("POST", f"/api/conversations/{cid}/messages", {"content": f"message {n}"},
+                                                 key=f"{cid}-m{n}")
                 if 200 <= status < 300 or (400 <= status < 500 and status != 429):
                     break
                 time.sleep(1)

@@ -110,13 +110,18 @@ public static class ConversationsApi
     private static async Task<Results<Accepted<MessageAccepted>, ProblemHttpResult>> PostMessageAsync(
         string id, MessageRequest body, HttpContext http, IGrainFactory grains)
     {
+        if (!IdempotencyKey.TryRead(http, out var key, out var badKey))
+        {
+            return badKey;
+        }
+
         var (grain, _, problem) = await ReadableAsync(id, http, grains, write: true);
         if (problem is not null)
         {
             return problem;
         }
 
-        var turn = await grain!.PostMessageAsync(body.Content ?? "");
+        var turn = await grain!.PostMessageAsync(body.Content ?? "", key);
         var events = $"/api/conversations/{id}/events";
         return TypedResults.Accepted(events, new MessageAccepted(id, turn.Id, turn, events));
     }

@@ -23,6 +23,13 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("PostMessage")]
     Task<TurnView> PostMessageAsync(string content);
 
+    /// <summary>
+    /// As <see cref="PostMessageAsync(string)"/>, but a resend with the same idempotency key answers the
+    /// turn the first send stored instead of adding another (a different content under the key: 409).
+    /// </summary>
+    [Alias("PostMessageKeyed")]
+    Task<TurnView> PostMessageAsync(string content, string? idempotencyKey);
+
     [Alias("ListTurns")]
     ValueTask<TurnPage> ListTurnsAsync(int limit, string? after);
 

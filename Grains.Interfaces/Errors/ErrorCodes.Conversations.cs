@@ -19,6 +19,7 @@ public static partial class ErrorCodes
     public const string ConversationInvalidContent = "conversation.invalid_content";
     public const string ConversationQueueFull = "conversation.queue_full";
     public const string ConversationFull = "conversation.full";
+    public const string ConversationIdempotencyConflict = "conversation.idempotency_conflict";
     public const string ConversationTurnNotFound = "conversation.turn_not_found";
     public const string ConversationInvalidOwner = "conversation.invalid_owner";
 }

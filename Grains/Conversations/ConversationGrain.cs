@@ -117,12 +117,34 @@ public sealed partial class ConversationGrain(
 
     public ValueTask<ConversationView?> GetAsync() => ValueTask.FromResult(S.Exists ? View() : null);
 
-    public async Task<TurnView> PostMessageAsync(string content)
+    public Task<TurnView> PostMessageAsync(string content) => PostMessageAsync(content, null);
+
+    public async Task<TurnView> PostMessageAsync(string content, string? idempotencyKey)
     {
         RequireExists();
         if (string.IsNullOrWhiteSpace(content) || content.Length > ConversationRules.ContentMaxLength)
         {
             throw new DomainException(ErrorCodes.ConversationInvalidContent, $"content is required and at most {ConversationRules.ContentMaxLength} characters.");
+        }
+
+        // A client that resends after a lost answer (a silo or the API died) must not start a
+        // second turn: the key finds the first, before the queue and size checks refuse it.
+        if (idempotencyKey is not null && S.Turns.FirstOrDefault(t => t.IdempotencyKey == idempotencyKey) is { } sent)
+        {
+            if (sent.Content != content)
+            {
+                throw new DomainException(ErrorCodes.ConversationIdempotencyConflict,
+                    $"Idempotency-Key '{idempotencyKey}' was used for turn {sent.Id} with a different message.", DomainErrorKind.Conflict);
+            }
+
+            if (sent.State == TurnState.Queued)
+            {
+                // The first send may have stored the turn but died before its reminder or worker.
+                await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+                EnsureWorker();
+            }
+
+            return sent.View();
         }
 
         if (S.Turns.Count(t => t.State == TurnState.Queued) >= _options.MaxQueuedTurns && S.Busy)
@@ -142,6 +164,7 @@ public sealed partial class ConversationGrain(
             State = TurnState.Queued,
             Content = content,
             CreatedAt = time.GetUtcNow(),
+            IdempotencyKey = idempotencyKey,
         };
         S.Turns.Add(turn);
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Queued));

@@ -49,6 +49,9 @@ public sealed class TurnRecord
     /// <summary>Child tasks of this turn's tool calls, by call id: a resumed turn reuses them.</summary>
     [Id(10)] public Dictionary<string, string> ToolTasks { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The Idempotency-Key the message was sent with: a resend answers this turn.</summary>
+    [Id(11)] public string? IdempotencyKey { get; set; }
+
     public TurnView View() => new(Id, State, Content, Reply, CreatedAt, StartedAt, FinishedAt, Usage, Error);
 
     public bool Finished => State is TurnState.Completed or TurnState.Failed or TurnState.Cancelled;

@@ -179,6 +179,39 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task AResendWithTheSameIdempotencyKey_AnswersTheFirstTurn_AndAddsNone()
+    {
+        var agent = await RegisterAsync(_dev, "plain");
+        var conversation = await StartAsync(_dev, agent);
+
+        async Task<HttpResponseMessage> Send(string content, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/conversations/{conversation}/messages")
+            {
+                Content = JsonContent.Create(new { content }),
+            };
+            request.Headers.Add("Idempotency-Key", key);
+            return await _dev.SendAsync(request);
+        }
+
+        var first = await Send("hello once", "msg-1");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        var resent = await Send("hello once", "msg-1");
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        Assert.Equal("1", (string?)(await resent.Content.ReadFromJsonAsync<JsonObject>())!["turnId"]);
+
+        await ProblemAssert.IsAsync(await Send("something else", "msg-1"), HttpStatusCode.Conflict, "conversation.idempotency_conflict");
+        await ProblemAssert.IsAsync(await Send("hello", " padded "), HttpStatusCode.BadRequest, "task.invalid_idempotency_key");
+
+        var next = await Send("hello twice", "msg-2");
+        Assert.Equal("2", (string?)(await next.Content.ReadFromJsonAsync<JsonObject>())!["turnId"]);
+        await EventsAsync(_dev, conversation);
+        var view = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!;
+        Assert.Equal(2, (int)view["conversation"]!["turns"]!);
+        Assert.Equal(["completed", "completed"], view["turns"]!.AsArray().Select(t => (string?)t!["state"]));
+    }
+
+    [Fact]
     public async Task Conversations_AreVisibleOnlyToTheirOwner_AndToHoldersOfReadAny()
     {
         var agent = await RegisterAsync(_dev, "plain");
