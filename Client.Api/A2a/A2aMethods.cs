@@ -106,7 +106,7 @@ public static class A2aMethods
             await caller.Grains.GetGrain<IConversationIndexGrain>(caller.A2aIndexKey).AddAsync(id);
         }
 
-        var turn = await grain.PostMessageAsync(send.Text);
+        var turn = await grain.PostMessageAsync(send.Text, send.IdempotencyKey);
         return (grain, view, turn, view.LastEventSequence, send);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using OrleansAgents.Agents;
 using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
+using OrleansAgents.Tasks;
 
 namespace OrleansAgents.Api.A2a;
 
@@ -14,7 +15,8 @@ public sealed record SendMessageParams(string Text, string? ContextId, string? A
     public static SendMessageParams Parse(JsonObject p, string? agentScope)
     {
         var message = Params.Nested(p, "message") ?? throw A2aException.Invalid("message is required.");
-        if (string.IsNullOrEmpty(Params.Text(message, "messageId", 256)))
+        var messageId = Params.Text(message, "messageId", 256);
+        if (string.IsNullOrEmpty(messageId))
         {
             throw A2aException.Invalid("message.messageId is required.");
         }
@@ -91,6 +93,16 @@ public sealed record SendMessageParams(string Text, string? ContextId, string? A
             string.IsNullOrEmpty(contextId) ? null : contextId,
             string.IsNullOrEmpty(agentId) ? null : agentId,
             Params.Bool(configuration, "returnImmediately") ?? false,
-            Params.Number(configuration, "historyLength", 0, 1000));
+            Params.Number(configuration, "historyLength", 0, 1000)) { MessageId = messageId };
     }
+
+    /// <summary>The client's id of the message: a resend of it in the same context is the same turn.</summary>
+    public string MessageId { get; init; } = "";
+
+    /// <summary>
+    /// The conversation idempotency key of this message, when it continues a context (a message that
+    /// starts one always makes a new conversation, so there is nothing to find again).
+    /// </summary>
+    public string? IdempotencyKey =>
+        ContextId is not null && TaskRules.IsValidIdempotencyKey("a2a:" + MessageId) ? "a2a:" + MessageId : null;
 }

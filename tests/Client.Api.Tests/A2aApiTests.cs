@@ -97,6 +97,29 @@ public sealed class A2aApiTests(HostedAgentsFixture fixture) : IClassFixture<Hos
     }
 
     [Fact]
+    public async Task AResentMessageInAContext_IsTheSameTask()
+    {
+        var agent = await RegisterAsync();
+        var path = $"/api/a2a/agents/{agent}";
+        var first = await CallAsync(_dev, path, "SendMessage", Message("hello"));
+        var contextId = (string)first["result"]!["task"]!["contextId"]!;
+
+        object Again(string text) => new
+        {
+            message = new { messageId = "m-again", role = "ROLE_USER", contextId, parts = new[] { new { text } } },
+        };
+        var sent = await CallAsync(_dev, path, "SendMessage", Again("once more"));
+        var resent = await CallAsync(_dev, path, "SendMessage", Again("once more"));
+        Assert.Equal($"{contextId}.2", (string?)sent["result"]!["task"]!["id"]);
+        Assert.Equal($"{contextId}.2", (string?)resent["result"]!["task"]!["id"]);
+        Assert.True(resent["error"] is null, resent.ToJsonString());
+
+        var other = await CallAsync(_dev, path, "SendMessage", Again("something else"));
+        Assert.True(other["error"] is not null, other.ToJsonString());
+        Assert.Equal("conversation.idempotency_conflict", (string?)other["error"]!["data"]![0]!["metadata"]!["code"]);
+    }
+
+    [Fact]
     public async Task TasksAndContexts_BelongToTheirCaller()
     {
         var agent = await RegisterAsync();
