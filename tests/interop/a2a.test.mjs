@@ -4,35 +4,15 @@
 // pages, and another user who cannot see someone else's task.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { api, base, login } from './api.mjs';
 import { randomUUID } from 'node:crypto';
 import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory } from '@a2a-js/sdk/client';
 import { Role, TaskState } from '@a2a-js/sdk';
 
-const base = process.env.AGENTS_API_URL ?? 'http://127.0.0.1:8080';
 const suffix = randomUUID().slice(0, 8);
 const plainAgent = `a2a-plain-${suffix}`;
 const streamAgent = `a2a-stream-${suffix}`;
 const hangAgent = `a2a-hang-${suffix}`;
-
-async function api(method, path, token, body) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, password) {
-  const response = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(response.status, 200, `login of ${username}`);
-  return (await response.json()).accessToken;
-}
 
 /** The SDK's fetch with the caller's bearer token: for the card resolver and the JSON-RPC transport alike. */
 function authenticated(token) {

@@ -3,36 +3,16 @@
 // and is refused without credentials.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { api, base, login } from './api.mjs';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-const base = process.env.AGENTS_API_URL ?? 'http://127.0.0.1:8080';
 const suffix = randomUUID().slice(0, 8);
 const agentId = `interop-${suffix}`;
 const workflowId = `wf-interop-${suffix}`;
 const viewerName = `viewer-${suffix}`;
 const viewerPassword = `viewer-password-${suffix}`;
-
-async function api(method, path, token, body, headers = {}) {
-  const response = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? JSON.parse(text) : null };
-}
-
-async function login(username, password) {
-  const response = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  assert.equal(response.status, 200, `login of ${username}`);
-  return (await response.json()).accessToken;
-}
 
 async function connect(headers) {
   const client = new Client({ name: 'orleans-agents-interop', version: '1.0.0' });
