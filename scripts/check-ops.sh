@@ -4,7 +4,8 @@
 #   1. promtool validates the alert rules rendered from each kustomize overlay;
 #   2. the Dockerfile's publish step (scripts/publish.sh) on a clean copy of the sources, then the
 #      published silo and API start against PG_CONN/REDIS_CONN and answer /health/ready;
-#   3. a local cluster (cluster-up.sh) with traffic, scraped by a real Prometheus every second;
+#   3. every curl in the README and docs runs as written against `dotnet run --project Client.Api`;
+#   4. a local cluster (cluster-up.sh) with traffic, scraped by a real Prometheus every second;
 #      every Grafana panel's query must return data (scripts/check_dashboards.py).
 # usage: check-ops.sh WORK_DIR CHECKS_FILE   (needs PG_CONN and REDIS_CONN, as test.sh exports)
 set -uo pipefail
@@ -92,7 +93,16 @@ else
   fail "Dockerfile publish step (scripts/publish.sh)" "$(tail -5 "$work/publish.log" | tr '\n' ' ')"
 fi
 
-# 3. Dashboards against real data.
+# 3. Every curl in README.md, docs/api.md and docs/security.md runs as written against the API of
+#    `dotnet run --project Client.Api` (the Release build test.sh made; scripts/check_docs.py).
+if [[ -f Client.Api/bin/Release/net10.0/OrleansAgents.Api.dll ]]; then
+  python3 scripts/check_docs.py "$root/Client.Api/bin/Release/net10.0/OrleansAgents.Api.dll" "$work/docs" "$checks" \
+    || fail "docs curl check runs" "scripts/check_docs.py exited $?"
+else
+  fail "docs curl check runs" "Client.Api is not built in Release"
+fi
+
+# 4. Dashboards against real data.
 offset=$(python3 - <<'PY'
 import socket, random
 def free(p):
