@@ -58,11 +58,15 @@ start_silo() { # n http-port
   pids+=($!)
 }
 wait_ready() { # url name
-  for _ in $(seq 240); do
+  # 240 s: on a loaded 2-core machine a silo has been seen to need over 2 minutes to join.
+  for _ in $(seq 480); do
     curl -sf "$1" >/dev/null 2>&1 && return 0
     sleep 0.5
   done
-  echo "$2 did not become ready:" >&2; tail -n 30 "$dir"/*.log >&2
+  # What bench/smoke.sh shows is the tail of this output: the logs first, then which check failed.
+  local f
+  for f in "$dir"/*.log; do echo "== $f (warnings and errors, last lines)"; grep -E 'warn|fail|crit|rror|xception' "$f" | tail -n 8 | cut -c1-300; echo "== $f (last lines)"; tail -n 3 "$f" | cut -c1-300; done >&2
+  echo "$2 did not become ready in 240 s; its readiness answer: $(curl -s --max-time 5 "$1" || echo none)" >&2
   return 1
 }
 silo1=$(free_port); silo2=$(free_port)
