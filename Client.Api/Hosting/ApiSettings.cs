@@ -36,6 +36,13 @@ public sealed class ApiSettings
 
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>
+    /// Client mode: how long a repeatable request still waits for its grain call after a gateway
+    /// connection dropped before the API gives up on it and sends the call again through a live
+    /// gateway. Without it, a call sent through the dead gateway waits Orleans' 30 s response timeout.
+    /// </summary>
+    public TimeSpan GatewayLossGrace { get; set; } = TimeSpan.FromSeconds(3);
+
     public ClusterMode EffectiveMode => Mode ?? (string.IsNullOrWhiteSpace(RedisConnectionString) ? ClusterMode.Embedded : ClusterMode.Client);
 
     public static ApiSettings Read(IConfiguration configuration)
@@ -62,6 +69,11 @@ public sealed class ApiSettings
         if (settings.ManagementPort is < 1 or > 65535)
         {
             errors.Add($"Orleans:ManagementPort must be a TCP port (was {settings.ManagementPort}).");
+        }
+
+        if (settings.GatewayLossGrace <= TimeSpan.Zero || settings.GatewayLossGrace > TimeSpan.FromSeconds(30))
+        {
+            errors.Add($"Orleans:GatewayLossGrace must be more than 0 and at most 00:00:30 (was {settings.GatewayLossGrace}).");
         }
 
         if (errors.Count > 0)

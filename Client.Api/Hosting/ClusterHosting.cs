@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using OrleansAgents.Api.Errors;
 using OrleansAgents.Grains.Hosting;
 using StackExchange.Redis;
 
@@ -21,6 +22,7 @@ public static partial class ClusterHosting
     {
         var settings = ApiSettings.Read(builder.Configuration);
         builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(new GatewayLossSignal(settings.GatewayLossGrace));
         var embedded = settings.EffectiveMode == ClusterMode.Embedded;
         var tls = ClusterTls.Load(builder.Configuration, server: embedded);
         if (embedded)
@@ -74,6 +76,7 @@ public static partial class ClusterHosting
                     await Task.Delay(ConnectRetryDelay, cancellationToken);
                     return true;
                 });
+                client.Services.AddSingleton<IClusterConnectionStatusObserver>(sp => sp.GetRequiredService<GatewayLossSignal>());
                 client.Services.AddClusterCircuitBreakers();
                 client.AddActivityPropagation();
                 if (settings.DashboardEnabled)

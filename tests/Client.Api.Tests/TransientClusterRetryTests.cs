@@ -31,7 +31,72 @@ public sealed class TransientClusterRetryTests
         return (new DefaultEndpointFilterInvocationContext(http), () => calls, next);
     }
 
-    private static readonly TransientClusterRetry Filter = new(NullLogger<TransientClusterRetry>.Instance);
+    private static readonly TransientClusterRetry Filter = new(NullLogger<TransientClusterRetry>.Instance, new GatewayLossSignal(TimeSpan.FromSeconds(3)));
+
+    /// <summary>A filter with its own signal and a short grace, and a handler whose first call never answers on its own.</summary>
+    private static (TransientClusterRetry Filter, GatewayLossSignal Signal, TaskCompletionSource<object?> FirstCall, TaskCompletionSource Started)
+        HangingFirstCall()
+    {
+        var signal = new GatewayLossSignal(TimeSpan.FromMilliseconds(50));
+        return (new TransientClusterRetry(NullLogger<TransientClusterRetry>.Instance, signal), signal,
+            new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously),
+            new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    private static DefaultEndpointFilterInvocationContext Request(string method, string endpointName, bool withKey) =>
+        Setup(method, endpointName, withKey, failures: 0, () => new TimeoutException()).Context;
+
+    [Fact]
+    public async Task KeyedSubmission_InFlightWhenAGatewayDrops_IsSentAgainAfterTheGrace()
+    {
+        var (filter, signal, first, started) = HangingFirstCall();
+        var calls = 0;
+        EndpointFilterDelegate next = _ =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                started.TrySetResult();
+                return new ValueTask<object?>(first.Task);
+            }
+
+            return ValueTask.FromResult<object?>("second");
+        };
+
+        var answer = filter.InvokeAsync(Request("POST", "SubmitTask", withKey: true), next).AsTask();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        signal.NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+
+        Assert.Equal("second", await answer.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(2, calls);
+        first.SetResult("late first answer"); // ignored: the request already answered
+    }
+
+    [Fact]
+    public void Signal_FiresOnALostGateway_NotOnAGainedOne()
+    {
+        var signal = new GatewayLossSignal(TimeSpan.FromSeconds(3));
+        var first = signal.NextLoss;
+        signal.NotifyGatewayCountChanged(3, 2, connectionRecovered: false);
+        Assert.False(first.IsCompleted);
+
+        signal.NotifyGatewayCountChanged(1, 2, connectionRecovered: false);
+        Assert.True(first.IsCompletedSuccessfully);
+        Assert.False(signal.NextLoss.IsCompleted); // the next request waits for the next loss
+
+        var second = signal.NextLoss;
+        signal.NotifyClusterConnectionLost();
+        Assert.True(second.IsCompletedSuccessfully);
+    }
+
+    [Theory]
+    [InlineData("StartConsensus")]
+    [InlineData("SendMessage")]
+    public async Task KeyedConsensusAndMessage_AreRepeated(string endpoint)
+    {
+        var (context, calls, next) = Setup("POST", endpoint, withKey: true, failures: 1, () => new SiloUnavailableException());
+        Assert.Equal("done", await Filter.InvokeAsync(context, next));
+        Assert.Equal(2, calls());
+    }
 
     [Fact]
     public async Task KeyedTaskSubmission_IsRepeated_WhenTheSiloWasUnavailable()
