@@ -2,6 +2,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using StackExchange.Redis;
 
 namespace OrleansAgents.Api.Hosting;
