@@ -13,6 +13,7 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY Grains.Interfaces/Grains.Interfaces.csproj Grains.Interfaces/
 COPY Grains/Grains.csproj Grains/
+COPY Hosting.Defaults/Hosting.Defaults.csproj Hosting.Defaults/
 COPY Silo/Silo.csproj Silo/
 COPY Client.Api/Client.Api.csproj Client.Api/
 RUN dotnet restore Silo/Silo.csproj && dotnet restore Client.Api/Client.Api.csproj

@@ -9,7 +9,7 @@ using OrleansAgents.Api.OperatorConsole;
 using OrleansAgents.Api.RateLimiting;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
-using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using Prometheus;
 using Scalar.AspNetCore;
 

@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using StackExchange.Redis;
 
 namespace OrleansAgents.Api.Hosting;

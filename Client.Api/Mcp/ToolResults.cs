@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Errors;
-using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 
 namespace OrleansAgents.Api.Mcp;
 

@@ -6,6 +6,7 @@ using Prometheus;
 using Orleans.Serialization;
 using Orleans.Storage;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using OrleansAgents.Grains.Security.Audit;
 using OrleansAgents.Silo.Health;
 using OrleansAgents.Silo.Storage;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using OrleansAgents.Tests.ClusterTls;
 
 namespace OrleansAgents.Tests;

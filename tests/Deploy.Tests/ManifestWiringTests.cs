@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using k8s.Models;
 using Microsoft.Extensions.Configuration;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Hosting;
 using OrleansAgents.Silo.Hosting;
 
 namespace OrleansAgents.Deploy.Tests;

@@ -8,7 +8,7 @@ using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace OrleansAgents.Grains.Hosting;
+namespace OrleansAgents.Hosting;
 
 public static class TelemetryExtensions
 {

@@ -1,4 +1,4 @@
-namespace OrleansAgents.Grains.Hosting;
+namespace OrleansAgents.Hosting;
 
 public static class HealthTags
 {

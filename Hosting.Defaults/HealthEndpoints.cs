@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace OrleansAgents.Grains.Hosting;
+namespace OrleansAgents.Hosting;
 
 public static class HealthEndpoints
 {
