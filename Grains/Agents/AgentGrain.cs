@@ -27,6 +27,9 @@ public sealed partial class AgentGrain(
     private DateTimeOffset _directoryHeartbeatAt = DateTimeOffset.MinValue;
     private bool _directoryAtCapacity;
 
+    // A slot freed since the queue was last stored (TaskFinishedAsync does not write on its own).
+    private bool _queueDirty;
+
     private AgentState S => state.State;
 
     private AgentQueueState Q => queue.State;
@@ -42,16 +45,38 @@ public sealed partial class AgentGrain(
         }
 
         PublishQueueDepth();
+        if (!IsExternal)
+        {
+            // The stored slots may include tasks that finished after the last queue write (freeing a
+            // slot is not stored on its own): a start is idempotent, and a finished task answers it
+            // by giving its slot back. It also re-sends a start a crash may have lost.
+            foreach (var taskId in Q.Running.ToArray())
+            {
+                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+            }
+        }
+
         if (Q.QueuedCount > 0 && Q.Running.Count < S.MaxConcurrentTasks)
         {
             await DispatchAsync();
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         taskMetrics.WithdrawQueueDepth(Id);
-        return Task.CompletedTask;
+        if (_queueDirty)
+        {
+            try
+            {
+                await queue.WriteStateAsync(cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                // Harmless: the next activation asks its stored slots' tasks, and finished ones free theirs.
+                LogQueueWriteDeferred(ex, Id);
+            }
+        }
     }
 
     public async Task<AgentView> RegisterAsync(AgentSpec spec)
@@ -201,8 +226,19 @@ public sealed partial class AgentGrain(
 
     public async Task TaskFinishedAsync(string taskId)
     {
-        var changed = Q.Running.Remove(taskId) | Q.Remove(taskId);
-        if (changed)
+        var queued = Q.Remove(taskId);
+        var running = Q.Running.Remove(taskId);
+        if (running && !queued && !IsExternal && Q.QueuedCount == 0)
+        {
+            // Nothing waits for the slot, so the write is left to the next queue change (or the
+            // deactivation): a crash before it leaves a stale slot, which the next activation
+            // frees by asking the task (OnActivateAsync). Saves one write per task.
+            _queueDirty = true;
+            PublishQueueDepth();
+            return;
+        }
+
+        if (queued || running)
         {
             await DispatchAsync();
         }
@@ -243,6 +279,7 @@ public sealed partial class AgentGrain(
         }
 
         await queue.SaveOrDeactivateAsync(this);
+        _queueDirty = false;
         PublishQueueDepth();
         foreach (var taskId in started)
         {
@@ -343,6 +380,9 @@ public sealed partial class AgentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId} marked unhealthy by the health sweep: last heartbeat {LastHeartbeatAt:o}")]
     private partial void LogMarkedUnhealthy(string agentId, DateTimeOffset lastHeartbeatAt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agent {AgentId}: queue write on deactivation failed; the next activation frees finished tasks' slots")]
+    private partial void LogQueueWriteDeferred(Exception ex, string agentId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} retired")]
     private partial void LogRetired(string agentId);

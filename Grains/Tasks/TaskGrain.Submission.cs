@@ -106,7 +106,7 @@ public sealed partial class TaskGrain
             return;
         }
 
-        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        await RegisterWatchdogAsync();
         switch (S.State)
         {
             case TaskState.Queued:

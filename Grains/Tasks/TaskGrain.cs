@@ -38,6 +38,7 @@ public sealed partial class TaskGrain(
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _run;
     private Task? _execution;
+    private IGrainReminder? _watchdog; // as registered by this activation
 
     private TaskRecord S => state.State;
 
@@ -105,7 +106,7 @@ public sealed partial class TaskGrain(
 
         // The watchdog before the record: once the record is stored something must bring the task
         // back if this silo dies. A watchdog without a record unregisters itself on its first tick.
-        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        await RegisterWatchdogAsync();
         state.State = NewRecord(submission, skill, input, fingerprint, candidates[0]);
         try
         {
@@ -176,7 +177,7 @@ public sealed partial class TaskGrain(
         S.LostAttempts = 0;
         Touch();
         // The watchdog before the record, as on submission: a stored "queued" always has one.
-        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        await RegisterWatchdogAsync();
         await SaveAsync();
         try
         {
@@ -540,8 +541,31 @@ public sealed partial class TaskGrain(
         }
     }
 
+    private async Task RegisterWatchdogAsync() =>
+        _watchdog = await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+
+    /// <summary>
+    /// Uses the handle this activation registered, which saves reading the reminder row back on
+    /// every finish; if another activation re-registered it meanwhile (its ETag changed), the
+    /// removal fails and the row is read again.
+    /// </summary>
     private async Task UnregisterWatchdogAsync()
     {
+        var known = _watchdog;
+        _watchdog = null;
+        if (known is not null)
+        {
+            try
+            {
+                await this.UnregisterReminder(known);
+                return;
+            }
+            catch (ReminderException)
+            {
+                // Stale handle: fall through to the stored row.
+            }
+        }
+
         if (await this.GetReminder(WatchdogReminder) is { } reminder)
         {
             await this.UnregisterReminder(reminder);
