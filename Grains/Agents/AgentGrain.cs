@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Conversations;
+using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Tasks;
@@ -14,6 +15,7 @@ public sealed partial class AgentGrain(
     [PersistentState("queue", StorageNames.Tasks)] IPersistentState<AgentQueueState> queue,
     IOptions<AgentRegistryOptions> options,
     IOptions<TaskOptions> taskOptions,
+    IOptions<McpOptions> mcpOptions,
     SkillRegistry skills,
     IOptions<LlmOptions> llmOptions,
     TaskMetrics taskMetrics,
@@ -82,7 +84,7 @@ public sealed partial class AgentGrain(
     public async Task<AgentView> RegisterAsync(AgentSpec spec)
     {
         AgentValidation.RequireValidId(Id);
-        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills);
+        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills, mcpOptions.Value);
         if (S.Registered)
         {
             throw new DomainException(ErrorCodes.AgentExists, $"Agent '{Id}' is already registered.", DomainErrorKind.Conflict);
@@ -107,7 +109,7 @@ public sealed partial class AgentGrain(
     public async Task<AgentView> UpdateAsync(AgentSpec spec)
     {
         RequireLive();
-        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills);
+        var normalized = HostedAgentValidation.Normalize(AgentValidation.Normalize(spec), llmOptions.Value, skills, mcpOptions.Value);
         var previous = S.Capabilities.ToList();
         Apply(normalized);
         S.UpdatedAt = time.GetUtcNow();

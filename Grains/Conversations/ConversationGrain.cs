@@ -359,7 +359,7 @@ public sealed partial class ConversationGrain(
         }
 
         var maxToolCalls = agent.MaxToolCalls ?? ConversationRules.DefaultMaxToolCalls;
-        var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct));
+        var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct), $"{Id}:{turn.Id}");
         var session = S.SessionJson is null
             ? await hosted.Agent.CreateSessionAsync(cancellation)
             : await hosted.Agent.DeserializeSessionAsync(JsonDocument.Parse(S.SessionJson).RootElement.Clone(), cancellationToken: cancellation);

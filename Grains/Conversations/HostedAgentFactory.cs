@@ -5,6 +5,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Conversations;
+using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
 
@@ -30,10 +31,11 @@ public sealed class HostedAgentFactory(
     IGrainFactory grains,
     GuardedCalls guarded,
     SkillMetrics metrics,
+    McpToolProvider mcp,
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public HostedTurnAgent Create(AgentView agent, string user, ToolRunner runSkill)
+    public HostedTurnAgent Create(AgentView agent, string user, ToolRunner runSkill, string? effectScope = null)
     {
         var model = agent.Model ?? throw new InvalidOperationException($"Agent '{agent.Id}' has no model.");
         var modelName = model.Model ?? llm.Value.Providers[model.Provider].Model;
@@ -55,6 +57,8 @@ public sealed class HostedAgentFactory(
                 MaxOutputTokens = model.MaxOutputTokens,
                 Tools = Tools(agent, runSkill),
             },
+            // mcp:{server}/{tool} tools: their schemas come from the servers' tools/list (async, cached).
+            AIContextProviders = mcp.ContextFor(agent, effectScope) is { } remote ? [remote] : null,
         };
         return new HostedTurnAgent(new ChatClientAgent(pipeline, options, loggers), client);
     }

@@ -1,5 +1,6 @@
 using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
+using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
 
@@ -12,7 +13,7 @@ namespace OrleansAgents.Grains.Conversations;
 /// </summary>
 internal static class HostedAgentValidation
 {
-    public static AgentSpec Normalize(AgentSpec spec, LlmOptions llm, SkillRegistry skills)
+    public static AgentSpec Normalize(AgentSpec spec, LlmOptions llm, SkillRegistry skills, McpOptions mcp)
     {
         var instructions = string.IsNullOrWhiteSpace(spec.Instructions) ? null : spec.Instructions.Trim();
         if (instructions?.Length > ConversationRules.InstructionsMaxLength)
@@ -31,6 +32,12 @@ internal static class HostedAgentValidation
         {
             if (tool == ConversationRules.MemoryTool)
             {
+                continue;
+            }
+
+            if (McpToolNames.IsMcp(tool))
+            {
+                McpToolNames.Validate(tool, mcp);
                 continue;
             }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
+using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
@@ -73,6 +74,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();
         services.AddConversations();
+        services.AddMcpTools();
 
         services.AddPeriodicJob<HealthSweepJob>(JobRules.HealthSweep, JobRules.HealthSweepInterval);
         services.AddPeriodicJob<TrustRecomputeJob>(JobRules.TrustRecompute, JobRules.TrustRecomputeInterval);

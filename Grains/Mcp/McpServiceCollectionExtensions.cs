@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansAgents.Grains.Hosting;
+
+namespace OrleansAgents.Grains.Mcp;
+
+public static class McpServiceCollectionExtensions
+{
+    /// <summary>Hosted agents' MCP tools: servers from Mcp:Servers (checked at start), their client, metrics.</summary>
+    public static IServiceCollection AddMcpTools(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<McpOptions, McpOptionsValidator>(McpOptions.Section);
+        services.TryAddSingleton<McpMetrics>();
+        services.TryAddSingleton<McpToolProvider>();
+        // Redirects are not followed (the configured URL is the only target) and request logging is
+        // off: the auth header carries a secret.
+        services.AddHttpClient(McpToolProvider.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            .RemoveAllLoggers();
+        return services;
+    }
+}
