@@ -7,6 +7,9 @@ public enum AgentStatus
     Busy = 1,
     Unhealthy = 2,
     Retired = 3,
+
+    /// <summary>Live, but a dependency is down: the breaker of its model's provider is open. Routing prefers other agents.</summary>
+    Degraded = 4,
 }
 
 /// <summary>
@@ -75,7 +78,8 @@ public sealed record class AgentView(
     [property: Id(18)] IReadOnlyList<string>? Tools = null,
     [property: Id(19)] int? MaxTurns = null,
     [property: Id(20)] int? MaxToolCalls = null,
-    [property: Id(21)] decimal? DailyBudgetUsd = null);
+    [property: Id(21)] decimal? DailyBudgetUsd = null,
+    [property: Id(22)] DateTimeOffset? DegradedUntil = null);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]

@@ -13,6 +13,7 @@ public static partial class ErrorCodes
     public const string AgentNotHosted = "agent.not_hosted";
     public const string AgentInvalidBudget = "agent.invalid_budget";
     public const string BudgetExceeded = "budget.exceeded";
+    public const string AgentDegraded = "agent.degraded";
 
     public const string ConversationInvalidId = "conversation.invalid_id";
     public const string ConversationNotFound = "conversation.not_found";

@@ -169,7 +169,8 @@ public sealed record class AgentLoad(
     [property: Id(4)] int MaxConcurrentTasks,
     [property: Id(5)] int QueueCapacity,
     [property: Id(6)] IReadOnlyList<string> Capabilities,
-    [property: Id(7)] bool Healthy);
+    [property: Id(7)] bool Healthy,
+    [property: Id(8)] bool Degraded = false);
 
 /// <summary>A skill as <c>GET /api/skills</c> lists it.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.SkillInfo")]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Resilience;
 using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Skills;
@@ -19,6 +20,7 @@ public sealed partial class AgentGrain(
     SkillRegistry skills,
     IOptions<LlmOptions> llmOptions,
     TaskMetrics taskMetrics,
+    ClusterCircuitBreakers breakers,
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
@@ -300,7 +302,8 @@ public sealed partial class AgentGrain(
         S.MaxConcurrentTasks,
         _taskOptions.QueueCapacity,
         S.Capabilities.ToArray(),
-        S.Registered && Healthy(time.GetUtcNow()));
+        S.Registered && Healthy(time.GetUtcNow()),
+        ProviderHealth.Of(breakers, S.Model).Degraded);
 
     private void PublishQueueDepth() => taskMetrics.PublishQueueDepth(Id, Q.High.Count, Q.Default.Count, Q.Low.Count, Q.Running.Count);
 
@@ -367,15 +370,26 @@ public sealed partial class AgentGrain(
         _directoryAtCapacity = summary.AtCapacity;
     }
 
-    private AgentView View(DateTimeOffset now) => new(
-        Id, S.Name, S.Description, S.Capabilities.ToArray(), S.MaxConcurrentTasks,
-        new Dictionary<string, string>(S.Metadata, StringComparer.Ordinal),
-        S.NeedsHeartbeat && S.MarkedUnhealthyAt is not null && S.RetiredAt is null
+    private AgentView View(DateTimeOffset now)
+    {
+        var status = S.NeedsHeartbeat && S.MarkedUnhealthyAt is not null && S.RetiredAt is null
             ? AgentStatus.Unhealthy
-            : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.NeedsHeartbeat, S.LastHeartbeatAt, now, _options.HeartbeatTimeout),
-        S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
-        Q.QueuedCount, Q.Running.Count, S.Kind,
-        S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls, S.DailyBudgetUsd);
+            : AgentStatusRules.Derive(S.RetiredAt is not null, AtCapacity, S.NeedsHeartbeat, S.LastHeartbeatAt, now, _options.HeartbeatTimeout);
+        var (degraded, until) = ProviderHealth.Of(breakers, S.Model);
+        if (degraded && status is AgentStatus.Idle or AgentStatus.Busy)
+        {
+            status = AgentStatus.Degraded;
+        }
+
+        return new(
+            Id, S.Name, S.Description, S.Capabilities.ToArray(), S.MaxConcurrentTasks,
+            new Dictionary<string, string>(S.Metadata, StringComparer.Ordinal),
+            status,
+            S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
+            Q.QueuedCount, Q.Running.Count, S.Kind,
+            S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls, S.DailyBudgetUsd,
+            status == AgentStatus.Degraded ? until : null);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]
     private partial void LogRegistered(string agentId, int capabilityCount);

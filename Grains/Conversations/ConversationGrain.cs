@@ -31,6 +31,9 @@ public sealed partial class ConversationGrain(
     private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ChildTaskPoll = TimeSpan.FromSeconds(25);
 
+    // An isolated breaker has no retry time: it stays open until closed by hand.
+    private static readonly TimeSpan DegradedRetryAfter = TimeSpan.FromSeconds(30);
+
     private readonly ConversationOptions _options = options.Value;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -147,6 +150,7 @@ public sealed partial class ConversationGrain(
             return sent.View();
         }
 
+        await RequireNotDegradedAsync();
         if (S.Turns.Count(t => t.State == TurnState.Queued) >= _options.MaxQueuedTurns && S.Busy)
         {
             throw new DomainException(ErrorCodes.ConversationQueueFull,
@@ -615,6 +619,25 @@ public sealed partial class ConversationGrain(
     private ConversationView View() => new(
         Id, S.AgentId, S.Owner, S.CreatedAt, S.UpdatedAt, S.Turns.Count, S.Running?.Id,
         S.Turns.Count(t => t.State == TurnState.Queued), S.LastEventSequence);
+
+    /// <summary>
+    /// A message to an agent whose provider's breaker is open is refused (503 with Retry-After)
+    /// rather than queued: its turn would only fail with llm.circuit_open, and the client can
+    /// resend with the same Idempotency-Key once the breaker lets calls through again.
+    /// </summary>
+    private async Task RequireNotDegradedAsync()
+    {
+        var agent = await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).GetAsync();
+        if (agent?.Status != AgentStatus.Degraded)
+        {
+            return;
+        }
+
+        var wait = agent.DegradedUntil is { } until && until > time.GetUtcNow() ? until - time.GetUtcNow() : DegradedRetryAfter;
+        throw new DomainException(ErrorCodes.AgentDegraded,
+            $"Agent '{S.AgentId}' is degraded: the circuit breaker of its provider '{agent.Model?.Provider}' is open. Try again later.",
+            DomainErrorKind.Unavailable) { RetryAfter = wait };
+    }
 
     private void RequireExists()
     {

@@ -34,6 +34,12 @@ public sealed class TaskRouterGrain(IOptions<TaskOptions> options, SkillRegistry
             return [];
         }
 
+        // A degraded agent (its provider's breaker is open) gets work only when no healthy one can take it.
+        if (eligible.Any(l => !l.Degraded))
+        {
+            eligible.RemoveAll(l => l.Degraded);
+        }
+
         var ranked = await selector.RankAsync(capability, skill, eligible);
         return [.. ranked.Take(max).Select(l => l.AgentId)];
     }

@@ -13,7 +13,7 @@ public sealed class WireNamesTests
     [Fact]
     public void List_MatchesTheJsonNames_ForEveryFilteredEnum()
     {
-        Assert.Equal("idle, busy, unhealthy, retired", WireNames.List<OrleansAgents.Agents.AgentStatus>());
+        Assert.Equal("idle, busy, unhealthy, retired, degraded", WireNames.List<OrleansAgents.Agents.AgentStatus>());
         Assert.Equal("queued, running, succeeded, failed, cancelled, dead-lettered", WireNames.List<TaskState>());
         Assert.Equal("created, validated, staged, active, archived, failed", WireNames.List<WorkflowStatus>());
         Assert.Equal("running, waiting, succeeded, failed, cancelled", WireNames.List<WorkflowRunStatus>());

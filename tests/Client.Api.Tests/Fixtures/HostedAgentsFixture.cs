@@ -13,6 +13,9 @@ public sealed class HostedAgentsFixture : IAsyncLifetime
 {
     public const string Provider = "scripted";
 
+    /// <summary>The same server under a second name, so a test may open this provider's breaker without touching the others' turns.</summary>
+    public const string SecondProvider = "scripted-b";
+
     public ScriptedLlmServer Llm { get; private set; } = null!;
 
     public HostedAgentsFactory Api { get; private set; } = null!;
@@ -42,6 +45,8 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:TimeoutSeconds", "30");
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.SecondProvider}:Endpoint", llmEndpoint);
+        builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.SecondProvider}:Model", "plain");
         builder.UseSetting("Skills:Llm:Prices:0:Provider", HostedAgentsFixture.Provider);
         builder.UseSetting("Skills:Llm:Prices:0:Model", "*");
         builder.UseSetting("Skills:Llm:Prices:0:InputPerMillion", "1");
