@@ -113,7 +113,8 @@ public sealed partial class McpToolProvider(
                     return Error("mcp.tool_error", text);
                 }
 
-                return result.StructuredContent is { } structured ? structured : JsonSerializer.SerializeToElement(text);
+                // Text goes to the model as the server wrote it (the framework would quote a JSON string).
+                return result.StructuredContent is { } structured ? structured : text;
             }
             catch (SkillException ex)
             {

@@ -34,13 +34,15 @@ public sealed class HostedAgentsFixture : IAsyncLifetime
     }
 }
 
-public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFactory<Program>
+/// <param name="llmEndpoint">The scripted provider's endpoint.</param>
+/// <param name="settings">Further configuration (e.g. Mcp:Servers for the MCP tool tests).</param>
+public sealed class HostedAgentsFactory(string llmEndpoint, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     public const string SigningKey = "test-signing-key-hosted-0123456789abcdef-01";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        ApiFactory.UseTestHost(builder, "hosted-tests-", ApiFactory.FreePort(), SigningKey, "test-admin-password-1");
+        ApiFactory.UseTestHost(builder, "hosted-tests-", ManagementPort, SigningKey, "test-admin-password-1");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Endpoint", llmEndpoint);
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
@@ -51,7 +53,16 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
         builder.UseSetting("Skills:Llm:Prices:0:Model", "*");
         builder.UseSetting("Skills:Llm:Prices:0:InputPerMillion", "1");
         builder.UseSetting("Skills:Llm:Prices:0:OutputPerMillion", "2");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    public int ManagementPort { get; } = ApiFactory.FreePort();
+
+    /// <summary>A client on the management port (/metrics).</summary>
+    public HttpClient ManagementClient() => ApiFactory.OnLocalPort(this, ManagementPort);
 
     /// <summary>A client acting as a user with these roles (tokens signed by the API's own issuer).</summary>
     public HttpClient ClientFor(string subject, params string[] roles)

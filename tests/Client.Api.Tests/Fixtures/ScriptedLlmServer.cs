@@ -17,7 +17,8 @@ namespace OrleansAgents.Tests;
 /// tests; the real OpenAI client behind the real ChatClientAgent talks to it. The model name picks
 /// the scenario: <c>plain</c> (one reply), <c>stream</c> (four deltas, 30 ms apart), <c>tools</c>
 /// (two echo tool calls, then a reply quoting their results), <c>slow</c> (a reply after 1.5 s),
-/// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After). Every model call answers with usage
+/// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After), <c>call:{function}</c> (one
+/// call of that function with <c>{"a":2,"b":3}</c>, then a reply quoting its result). Every model call answers with usage
 /// <see cref="PromptTokens"/> + <see cref="CompletionTokens"/>, streamed (<c>stream: true</c>: SSE
 /// chunks, a usage chunk, <c>data: [DONE]</c>) or not, as the request asks.
 /// </summary>
@@ -81,6 +82,12 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 ]);
                 return;
             case "tools":
+                await AnswerAsync(context, model, stream, "Tools said: " + string.Join(" | ", toolResults), []);
+                return;
+            case var scenario when scenario.StartsWith("call:", StringComparison.Ordinal) && toolResults.Count == 0:
+                await AnswerAsync(context, model, stream, text: null, [("call_1", model["call:".Length..], """{"a":2,"b":3}""")]);
+                return;
+            case var scenario when scenario.StartsWith("call:", StringComparison.Ordinal):
                 await AnswerAsync(context, model, stream, "Tools said: " + string.Join(" | ", toolResults), []);
                 return;
             case "hang":
