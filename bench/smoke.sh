@@ -48,6 +48,7 @@ declare -A cmd=(
   [Swarms.Bench]="dotnet $(dll Swarms.Bench) --swarm 8 --iterations 100 --repeat 1 --dimensions 5"
   [Consensus.Bench]="dotnet $(dll Consensus.Bench) --rounds 10 --agents 5 --warmup 2"
   [Cluster.Bench]="bash bench/cluster.sh --smoke --no-build"
+  [Workers.Bench]="dotnet $(dll Workers.Bench) --tasks 200 --submitters 4 --workers 2 --agents 2 --max 8"
 )
 
 # 300 s is a guard against a hung bench on a loaded machine; on a quiet 2-core machine each takes seconds.

@@ -23,7 +23,7 @@ public static class AgentsApi
         api.MapGet("/{id}", GetAsync).WithName("GetAgent").RequirePermission(Permissions.AgentRead).WithSummary("Get an agent");
         api.MapPut("/{id}", UpdateAsync).WithName("UpdateAgent").RequirePermission(Permissions.AgentUpdate).WithSummary("Replace an agent's registration");
         api.MapDelete("/{id}", RetireAsync).WithName("RetireAgent").RequirePermission(Permissions.AgentDelete).WithSummary("Retire an agent (it keeps its history)");
-        api.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("AgentHeartbeat").RequirePermission(Permissions.AgentUpdate).WithSummary("Record that the agent is alive, with its current load");
+        api.MapPost("/{id}/heartbeat", HeartbeatAsync).WithName("AgentHeartbeat").RequireWorker(WorkerScope.HeartbeatPolicy, Permissions.AgentUpdate).WithSummary("Record that the agent is alive, with its current load");
         return app;
     }
 
@@ -73,8 +73,13 @@ public static class AgentsApi
     }
 
     private static async Task<Results<Ok<AgentView>, ProblemHttpResult>> HeartbeatAsync(
-        string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] HeartbeatRequest? body, IGrainFactory grains)
+        string id, [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] HeartbeatRequest? body, IGrainFactory grains, HttpContext http)
     {
+        if (WorkerScope.Deny(http, id) is { } outOfScope)
+        {
+            return outOfScope;
+        }
+
         return TypedResults.Ok(await grains.GetGrain<IAgentGrain>(id).HeartbeatAsync(new AgentHeartbeat(body?.ActiveTasks ?? 0)));
     }
 

@@ -13,7 +13,7 @@ public sealed record UserRequest(string? Name, string? Password, List<string>? R
 
 public sealed record UserListResponse(IReadOnlyList<UserView> Items, string? NextCursor);
 
-public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays, string? Tier = null);
+public sealed record ApiKeyRequest(string? Name, List<string>? Roles, int? ExpiresInDays, string? Tier = null, List<string>? Agents = null);
 
 public sealed record SessionsRevokedResponse(string User, int RefreshFamiliesRevoked);
 
@@ -159,15 +159,50 @@ public static class UsersApi
             return ProblemResults.Invalid(ErrorCodes.RateLimitUnknownTier, $"tier must match {SecurityRules.TierPattern}.");
         }
 
+        if (body.Agents is not null && await DenyKeyAgentsAsync(body.Agents, http, grains) is { } badAgents)
+        {
+            return badAgents;
+        }
+
         var id = OrleansAgents.Grains.Security.ApiKeys.NewId();
 
         // A key is charged as apikey-{id} (see ClientPartitioner); its tier is set before the key exists, so an unknown tier creates nothing.
         var tier = body.Tier ?? TierAssignment.ForRoles(rateLimits.Value, body.Roles ?? []);
         await TierAssignment.ApplyAsync(grains, OrleansAgents.Grains.Security.ApiKeys.Subject(id), tier);
         var created = await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeySpec(
-            body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null, tier));
-        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyCreated, "ok", created.View.Id, "roles=" + string.Join(",", created.View.Roles));
+            body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null, tier, body.Agents));
+        await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyCreated, "ok", created.View.Id,
+            "roles=" + string.Join(",", created.View.Roles) + (body.Agents is null ? "" : " agents=" + string.Join(",", body.Agents)));
         return TypedResults.Created($"/api/api-keys/{created.View.Id}", created);
+    }
+
+    /// <summary>
+    /// A worker key acts for its agents as their owner would (docs/security.md), so each must exist
+    /// and belong to the key's creator, unless the creator may manage anyone's tasks.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> DenyKeyAgentsAsync(List<string> agents, HttpContext http, IGrainFactory grains)
+    {
+        if (!SecurityRules.IsValidKeyAgents(agents))
+        {
+            return ProblemResults.Invalid(ErrorCodes.ApiKeyInvalidAgents, $"agents must be 1 to {SecurityRules.MaxKeyAgents} distinct agent ids.");
+        }
+
+        var views = await Task.WhenAll(agents.Select(a => grains.GetGrain<IAgentGrain>(a).GetAsync().AsTask()));
+        for (var i = 0; i < agents.Count; i++)
+        {
+            if (views[i] is not { } agent)
+            {
+                return ProblemResults.Invalid(ErrorCodes.ApiKeyInvalidAgents, $"agents: there is no agent '{agents[i]}'.");
+            }
+
+            if (!Ownership.May(http, AgentOwnership.OwnerOf(agent), Permissions.TaskManageAny))
+            {
+                return ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AuthForbidden,
+                    $"Agent '{agents[i]}' belongs to someone else; a key acting for it needs the permission '{Permissions.TaskManageAny}'.");
+            }
+        }
+
+        return null;
     }
 
     private static async Task<Ok<ApiKeyListResponse>> ListKeysAsync(string? cursor, IGrainFactory grains)

@@ -29,6 +29,12 @@ public static partial class WorkerLeasesApi
     /// </summary>
     private static async Task<ProblemHttpResult?> DenyLeaseAsync(string id, HttpContext http, IGrainFactory grains)
     {
+        // A worker key was checked against the agent's owner when it was created.
+        if (WorkerScope.IsScoped(http))
+        {
+            return WorkerScope.Deny(http, id);
+        }
+
         if (Ownership.Holds(http, Permissions.TaskManageAny))
         {
             return null;
@@ -44,18 +50,18 @@ public static partial class WorkerLeasesApi
     public static IEndpointRouteBuilder MapWorkerLeasesApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/agents/{id}/leases", LeaseAsync).WithTags("External agents").ValidatesId(RouteId.Agent)
-            .WithName("LeaseAgentTasks").RequirePermission(Permissions.AgentExecute)
+            .WithName("LeaseAgentTasks").RequireWorker(WorkerScope.ExecutePolicy, Permissions.AgentExecute)
             .WithSummary("Long-poll for up to max queued tasks of an external agent, each with a lease token (counts as its heartbeat)");
 
         var leased = app.MapGroup("/tasks/{id}").WithTags("External agents").ValidatesId(RouteId.Task)
             .WithMetadata(new RequestSizeLimitAttribute(TasksApi.MaxBodyBytes));
-        leased.MapPost("/lease:renew", RenewAsync).WithName("RenewTaskLease").RequirePermission(Permissions.AgentExecute)
+        leased.MapPost("/lease:renew", RenewAsync).WithName("RenewTaskLease").RequireWorker(WorkerScope.ExecutePolicy, Permissions.AgentExecute)
             .WithSummary("Extend the lease on a task's running attempt");
-        leased.MapPost("/complete", CompleteAsync).WithName("CompleteLeasedTask").RequirePermission(Permissions.AgentExecute)
+        leased.MapPost("/complete", CompleteAsync).WithName("CompleteLeasedTask").RequireWorker(WorkerScope.ExecutePolicy, Permissions.AgentExecute)
             .WithSummary("Report a leased attempt's result; the task succeeds");
-        leased.MapPost("/fail", FailAsync).WithName("FailLeasedTask").RequirePermission(Permissions.AgentExecute)
+        leased.MapPost("/fail", FailAsync).WithName("FailLeasedTask").RequireWorker(WorkerScope.ExecutePolicy, Permissions.AgentExecute)
             .WithSummary("Report a leased attempt's failure; a transient one is retried while attempts last");
-        leased.MapPost("/progress", ProgressAsync).WithName("ReportLeasedTaskProgress").RequirePermission(Permissions.AgentExecute)
+        leased.MapPost("/progress", ProgressAsync).WithName("ReportLeasedTaskProgress").RequireWorker(WorkerScope.ExecutePolicy, Permissions.AgentExecute)
             .WithSummary("Add a progress event to the task's stream (and renew the lease)");
         return app;
     }
@@ -119,11 +125,16 @@ public static partial class WorkerLeasesApi
         return TypedResults.Ok(new LeaseResponse(granted));
     }
 
-    private static async Task<Results<Ok<LeaseRenewalResponse>, ProblemHttpResult>> RenewAsync(string id, LeaseRenewRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<LeaseRenewalResponse>, ProblemHttpResult>> RenewAsync(string id, LeaseRenewRequest body, IGrainFactory grains, HttpContext http)
     {
         if (Check(id, body.LeaseToken) is { } bad)
         {
             return bad;
+        }
+
+        if (await WorkerScope.DenyTaskAsync(http, grains, id) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (!TryLeaseDuration(body.LeaseSeconds, out var duration, out var badLease))
@@ -134,11 +145,16 @@ public static partial class WorkerLeasesApi
         return TypedResults.Ok(LeaseRenewalResponse.From(await grains.GetGrain<ITaskLeases>(id).RenewLeaseAsync(body.LeaseToken!, duration)));
     }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CompleteAsync(string id, LeaseCompleteRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> CompleteAsync(string id, LeaseCompleteRequest body, IGrainFactory grains, HttpContext http)
     {
         if (Check(id, body.LeaseToken) is { } bad)
         {
             return bad;
+        }
+
+        if (await WorkerScope.DenyTaskAsync(http, grains, id) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (body.Result is not { ValueKind: not System.Text.Json.JsonValueKind.Undefined } result)
@@ -149,11 +165,16 @@ public static partial class WorkerLeasesApi
         return TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskLeases>(id).CompleteLeaseAsync(body.LeaseToken!, result.GetRawText())));
     }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> FailAsync(string id, LeaseFailRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> FailAsync(string id, LeaseFailRequest body, IGrainFactory grains, HttpContext http)
     {
         if (Check(id, body.LeaseToken) is { } bad)
         {
             return bad;
+        }
+
+        if (await WorkerScope.DenyTaskAsync(http, grains, id) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (body.Code is null || !ErrorCodeRegex().IsMatch(body.Code))
@@ -181,11 +202,16 @@ public static partial class WorkerLeasesApi
         return TypedResults.Ok(TaskResponse.From(await grains.GetGrain<ITaskLeases>(id).FailLeaseAsync(body.LeaseToken!, error, retryAfter)));
     }
 
-    private static async Task<Results<Ok<LeaseRenewalResponse>, ProblemHttpResult>> ProgressAsync(string id, LeaseProgressRequest body, IGrainFactory grains)
+    private static async Task<Results<Ok<LeaseRenewalResponse>, ProblemHttpResult>> ProgressAsync(string id, LeaseProgressRequest body, IGrainFactory grains, HttpContext http)
     {
         if (Check(id, body.LeaseToken) is { } bad)
         {
             return bad;
+        }
+
+        if (await WorkerScope.DenyTaskAsync(http, grains, id) is { } outOfScope)
+        {
+            return outOfScope;
         }
 
         if (body.Message is null || body.Message.Length > MaxMessageLength)

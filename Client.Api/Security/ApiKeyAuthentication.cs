@@ -40,6 +40,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(AgentClaims.Kind, "apikey"),
         };
         claims.AddRange(key.Roles.Select(r => new Claim(AgentClaims.Roles, r)));
+        claims.AddRange((key.Agents ?? []).Select(a => new Claim(WorkerScope.AgentClaim, a)));
         var identity = new ClaimsIdentity(claims, SchemeName, AgentClaims.Subject, AgentClaims.Roles);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

@@ -80,6 +80,7 @@ public static partial class SecurityHosting
         services.AddAuthorization(o =>
         {
             o.AddPolicy(EndpointPermissionExtensions.AuthenticatedPolicy, p => p.RequireAuthenticatedUser());
+            WorkerScope.AddPolicies(o);
             foreach (var permission in OrleansAgents.Security.Permissions.All)
             {
                 o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(context =>

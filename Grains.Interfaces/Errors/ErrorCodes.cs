@@ -95,6 +95,8 @@ public static partial class ErrorCodes
     public const string ApiKeyInvalidName = "apikey.invalid_name";
     public const string ApiKeyInvalidRole = "apikey.invalid_role";
     public const string ApiKeyInvalidExpiry = "apikey.invalid_expiry";
+    public const string ApiKeyInvalidAgents = "apikey.invalid_agents";
+    public const string AuthAgentOutOfScope = "auth.agent_out_of_scope";
     public const string UserInvalidDisplayName = "user.invalid_display_name";
     public const string TokenInvalidId = "token.invalid_id";
     public const string AuditInvalidQuery = "audit.invalid_query";

@@ -77,7 +77,8 @@ public sealed record class ApiKeySpec(
     [property: Id(1)] IReadOnlyList<string> Roles,
     [property: Id(2)] string CreatedBy,
     [property: Id(3)] DateTimeOffset? ExpiresAt,
-    [property: Id(4)] string? Tier = null);
+    [property: Id(4)] string? Tier = null,
+    [property: Id(5)] IReadOnlyList<string>? Agents = null);
 
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ApiKeyView")]
 public sealed record class ApiKeyView(
@@ -89,7 +90,8 @@ public sealed record class ApiKeyView(
     [property: Id(5)] DateTimeOffset? ExpiresAt,
     [property: Id(6)] DateTimeOffset? RevokedAt,
     [property: Id(7)] DateTimeOffset? LastUsedAt,
-    [property: Id(8)] string? Tier = null);
+    [property: Id(8)] string? Tier = null,
+    [property: Id(9)] IReadOnlyList<string>? Agents = null);
 
 /// <summary>A created key: the secret is in <see cref="Key"/> and is never shown again.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ApiKeyCreated")]

@@ -23,6 +23,14 @@ public static partial class SecurityRules
     /// <summary>Longest display name of a user or name of an API key.</summary>
     public const int DisplayNameMaxLength = 100;
 
+    /// <summary>Most agents one worker key may act for (a key per worker pool keeps a leak small).</summary>
+    public const int MaxKeyAgents = 16;
+
+    /// <summary>A key's agent scope: 1 to <see cref="MaxKeyAgents"/> distinct valid agent ids.</summary>
+    public static bool IsValidKeyAgents(IReadOnlyList<string>? agents) =>
+        agents is { Count: > 0 and <= MaxKeyAgents } && agents.All(OrleansAgents.Agents.AgentRules.IsValidId)
+        && agents.Distinct(StringComparer.Ordinal).Count() == agents.Count;
+
     public static bool IsValidUserName([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? name) => name is not null && UserNameRegex().IsMatch(name);
 
     public static bool IsValidTier([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? tier) => tier is not null && TierRegex().IsMatch(tier);

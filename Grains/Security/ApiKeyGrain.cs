@@ -24,6 +24,9 @@ public sealed class ApiKeyState
 
     /// <summary>The rate-limit tier given at creation (shown only; the bucket grain holds the limits).</summary>
     [Id(9)] public string? Tier { get; set; }
+
+    /// <summary>The agents a worker key is confined to (null: not a worker key); see docs/security.md.</summary>
+    [Id(10)] public List<string>? Agents { get; set; }
 }
 
 /// <summary>One API key (key: key id from <see cref="ApiKeys.NewId"/>). Keys are revoked, never deleted.</summary>
@@ -62,7 +65,9 @@ public sealed partial class ApiKeyGrain(
 
         var name = UserValidation.DisplayName(spec.Name, ErrorCodes.ApiKeyInvalidName)
             ?? throw new DomainException(ErrorCodes.ApiKeyInvalidName, "An API key needs a name.");
-        var roles = UserValidation.Roles(spec.Roles, ErrorCodes.ApiKeyInvalidRole);
+        var agents = ApiKeys.ValidAgents(spec.Agents);
+        // A worker key needs no role: its agents are what it may act for (leases, heartbeats).
+        var roles = agents is not null && spec.Roles.Count == 0 ? [] : UserValidation.Roles(spec.Roles, ErrorCodes.ApiKeyInvalidRole);
         var now = time.GetUtcNow();
         if (spec.ExpiresAt is { } expiresAt && expiresAt <= now)
         {
@@ -80,6 +85,7 @@ public sealed partial class ApiKeyGrain(
             ExpiresAt = spec.ExpiresAt,
             SecretHash = ApiKeys.Hash(secret),
             Tier = spec.Tier,
+            Agents = agents,
         };
         await state.SaveOrDeactivateAsync(this);
         await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(0).AddAsync(Id);
@@ -131,7 +137,7 @@ public sealed partial class ApiKeyGrain(
         return View();
     }
 
-    private ApiKeyView View() => new(Id, S.Name, S.Roles.ToArray(), S.CreatedBy, S.CreatedAt, S.ExpiresAt, S.RevokedAt, S.LastUsedAt, S.Tier);
+    private ApiKeyView View() => new(Id, S.Name, S.Roles.ToArray(), S.CreatedBy, S.CreatedAt, S.ExpiresAt, S.RevokedAt, S.LastUsedAt, S.Tier, S.Agents?.ToArray());
 
     [LoggerMessage(Level = LogLevel.Information, Message = "API key {KeyId} created by {CreatedBy}")]
     private partial void LogCreated(string keyId, string createdBy);

@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using OrleansAgents.Errors;
 
 namespace OrleansAgents.Grains.Security;
 
@@ -53,6 +54,13 @@ public static class ApiKeys
         secret = parsedSecret;
         return true;
     }
+
+    /// <summary>A key's agent scope as stored: null for an unscoped key; an invalid list is refused.</summary>
+    internal static List<string>? ValidAgents(IReadOnlyList<string>? agents) =>
+        agents is null ? null
+        : SecurityRules.IsValidKeyAgents(agents) ? [.. agents]
+        : throw new DomainException(ErrorCodes.ApiKeyInvalidAgents,
+            $"agents must be 1 to {SecurityRules.MaxKeyAgents} distinct agent ids.");
 
     internal static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
 
