@@ -291,6 +291,7 @@ public sealed partial class AgentGrain(
         S.MaxTurns = spec.MaxTurns;
         S.MaxToolCalls = spec.MaxToolCalls;
         S.DailyBudgetUsd = spec.DailyBudgetUsd;
+        S.DailyBudgetTokens = spec.DailyBudgetTokens;
     }
 
     private void RequireRegistered()
@@ -349,7 +350,8 @@ public sealed partial class AgentGrain(
             S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
             Q.QueuedCount, Q.Running.Count, S.Kind,
             S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls, S.DailyBudgetUsd,
-            status == AgentStatus.Degraded ? until : null);
+            status == AgentStatus.Degraded ? until : null,
+            S.DailyBudgetTokens);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]

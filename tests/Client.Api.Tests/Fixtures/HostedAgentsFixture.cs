@@ -38,9 +38,14 @@ public sealed class HostedAgentsFactory(string llmEndpoint) : WebApplicationFact
 {
     public const string SigningKey = "test-signing-key-hosted-0123456789abcdef-01";
 
+    public int ManagementPort { get; } = ApiFactory.FreePort();
+
+    /// <summary>A client on the management port, where /metrics answers.</summary>
+    public HttpClient ManagementClient() => ApiFactory.OnLocalPort(this, ManagementPort);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        ApiFactory.UseTestHost(builder, "hosted-tests-", ApiFactory.FreePort(), SigningKey, "test-admin-password-1");
+        ApiFactory.UseTestHost(builder, "hosted-tests-", ManagementPort, SigningKey, "test-admin-password-1");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Endpoint", llmEndpoint);
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:Model", "plain");
         builder.UseSetting($"Skills:Llm:Providers:{HostedAgentsFixture.Provider}:RequestsPerMinute", "100000");
