@@ -16,14 +16,15 @@ public sealed record AgentRequest(
     List<string>? Tools = null,
     int? MaxTurns = null,
     int? MaxToolCalls = null,
-    decimal? DailyBudgetUsd = null)
+    decimal? DailyBudgetUsd = null,
+    long? DailyBudgetTokens = null)
 {
     /// <summary>An agent that names no kind is hosted: its skills run in the silos, so it needs no heartbeat.</summary>
     public AgentSpec ToSpec() => new(
         Name ?? "", Description, Capabilities ?? [], MaxConcurrentTasks ?? 1,
         Metadata ?? new Dictionary<string, string>(), Kind ?? AgentKind.Hosted,
         Instructions, Model is null ? null : new AgentModel(Model.Provider ?? "", Model.Model, Model.Temperature, Model.MaxOutputTokens),
-        Tools, MaxTurns, MaxToolCalls, DailyBudgetUsd);
+        Tools, MaxTurns, MaxToolCalls, DailyBudgetUsd, DailyBudgetTokens);
 }
 
 /// <summary>The model of a hosted agent: a provider of Skills:Llm:Providers (no endpoint or key here).</summary>

@@ -41,6 +41,7 @@ public static class ProblemResults
         DomainErrorKind.Conflict => Create(StatusCodes.Status409Conflict, ex.Code, ex.Message),
         DomainErrorKind.Unavailable => Create(StatusCodes.Status503ServiceUnavailable, ex.Code, ex.Message, recoverable: true),
         DomainErrorKind.TooLarge => Create(StatusCodes.Status413PayloadTooLarge, ex.Code, ex.Message),
+        DomainErrorKind.TooManyRequests => Create(StatusCodes.Status429TooManyRequests, ex.Code, ex.Message, recoverable: true),
         _ => Create(StatusCodes.Status400BadRequest, ex.Code, ex.Message),
     };
 

@@ -40,7 +40,8 @@ public sealed record class AgentSpec(
     [property: Id(8)] IReadOnlyList<string>? Tools = null,
     [property: Id(9)] int? MaxTurns = null,
     [property: Id(10)] int? MaxToolCalls = null,
-    [property: Id(11)] decimal? DailyBudgetUsd = null);
+    [property: Id(11)] decimal? DailyBudgetUsd = null,
+    [property: Id(12)] long? DailyBudgetTokens = null);
 
 /// <summary>
 /// The model a hosted agent thinks with: a provider of <c>Skills:Llm:Providers</c> (its endpoint and
@@ -79,7 +80,8 @@ public sealed record class AgentView(
     [property: Id(19)] int? MaxTurns = null,
     [property: Id(20)] int? MaxToolCalls = null,
     [property: Id(21)] decimal? DailyBudgetUsd = null,
-    [property: Id(22)] DateTimeOffset? DegradedUntil = null);
+    [property: Id(22)] DateTimeOffset? DegradedUntil = null,
+    [property: Id(23)] long? DailyBudgetTokens = null);
 
 /// <summary>A heartbeat: the agent is alive and reports how many tasks it is running.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.AgentHeartbeat")]

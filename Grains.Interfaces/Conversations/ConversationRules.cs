@@ -35,6 +35,8 @@ public static partial class ConversationRules
 
     public const decimal MaxDailyBudgetUsd = 1_000_000m;
 
+    public const long MaxDailyBudgetTokens = 1_000_000_000_000L;
+
     /// <summary>The key of one agent's spending on one UTC day.</summary>
     public static string SpendKey(string agentId, DateTimeOffset now) =>
         agentId + "/" + now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

@@ -46,16 +46,39 @@ public interface IConversationGrain : IGrainWithStringKey
     Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
 }
 
-/// <summary>What one agent's turns cost on one UTC day (key: <see cref="ConversationRules.SpendKey"/>), for its daily budget.</summary>
+/// <summary>What one agent's turns used on one UTC day (key: <see cref="ConversationRules.SpendKey"/>): its daily budgets and usage.</summary>
 [Alias("OrleansAgents.IAgentSpendGrain")]
 public interface IAgentSpendGrain : IGrainWithStringKey
 {
-    [Alias("Spent")]
-    ValueTask<decimal> SpentAsync();
+    /// <summary>The day's totals and their split by provider and model.</summary>
+    [Alias("Usage")]
+    ValueTask<UsageTotals> GetUsageAsync();
 
-    [Alias("Add")]
-    Task AddAsync(decimal usd);
+    /// <summary>Adds one turn's model usage (tokens and, for a priced model, its cost).</summary>
+    [Alias("Record")]
+    Task RecordAsync(ModelUsage usage);
 }
+
+/// <summary>Tokens and cost of one provider/model; <c>CostUsd</c> counts only priced models.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.ModelUsage")]
+public sealed record class ModelUsage(
+    [property: Id(0)] string Provider,
+    [property: Id(1)] string Model,
+    [property: Id(2)] long InputTokens,
+    [property: Id(3)] long OutputTokens,
+    [property: Id(4)] decimal CostUsd,
+    [property: Id(5)] int Turns = 1)
+{
+    public long TotalTokens => InputTokens + OutputTokens;
+}
+
+/// <summary>One UTC day's usage of an agent or a user.</summary>
+[GenerateSerializer, Immutable, Alias("OrleansAgents.UsageTotals")]
+public sealed record class UsageTotals(
+    [property: Id(0)] long Tokens,
+    [property: Id(1)] decimal CostUsd,
+    [property: Id(2)] int Turns,
+    [property: Id(3)] IReadOnlyList<ModelUsage> Models);
 
 /// <summary>One owner's conversations with one agent (key: <see cref="ConversationRules.IndexKey"/>), newest first.</summary>
 [Alias("OrleansAgents.IConversationIndexGrain")]

@@ -48,4 +48,7 @@ public enum DomainErrorKind
 
     /// <summary>The content is bigger than a limit allows (413).</summary>
     TooLarge = 4,
+
+    /// <summary>A quota or budget is used up until a known time (429 with Retry-After).</summary>
+    TooManyRequests = 5,
 }

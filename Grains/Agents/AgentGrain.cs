@@ -330,6 +330,7 @@ public sealed partial class AgentGrain(
         S.MaxTurns = spec.MaxTurns;
         S.MaxToolCalls = spec.MaxToolCalls;
         S.DailyBudgetUsd = spec.DailyBudgetUsd;
+        S.DailyBudgetTokens = spec.DailyBudgetTokens;
     }
 
     private void RequireRegistered()
@@ -388,7 +389,8 @@ public sealed partial class AgentGrain(
             S.ActiveTasks, S.RegisteredAt, S.UpdatedAt, S.LastHeartbeatAt, S.RetiredAt, S.Version,
             Q.QueuedCount, Q.Running.Count, S.Kind,
             S.Instructions, S.Model, S.Tools?.ToArray(), S.MaxTurns, S.MaxToolCalls, S.DailyBudgetUsd,
-            status == AgentStatus.Degraded ? until : null);
+            status == AgentStatus.Degraded ? until : null,
+            S.DailyBudgetTokens);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Agent {AgentId} registered with {CapabilityCount} capabilities")]

@@ -42,6 +42,8 @@ public sealed class AgentState
 
     [Id(20)] public decimal? DailyBudgetUsd { get; set; }
 
+    [Id(21)] public long? DailyBudgetTokens { get; set; }
+
     public bool NeedsHeartbeat => Kind == AgentKind.External;
 }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
+using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Skills;
 
 namespace OrleansAgents.Grains.Conversations;
@@ -13,9 +14,11 @@ namespace OrleansAgents.Grains.Conversations;
 /// swarm objectives can use hosted agents like any other skill. The conversation belongs to the
 /// task's submitter. Without a conversationId the conversation's id follows from the task's effect
 /// key, so a retried attempt finds the turn its first attempt started instead of paying twice.
-/// Not offered as a tool of hosted agents: delegation needs depth and cycle bounds first.
+/// As the task of a hosted agent's tool call (<see cref="DelegateTool"/>) it is a delegation: the
+/// calling conversation (the effect key's first part) gives the lineage, bounded in depth and
+/// free of cycles.
 /// </summary>
-public sealed class AgentRunSkill(IGrainFactory grains) : ISkill
+public sealed class AgentRunSkill(IGrainFactory grains, IOptions<ConversationOptions> options) : ISkill
 {
     public const string SkillName = "agent.run";
     private static readonly HashSet<string> Fields = ["agentId", "prompt", "conversationId"];
@@ -63,6 +66,12 @@ public sealed class AgentRunSkill(IGrainFactory grains) : ISkill
         var given = context.Input.TryGetProperty("conversationId", out var id) ? id.GetString() : null;
         var conversationId = given ?? "c_" + IdEncoding.Base32(SHA256.HashData(Encoding.UTF8.GetBytes("agent.run\n" + context.EffectKey)));
         var conversation = grains.GetGrain<IConversationGrain>(conversationId);
+        var lineage = await LineageAsync(context, agentId);
+        if (given is null && lineage.Count > 0)
+        {
+            // Before the conversation exists, so a delegate that delegates further always knows its depth.
+            await grains.GetGrain<IDelegationLineageGrain>(conversationId).SetAsync(lineage);
+        }
 
         TurnView turn;
         try
@@ -102,6 +111,35 @@ public sealed class AgentRunSkill(IGrainFactory grains) : ISkill
             ["turnId"] = turn.Id,
             ["usage"] = JsonSerializer.SerializeToNode(turn.Usage, JsonSerializerOptions.Web),
         });
+    }
+
+    /// <summary>
+    /// The agents that delegated to reach this call, ending with the calling agent, or none when the
+    /// task is not a conversation's tool call. A tool call's effect key is {conversation}:{turn}:{call}.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> LineageAsync(SkillContext context, string agentId)
+    {
+        var parent = context.EffectKey.Split(':', 2)[0];
+        if (!ConversationRules.IsValidId(parent) || !context.EffectKey.Contains(':', StringComparison.Ordinal))
+        {
+            return [];
+        }
+
+        List<string> chain = [.. await grains.GetGrain<IDelegationLineageGrain>(parent).GetAsync(), context.AgentId];
+        if (chain.Contains(agentId, StringComparer.Ordinal))
+        {
+            throw new SkillException("agent.delegation_cycle",
+                $"Agent '{agentId}' is already in this delegation chain ({string.Join(" -> ", chain)}): asking it again would loop. Answer without it.", transient: false);
+        }
+
+        var max = options.Value.MaxDelegationDepth;
+        if (chain.Count > max)
+        {
+            throw new SkillException("agent.delegation_depth",
+                $"Delegation is limited to {max} levels ({ConversationOptions.Section}:MaxDelegationDepth); this chain is {string.Join(" -> ", chain)}. Answer without delegating.", transient: false);
+        }
+
+        return chain;
     }
 
     private static async Task<TurnView> WaitAsync(IConversationGrain conversation, string turnId, CancellationToken cancellationToken)

@@ -3,15 +3,37 @@ using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Conversations;
 
-/// <summary>One agent's spending on one UTC day; a new day is a new grain, so the budget resets without a job.</summary>
+/// <summary>
+/// One agent's (or user's) usage on one UTC day: tokens and USD, split by provider and model. A
+/// new day is a new grain, so budgets reset without a job, and the totals are stored, so a silo
+/// restart does not forget what was spent.
+/// </summary>
 public sealed class AgentSpendGrain(
     [PersistentState("spend", StorageNames.Tasks)] IPersistentState<AgentSpendState> state) : Grain, IAgentSpendGrain
 {
-    public ValueTask<decimal> SpentAsync() => ValueTask.FromResult(state.State.SpentUsd);
-
-    public async Task AddAsync(decimal usd)
+    public ValueTask<UsageTotals> GetUsageAsync()
     {
-        state.State.SpentUsd += usd;
+        var s = state.State;
+        var models = s.Models.Values.OrderBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
+        return ValueTask.FromResult(new UsageTotals(s.Tokens, s.SpentUsd, s.Turns, models));
+    }
+
+    public async Task RecordAsync(ModelUsage usage)
+    {
+        var s = state.State;
+        var key = usage.Provider + "/" + usage.Model;
+        s.Models[key] = s.Models.TryGetValue(key, out var known)
+            ? known with
+            {
+                InputTokens = known.InputTokens + usage.InputTokens,
+                OutputTokens = known.OutputTokens + usage.OutputTokens,
+                CostUsd = known.CostUsd + usage.CostUsd,
+                Turns = known.Turns + usage.Turns,
+            }
+            : usage;
+        s.SpentUsd += usage.CostUsd;
+        s.Tokens += usage.TotalTokens;
+        s.Turns += usage.Turns;
         await state.SaveOrDeactivateAsync(this);
     }
 }
@@ -20,4 +42,11 @@ public sealed class AgentSpendGrain(
 public sealed class AgentSpendState
 {
     [Id(0)] public decimal SpentUsd { get; set; }
+
+    [Id(1)] public long Tokens { get; set; }
+
+    [Id(2)] public int Turns { get; set; }
+
+    /// <summary>Key: provider/model.</summary>
+    [Id(3)] public Dictionary<string, ModelUsage> Models { get; set; } = new(StringComparer.Ordinal);
 }

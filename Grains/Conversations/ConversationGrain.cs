@@ -24,6 +24,7 @@ public sealed partial class ConversationGrain(
     IOptions<ConversationOptions> options,
     HostedAgentFactory factory,
     IOptions<LlmPriceOptions> prices,
+    AgentUsageMetrics usageMetrics,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
 {
@@ -150,7 +151,7 @@ public sealed partial class ConversationGrain(
             return sent.View();
         }
 
-        await RequireNotDegradedAsync();
+        await RequireCanTakeTurnAsync();
         if (S.Turns.Count(t => t.State == TurnState.Queued) >= _options.MaxQueuedTurns && S.Busy)
         {
             throw new DomainException(ErrorCodes.ConversationQueueFull,
@@ -354,13 +355,7 @@ public sealed partial class ConversationGrain(
             throw new DomainException(ErrorCodes.AgentNotHosted, $"Agent '{S.AgentId}' is retired or has no model any more.");
         }
 
-        var spend = GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, time.GetUtcNow()));
-        if (agent.DailyBudgetUsd is { } budget && await spend.SpentAsync() is var spent && spent >= budget)
-        {
-            // Refused before any provider call: the budget is a hard stop, not a warning.
-            throw new DomainException(ErrorCodes.BudgetExceeded,
-                $"Agent '{S.AgentId}' has spent {spent} USD of its daily budget of {budget} USD; it frees up at 00:00 UTC.");
-        }
+        await AgentBudget.RequireWithinAsync(GrainFactory, agent, time.GetUtcNow());
 
         var maxToolCalls = agent.MaxToolCalls ?? ConversationRules.DefaultMaxToolCalls;
         var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct), $"{Id}:{turn.Id}");
@@ -416,9 +411,24 @@ public sealed partial class ConversationGrain(
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Usage, turn.Id, Usage: turn.Usage));
         await FinishAsync(turn, TurnState.Completed, null);
         await ChargeAsync(turn.Usage.TotalTokens);
-        if (cost > 0)
+        await RecordUsageAsync(hosted.Client.Provider, hosted.Client.Model, input, output, cost ?? 0);
+    }
+
+    /// <summary>
+    /// Counts the turn on the agent's day (its budgets) after the turn is stored: a crash in
+    /// between under-counts one turn rather than charging a resumed turn twice.
+    /// </summary>
+    private async Task RecordUsageAsync(string provider, string model, long input, long output, decimal cost)
+    {
+        usageMetrics.Turn(S.AgentId, provider, model, input, output, cost);
+        var usage = new ModelUsage(provider, model, input, output, cost);
+        try
         {
-            await spend.AddAsync(cost.Value);
+            await GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, time.GetUtcNow())).RecordAsync(usage);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogChargeFailed(logger, ex, S.AgentId, input + output);
         }
     }
 
@@ -621,14 +631,20 @@ public sealed partial class ConversationGrain(
         S.Turns.Count(t => t.State == TurnState.Queued), S.LastEventSequence);
 
     /// <summary>
-    /// A message to an agent whose provider's breaker is open is refused (503 with Retry-After)
-    /// rather than queued: its turn would only fail with llm.circuit_open, and the client can
+    /// A message over the agent's daily budget is 429 budget.exceeded. A message to an agent whose
+    /// provider's breaker is open is refused (503 with Retry-After) rather than queued: its turn would only fail with llm.circuit_open, and the client can
     /// resend with the same Idempotency-Key once the breaker lets calls through again.
     /// </summary>
-    private async Task RequireNotDegradedAsync()
+    private async Task RequireCanTakeTurnAsync()
     {
         var agent = await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).GetAsync();
-        if (agent?.Status != AgentStatus.Degraded)
+        if (agent is null)
+        {
+            return;
+        }
+
+        await AgentBudget.RequireWithinAsync(GrainFactory, agent, time.GetUtcNow());
+        if (agent.Status != AgentStatus.Degraded)
         {
             return;
         }
@@ -653,6 +669,6 @@ public sealed partial class ConversationGrain(
     [LoggerMessage(LogLevel.Warning, "Tool call {CallId} of turn {TurnId} of conversation {ConversationId} failed")]
     private static partial void LogToolFailed(ILogger logger, Exception ex, string conversationId, string turnId, string callId);
 
-    [LoggerMessage(LogLevel.Warning, "Could not charge {Tokens} AI tokens of a conversation turn to {UserId}; the quota under-counts it")]
+    [LoggerMessage(LogLevel.Warning, "Could not charge {Tokens} AI tokens of a conversation turn to {UserId}; the quota or budget under-counts it")]
     private static partial void LogChargeFailed(ILogger logger, Exception ex, string userId, long tokens);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace OrleansAgents.Grains.Conversations;
@@ -21,6 +22,10 @@ public sealed class ConversationOptions
 
     /// <summary>Longest a tool's child task may take before the tool call answers the model with a timeout.</summary>
     public TimeSpan ToolTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Delegation levels below a root conversation (A asks B: 1); a deeper ask is a tool error the model sees.</summary>
+    [Range(1, 10)]
+    public int MaxDelegationDepth { get; set; } = 3;
 }
 
 internal sealed class ConversationOptionsValidator : IValidateOptions<ConversationOptions>

@@ -79,6 +79,10 @@ public sealed class HostedAgentFactory(
             {
                 tools.Add(new SkillTool(ToolName(name), skill.Name, skill.Description, Schema(skill.InputSchema), runSkill));
             }
+            else if (DelegateTool.TryParse(name, out var delegateId))
+            {
+                tools.Add(new DelegateTool(delegateId, runSkill));
+            }
         }
 
         return tools;

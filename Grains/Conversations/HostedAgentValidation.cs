@@ -43,7 +43,17 @@ internal static class HostedAgentValidation
 
             if (tool == AgentRunSkill.SkillName)
             {
-                throw Invalid(ErrorCodes.AgentInvalidTool, $"'{AgentRunSkill.SkillName}' cannot be a tool: delegation between hosted agents needs depth and cycle bounds this cluster does not have yet.");
+                throw Invalid(ErrorCodes.AgentInvalidTool, $"'{AgentRunSkill.SkillName}' cannot be a tool: list the agents to ask as '{DelegateTool.Prefix}{{agentId}}' (bounded in depth, free of cycles).");
+            }
+
+            if (DelegateTool.TryParse(tool, out var delegateId))
+            {
+                if (!DelegateTool.IsValidTarget(delegateId))
+                {
+                    throw Invalid(ErrorCodes.AgentInvalidTool, $"tool '{tool}' must name another agent: '{DelegateTool.Prefix}' and an id matching {AgentRules.IdPattern}.");
+                }
+
+                continue;
             }
 
             if (string.IsNullOrEmpty(tool) || !skills.TryGet(tool, out _))
@@ -74,10 +84,16 @@ internal static class HostedAgentValidation
             throw Invalid(ErrorCodes.AgentInvalidBudget, $"dailyBudgetUsd must be more than 0 and at most {ConversationRules.MaxDailyBudgetUsd}.");
         }
 
-        var hostedFields = instructions is not null || tools.Count > 0 || spec.MaxTurns is not null || spec.MaxToolCalls is not null || spec.DailyBudgetUsd is not null;
+        if (spec.DailyBudgetTokens is { } tokens && tokens is <= 0 or > ConversationRules.MaxDailyBudgetTokens)
+        {
+            throw Invalid(ErrorCodes.AgentInvalidBudget, $"dailyBudgetTokens must be more than 0 and at most {ConversationRules.MaxDailyBudgetTokens}.");
+        }
+
+        var hostedFields = instructions is not null || tools.Count > 0 || spec.MaxTurns is not null || spec.MaxToolCalls is not null
+            || spec.DailyBudgetUsd is not null || spec.DailyBudgetTokens is not null;
         if (model is null && hostedFields)
         {
-            throw Invalid(ErrorCodes.AgentInvalidModel, "instructions, tools, maxTurns, maxToolCalls and dailyBudgetUsd belong to a hosted LLM agent: give a model { provider, model?, temperature?, maxOutputTokens? } too.");
+            throw Invalid(ErrorCodes.AgentInvalidModel, "instructions, tools, maxTurns, maxToolCalls, dailyBudgetUsd and dailyBudgetTokens belong to a hosted LLM agent: give a model { provider, model?, temperature?, maxOutputTokens? } too.");
         }
 
         if (model is not null && spec.Kind != AgentKind.Hosted)

@@ -264,6 +264,9 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"maxToolCalls":-1}""", "agent.invalid_max_tool_calls")]
     [InlineData("""{"id":"ID","name":"a","kind":"external","model":{"provider":"scripted"}}""", "agent.invalid_kind")]
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"dailyBudgetUsd":0}""", "agent.invalid_budget")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"dailyBudgetTokens":0}""", "agent.invalid_budget")]
+    [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted"},"dailyBudgetTokens":1000000000001}""", "agent.invalid_budget")]
+    [InlineData("""{"id":"ID","name":"a","dailyBudgetTokens":5}""", "agent.invalid_model")]
     [InlineData("""{"id":"ID","name":"a","dailyBudgetUsd":5}""", "agent.invalid_model")]
     [InlineData("""{"id":"ID","name":"a","model":{"provider":"scripted","apiKey":"sk-secret"}}""", "request.unknown_field")]
     public async Task InvalidHostedRegistrations_Are400WithTheirCode(string body, string code)
@@ -371,25 +374,30 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         await ProblemAssert.IsAsync(refused, HttpStatusCode.BadRequest, "agent.invalid_tool");
     }
 
-    [Fact]
-    public async Task OverItsDailyBudget_AnAgentRefusesTheTurn_BeforeAnyProviderCall()
+    [Theory]
+    [InlineData("dailyBudgetUsd", "0.00001")] // one turn costs (10 × 1 + 5 × 2) / 1e6 = 0.00002 USD at the fixture's prices
+    [InlineData("dailyBudgetTokens", "10")] // one turn uses 10 + 5 tokens
+    public async Task OverItsDailyBudget_AMessageIs429UntilMidnight_BeforeAnyProviderCall(string field, string budget)
     {
-        // One turn costs (10 × 1 + 5 × 2) / 1e6 = 0.00002 USD at the fixture's prices: more than the budget.
         var id = NewId();
-        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", new
-        {
-            id, name = "thrifty", model = new { provider = HostedAgentsFixture.Provider, model = "plain" }, dailyBudgetUsd = 0.00001m,
-        })).StatusCode);
+        var body = JsonNode.Parse($$"""{"id":"{{id}}","name":"thrifty","model":{"provider":"{{HostedAgentsFixture.Provider}}","model":"plain"},"{{field}}":{{budget}}}""");
+        Assert.Equal(HttpStatusCode.Created, (await _dev.PostAsJsonAsync("/api/agents", body)).StatusCode);
         var conversation = await StartAsync(_dev, id);
         await SendAsync(_dev, conversation, "first");
         var first = await EventsAsync(_dev, conversation);
         Assert.Equal("completed", (string?)first[^1].Data["state"]);
 
         var marker = "second " + Guid.NewGuid().ToString("N");
-        await SendAsync(_dev, conversation, marker);
-        var second = await EventsAsync(_dev, conversation, first[^1].Id);
-        Assert.Equal("failed", (string?)second[^1].Data["state"]);
-        Assert.Equal("budget.exceeded", (string?)second[^1].Data["error"]!["code"]);
+        var refused = await _dev.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = marker });
+        await ProblemAssert.IsAsync(refused, HttpStatusCode.TooManyRequests, "budget.exceeded");
+        var untilMidnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value, untilMidnight - TimeSpan.FromMinutes(1), untilMidnight + TimeSpan.FromMinutes(1));
         Assert.DoesNotContain(fixture.Llm.Requests, r => r.ToJsonString().Contains(marker, StringComparison.Ordinal));
+
+        // What the turn used is counted by agent, provider and model.
+        var metrics = await fixture.Api.ManagementClient().GetStringAsync("/metrics");
+        Assert.Contains($"orleansagents_conversations_agent_tokens{{agent=\"{id}\",kind=\"output\",model=\"plain\",provider=\"{HostedAgentsFixture.Provider}\"}} 5", metrics, StringComparison.Ordinal);
+        var costLine = metrics.Split('\n').Single(l => l.StartsWith($"orleansagents_conversations_agent_cost_usd{{agent=\"{id}\",model=\"plain\",provider=\"{HostedAgentsFixture.Provider}\"}} ", StringComparison.Ordinal));
+        Assert.Equal(0.00002, double.Parse(costLine[(costLine.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture), 9);
     }
 }

@@ -12,7 +12,7 @@ namespace OrleansAgents.Tests;
 /// </summary>
 public sealed class HostedAgentHealthTests(HostedAgentsFixture fixture) : IClassFixture<HostedAgentsFixture>
 {
-    private readonly HttpClient _admin = fixture.Api.CreateClient();
+    private readonly HttpClient _admin = fixture.Api.ClientFor("ops-" + Guid.NewGuid().ToString("N")[..8], Roles.Admin);
     private readonly HttpClient _dev = fixture.Api.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
 
     private async Task<string> RegisterAsync(string id, string provider, string capability)

@@ -40,6 +40,11 @@ public sealed class HostedAgentsFactory(string llmEndpoint, IReadOnlyDictionary<
 {
     public const string SigningKey = "test-signing-key-hosted-0123456789abcdef-01";
 
+    public int ManagementPort { get; } = ApiFactory.FreePort();
+
+    /// <summary>A client on the management port, where /metrics answers.</summary>
+    public HttpClient ManagementClient() => ApiFactory.OnLocalPort(this, ManagementPort);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         ApiFactory.UseTestHost(builder, "hosted-tests-", ManagementPort, SigningKey, "test-admin-password-1");

@@ -18,7 +18,8 @@ namespace OrleansAgents.Tests;
 /// the scenario: <c>plain</c> (one reply), <c>stream</c> (four deltas, 30 ms apart), <c>tools</c>
 /// (two echo tool calls, then a reply quoting their results), <c>slow</c> (a reply after 1.5 s),
 /// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After), <c>call:{function}</c> (one
-/// call of that function with <c>{"a":2,"b":3}</c>, then a reply quoting its result). Every model call answers with usage
+/// call of that function with <c>{"a":2,"b":3}</c>, then a reply quoting its result), <c>delegate</c> (calls the first
+/// offered <c>ask_*</c> tool, then a reply quoting its result; a plain reply when none is offered). Every model call answers with usage
 /// <see cref="PromptTokens"/> + <see cref="CompletionTokens"/>, streamed (<c>stream: true</c>: SSE
 /// chunks, a usage chunk, <c>data: [DONE]</c>) or not, as the request asks.
 /// </summary>
@@ -89,6 +90,11 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 return;
             case var scenario when scenario.StartsWith("call:", StringComparison.Ordinal):
                 await AnswerAsync(context, model, stream, "Tools said: " + string.Join(" | ", toolResults), []);
+            case "delegate" when toolResults.Count == 0 && AskTool(request) is { } ask:
+                await AnswerAsync(context, model, stream, text: null, [("call_ask", ask, """{"question":"What do you say?"}""")]);
+                return;
+            case "delegate":
+                await AnswerAsync(context, model, stream, "Delegate said: " + string.Join(" | ", toolResults), []);
                 return;
             case "hang":
                 await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
@@ -105,6 +111,9 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 return;
         }
     }
+
+    private static string? AskTool(JsonObject request) =>
+        request["tools"]?.AsArray().Select(t => (string?)t?["function"]?["name"]).FirstOrDefault(n => n?.StartsWith("ask_", StringComparison.Ordinal) == true);
 
     private static string Content(JsonNode? content) => content switch
     {

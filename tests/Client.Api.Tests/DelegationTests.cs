@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using OrleansAgents.Security;
+
+namespace OrleansAgents.Tests;
+
+/// <summary>
+/// Delegation: <c>agent:{id}</c> in a hosted agent's tools is the function <c>ask_{id}</c>, run as an
+/// <c>agent.run</c> child task in a new conversation of the same owner; the scripted model calls it.
+/// Depth (Conversations:MaxDelegationDepth, 3) and cycles end in a tool error the model sees, not a crash.
+/// </summary>
+public sealed class DelegationTests(HostedAgentsFixture fixture) : IClassFixture<HostedAgentsFixture>
+{
+    private static readonly string[] MalformedDelegate = ["agent:Not An Id"];
+
+    private readonly HttpClient _dev = fixture.Api.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
+
+    private static string NewId() => "deleg-" + Guid.NewGuid().ToString("N")[..12];
+
+    private async Task RegisterAsync(string id, string model, params string[] tools)
+    {
+        var response = await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id, name = "delegator", model = new { provider = HostedAgentsFixture.Provider, model }, tools,
+        });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
+    /// <summary>Sends one message to the agent and reads the finished turn's events.</summary>
+    private async Task<List<(string Event, JsonObject Data)>> AskAsync(string agent)
+    {
+        var created = await _dev.PostAsync($"/api/agents/{agent}/conversations", null);
+        var conversation = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        Assert.Equal(HttpStatusCode.Accepted, (await _dev.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = "go" })).StatusCode);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var text = await _dev.GetStringAsync($"/api/conversations/{conversation}/events", timeout.Token);
+        return [.. text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(block =>
+        {
+            var lines = block.Split('\n');
+            return (lines.Single(l => l.StartsWith("event: ", StringComparison.Ordinal))[7..],
+                JsonNode.Parse(lines.Single(l => l.StartsWith("data: ", StringComparison.Ordinal))[6..])!.AsObject());
+        })];
+    }
+
+    private static string Reply(List<(string Event, JsonObject Data)> events)
+    {
+        Assert.Equal("completed", (string?)events[^1].Data["state"]);
+        return (string)events.Single(e => e.Event == "message").Data["text"]!;
+    }
+
+    [Fact]
+    public async Task AgentInTools_IsAskedThroughAConversationOfTheSameOwner()
+    {
+        var (asker, expert) = (NewId(), NewId());
+        await RegisterAsync(expert, "plain");
+        await RegisterAsync(asker, "delegate", "agent:" + expert);
+
+        var events = await AskAsync(asker);
+        Assert.Contains("Hello from the scripted model.", Reply(events), StringComparison.Ordinal);
+        Assert.Equal("ask_" + expert, (string?)events.Single(e => e.Event == "tool_call").Data["tool"]);
+
+        // The delegate's conversation is the caller's: readable by the same user, with the question as its turn.
+        var result = events.Single(e => e.Event == "tool_result").Data["result"]!;
+        var delegated = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{(string)result["conversationId"]!}"))!;
+        Assert.Equal(expert, (string?)delegated["conversation"]!["agentId"]);
+        Assert.Equal("What do you say?", (string?)delegated["turns"]![0]!["content"]);
+    }
+
+    [Fact]
+    public async Task ACycle_IsAToolErrorTheModelSees()
+    {
+        var (a, b) = (NewId(), NewId());
+        await RegisterAsync(a, "delegate", "agent:" + b);
+        await RegisterAsync(b, "delegate", "agent:" + a);
+
+        var reply = Reply(await AskAsync(a));
+        Assert.Contains("agent.delegation_cycle", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeeperThanMaxDelegationDepth_IsAToolErrorTheModelSees()
+    {
+        var chain = Enumerable.Range(0, 5).Select(_ => NewId()).ToArray();
+        await RegisterAsync(chain[^1], "plain");
+        for (var i = chain.Length - 2; i >= 0; i--)
+        {
+            await RegisterAsync(chain[i], "delegate", "agent:" + chain[i + 1]);
+        }
+
+        // Three levels (0 → 1 → 2 → 3) run; the fourth ask (3 → 4) is refused, so the leaf never answers.
+        var reply = Reply(await AskAsync(chain[0]));
+        Assert.Contains("agent.delegation_depth", reply, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hello from the scripted model.", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMalformedDelegateId_Is400()
+    {
+        var response = await _dev.PostAsJsonAsync("/api/agents", new
+        {
+            id = NewId(), name = "bad", model = new { provider = HostedAgentsFixture.Provider }, tools = MalformedDelegate,
+        });
+        await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, "agent.invalid_tool");
+    }
+}
