@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Api.Security;
 using OrleansAgents.Errors;
-using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Apis;
 
@@ -78,7 +77,7 @@ public static class AuthApi
             case LoginOutcome.Succeeded:
                 await throttle.SucceededAsync();
                 var user = result.User!;
-                var family = RefreshTokens.NewFamilyId();
+                var family = RefreshTokenRules.NewFamilyId();
                 var refresh = await grains.GetGrain<IRefreshTokenFamilyGrain>(family).StartAsync(user.Name);
                 await AuditAsync(grains, http, user.Name, AuditActions.Login, "ok");
                 return TypedResults.Ok(Tokens(issuer, user, family, refresh));
@@ -102,7 +101,7 @@ public static class AuthApi
     private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> RefreshAsync(
         RefreshRequest body, HttpContext http, IGrainFactory grains, TokenIssuer issuer)
     {
-        if (body.RefreshToken is null || !RefreshTokens.TryParse(body.RefreshToken, out var family, out _))
+        if (body.RefreshToken is null || !RefreshTokenRules.TryParse(body.RefreshToken, out var family, out _))
         {
             return InvalidRefresh();
         }

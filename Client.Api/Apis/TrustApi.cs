@@ -76,7 +76,7 @@ public static class TrustApi
 
         try
         {
-            OrleansAgents.Grains.Trust.TrustValidation.Check(rating);
+            TrustRules.Check(rating);
         }
         catch (DomainException ex)
         {

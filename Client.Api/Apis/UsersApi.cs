@@ -88,7 +88,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> UpdateAsync(
-        string name, UserRequest body, HttpContext http, IGrainFactory grains, OrleansAgents.Grains.Security.RevocationCache revocations)
+        string name, UserRequest body, HttpContext http, IGrainFactory grains, RevocationCache revocations)
     {
         if (!SecurityRules.IsValidUserName(name) || (body.Name is not null && body.Name != name))
         {
@@ -123,7 +123,7 @@ public static class UsersApi
 
     /// <summary>"Log out everywhere": a user for itself, an admin for anyone (others get the 404 an unknown user gets).</summary>
     private static async Task<Results<Ok<SessionsRevokedResponse>, ProblemHttpResult>> RevokeSessionsAsync(
-        string name, HttpContext http, IGrainFactory grains, OrleansAgents.Grains.Security.RevocationCache revocations)
+        string name, HttpContext http, IGrainFactory grains, RevocationCache revocations)
     {
         if (!SecurityRules.IsValidUserName(name))
         {
@@ -164,11 +164,11 @@ public static class UsersApi
             return badAgents;
         }
 
-        var id = OrleansAgents.Grains.Security.ApiKeys.NewId();
+        var id = ApiKeyRules.NewId();
 
         // A key is charged as apikey-{id} (see ClientPartitioner); its tier is set before the key exists, so an unknown tier creates nothing.
         var tier = body.Tier ?? TierAssignment.ForRoles(rateLimits.Value, body.Roles ?? []);
-        await TierAssignment.ApplyAsync(grains, OrleansAgents.Grains.Security.ApiKeys.Subject(id), tier);
+        await TierAssignment.ApplyAsync(grains, ApiKeyRules.Subject(id), tier);
         var created = await grains.GetGrain<IApiKeyGrain>(id).CreateAsync(new ApiKeySpec(
             body.Name, body.Roles ?? [], Actor(http), body.ExpiresInDays is { } days ? time.GetUtcNow().AddDays(days) : null, tier, body.Agents));
         await AuthApi.AuditAsync(grains, http, Actor(http), AuditActions.ApiKeyCreated, "ok", created.View.Id,

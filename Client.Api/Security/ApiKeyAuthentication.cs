@@ -2,7 +2,6 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Security;
 
@@ -23,7 +22,7 @@ public sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
-        if (values.Count != 1 || !ApiKeys.TryParse(values.ToString(), out var id, out var secret))
+        if (values.Count != 1 || !ApiKeyRules.TryParse(values.ToString(), out var id, out var secret))
         {
             return AuthenticateResult.Fail("The API key is malformed.");
         }
@@ -36,7 +35,7 @@ public sealed class ApiKeyAuthenticationHandler(
 
         var claims = new List<Claim>
         {
-            new(AgentClaims.Subject, ApiKeys.Subject(key.Id)),
+            new(AgentClaims.Subject, ApiKeyRules.Subject(key.Id)),
             new(AgentClaims.Kind, "apikey"),
         };
         claims.AddRange(key.Roles.Select(r => new Claim(AgentClaims.Roles, r)));

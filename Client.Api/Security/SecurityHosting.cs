@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OrleansAgents.Errors;
-using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Security;
 

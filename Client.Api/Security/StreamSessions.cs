@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Api.Errors;
 using OrleansAgents.Errors;
-using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Security;
 
@@ -109,7 +108,7 @@ public sealed class StreamSessions(IOptions<StreamOptions> options, RevocationCa
             }
 
             if (http.Request.Headers.TryGetValue(ApiKeyAuthenticationHandler.HeaderName, out var header)
-                && ApiKeys.TryParse(header.ToString(), out var id, out var secret))
+                && ApiKeyRules.TryParse(header.ToString(), out var id, out var secret))
             {
                 _apiKey = (id, secret);
             }

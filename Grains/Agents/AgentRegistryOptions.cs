@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Agents;
 
@@ -8,46 +10,30 @@ public sealed class AgentRegistryOptions
     public const string Section = "Agents";
 
     /// <summary>An agent whose last heartbeat is older than this is unhealthy.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// Heartbeats closer together than this are kept in memory only; the stored heartbeat time
     /// and the directory's copy may lag by at most this much. Must be below HeartbeatTimeout.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan HeartbeatSyncInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How often each directory shard republishes its per-status counts to /metrics.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Most candidates one list request examines when a status filter discards many.</summary>
+    [Range(AgentRules.MaxPageSize, int.MaxValue)]
     public int ListScanBudget { get; set; } = 1000;
 }
 
-internal sealed class AgentRegistryOptionsValidator : IValidateOptions<AgentRegistryOptions>
+/// <summary>
+/// Generated from the data annotations above; the one cross-field rule (the sync runs more often than
+/// the timeout it protects) is added by hand where the options are registered.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class AgentRegistryOptionsValidator : IValidateOptions<AgentRegistryOptions>
 {
-    public ValidateOptionsResult Validate(string? name, AgentRegistryOptions options)
-    {
-        var errors = new List<string>();
-        if (options.HeartbeatTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"{AgentRegistryOptions.Section}:HeartbeatTimeout must be positive (was {options.HeartbeatTimeout}).");
-        }
-
-        if (options.HeartbeatSyncInterval <= TimeSpan.Zero || options.HeartbeatSyncInterval >= options.HeartbeatTimeout)
-        {
-            errors.Add($"{AgentRegistryOptions.Section}:HeartbeatSyncInterval must be positive and below HeartbeatTimeout (was {options.HeartbeatSyncInterval}).");
-        }
-
-        if (options.MetricsInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"{AgentRegistryOptions.Section}:MetricsInterval must be positive (was {options.MetricsInterval}).");
-        }
-
-        if (options.ListScanBudget < AgentRules.MaxPageSize)
-        {
-            errors.Add($"{AgentRegistryOptions.Section}:ListScanBudget must be at least {AgentRules.MaxPageSize} (was {options.ListScanBudget}).");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
 }

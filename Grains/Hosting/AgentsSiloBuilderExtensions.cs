@@ -46,7 +46,8 @@ public static class AgentsSiloBuilderExtensions
     public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<AgentRegistryOptions, AgentRegistryOptionsValidator>(AgentRegistryOptions.Section);
+        services.AddValidatedOptions<AgentRegistryOptions, AgentRegistryOptionsValidator>(AgentRegistryOptions.Section)
+            .Validate(o => o.HeartbeatSyncInterval < o.HeartbeatTimeout, $"{AgentRegistryOptions.Section}:HeartbeatSyncInterval must be below HeartbeatTimeout.");
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<AgentMetrics>();

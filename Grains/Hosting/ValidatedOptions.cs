@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -10,12 +12,77 @@ public static class ValidatedOptions
     /// <summary>
     /// Binds <typeparamref name="TOptions"/> to <paramref name="section"/>, adds <typeparamref name="TValidator"/>
     /// once, and validates at start so a wrong setting stops the process with every failure named.
+    /// <typeparamref name="TValidator"/> is usually an <c>[OptionsValidator]</c> generated from data annotations;
+    /// its failures are reworded to name the configuration key (<c>Section:Member</c>), which is what an operator sets.
     /// </summary>
     public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions, TValidator>(this IServiceCollection services, string section)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        services.TryAddSingleton(new OptionsSection<TOptions>(section));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, ConfigKeyNamedValidator<TOptions, TValidator>>());
         return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
+}
+
+/// <summary>Bounds for <c>[Range(typeof(TimeSpan), …)]</c> on options (attribute arguments must be constants).</summary>
+public static class OptionBounds
+{
+    /// <summary>One tick: with <see cref="MaxTimeSpan"/>, "must be positive".</summary>
+    public const string MinPositiveTimeSpan = "00:00:00.0000001";
+
+    /// <summary><see cref="TimeSpan.MaxValue"/>: the range states only a minimum.</summary>
+    public const string MaxTimeSpan = "10675199.02:48:05.4775807";
+}
+
+/// <summary>The configuration section <typeparamref name="TOptions"/> is bound from.</summary>
+internal sealed record OptionsSection<TOptions>(string Name);
+
+/// <summary>
+/// Runs <typeparamref name="TValidator"/> and rewrites the generated validator's
+/// "Member: The field Type.Member must be between 10 and 2147483647." into
+/// "Section:Member must be at least 10 (was 5).": the generator ignores a custom ErrorMessage in some
+/// cases, and its type-qualified name is not something an operator can find in appsettings.
+/// Failures already written as "Section:Key …" (hand-written rules) pass through unchanged.
+/// </summary>
+internal sealed partial class ConfigKeyNamedValidator<TOptions, TValidator>(OptionsSection<TOptions> section, IServiceProvider services)
+    : IValidateOptions<TOptions>
+    where TOptions : class
+    where TValidator : class, IValidateOptions<TOptions>
+{
+    private readonly TValidator _inner = ActivatorUtilities.CreateInstance<TValidator>(services);
+
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var result = _inner.Validate(name, options);
+        if (!result.Failed || result.Failures is null)
+        {
+            return result;
+        }
+
+        return ValidateOptionsResult.Fail(result.Failures.Select(f => Reword(f, options)));
+    }
+
+    private string Reword(string failure, TOptions options)
+    {
+        var match = GeneratedFailure().Match(failure);
+        if (!match.Success)
+        {
+            return failure;
+        }
+
+        var member = match.Groups["member"].Value;
+        var rule = OpenEndedRange().Replace(match.Groups["rule"].Value, "must be at least ${min}");
+        var value = typeof(TOptions).GetProperty(member)?.GetValue(options);
+        var was = value is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (was {value})");
+        return $"{section.Name}:{member} {rule}{was}.";
+    }
+
+    // "Member: The field Type.Member <rule>." (Range, MinLength, …) and "Member: The Type.Member field is required."
+    [GeneratedRegex(@"^(?<member>\w+): The (?:field )?(?:[\w.]+\.)?\k<member>(?: field)? (?<rule>.+?)\.?$")]
+    private static partial Regex GeneratedFailure();
+
+    // A Range whose upper bound is the type's maximum only states a minimum.
+    [GeneratedRegex(@"must be between (?<min>\S+) and (?:2147483647|9223372036854775807|1\.7976931348623157E\+308|10675199\.02:48:05\.4775807)$")]
+    private static partial Regex OpenEndedRange();
 }

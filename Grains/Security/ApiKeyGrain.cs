@@ -19,7 +19,7 @@ public sealed class ApiKeyState
     [Id(6)] public DateTimeOffset? RevokedAt { get; set; }
     [Id(7)] public DateTimeOffset? LastUsedAt { get; set; }
 
-    /// <summary>SHA-256 of the secret (see <see cref="ApiKeys.Hash"/>); the secret itself is never stored.</summary>
+    /// <summary>SHA-256 of the secret (see <see cref="ApiKeyRules.Hash"/>); the secret itself is never stored.</summary>
     [Id(8)] public byte[] SecretHash { get; set; } = [];
 
     /// <summary>The rate-limit tier given at creation (shown only; the bucket grain holds the limits).</summary>
@@ -29,7 +29,7 @@ public sealed class ApiKeyState
     [Id(10)] public List<string>? Agents { get; set; }
 }
 
-/// <summary>One API key (key: key id from <see cref="ApiKeys.NewId"/>). Keys are revoked, never deleted.</summary>
+/// <summary>One API key (key: key id from <see cref="ApiKeyRules.NewId"/>). Keys are revoked, never deleted.</summary>
 public sealed partial class ApiKeyGrain(
     [PersistentState("apikey", StorageNames.Security)] IPersistentState<ApiKeyState> state,
     IOptions<SecurityOptions> options,
@@ -53,9 +53,9 @@ public sealed partial class ApiKeyGrain(
 
     public async Task<ApiKeyCreated> CreateAsync(ApiKeySpec spec)
     {
-        if (!ApiKeys.IsValidId(Id))
+        if (!ApiKeyRules.IsValidId(Id))
         {
-            throw new DomainException(ErrorCodes.ApiKeyInvalidId, "API key ids come from ApiKeys.NewId().");
+            throw new DomainException(ErrorCodes.ApiKeyInvalidId, "API key ids come from ApiKeyRules.NewId().");
         }
 
         if (S.Exists)
@@ -65,7 +65,7 @@ public sealed partial class ApiKeyGrain(
 
         var name = UserValidation.DisplayName(spec.Name, ErrorCodes.ApiKeyInvalidName)
             ?? throw new DomainException(ErrorCodes.ApiKeyInvalidName, "An API key needs a name.");
-        var agents = ApiKeys.ValidAgents(spec.Agents);
+        var agents = ApiKeyRules.ValidAgents(spec.Agents);
         // A worker key needs no role: its agents are what it may act for (leases, heartbeats).
         var roles = agents is not null && spec.Roles.Count == 0 ? [] : UserValidation.Roles(spec.Roles, ErrorCodes.ApiKeyInvalidRole);
         var now = time.GetUtcNow();
@@ -74,7 +74,7 @@ public sealed partial class ApiKeyGrain(
             throw new DomainException(ErrorCodes.ApiKeyInvalidExpiry, "expiresAt must be in the future.");
         }
 
-        var secret = ApiKeys.NewSecret();
+        var secret = ApiKeyRules.NewSecret();
         state.State = new ApiKeyState
         {
             Exists = true,
@@ -83,14 +83,14 @@ public sealed partial class ApiKeyGrain(
             CreatedBy = spec.CreatedBy,
             CreatedAt = now,
             ExpiresAt = spec.ExpiresAt,
-            SecretHash = ApiKeys.Hash(secret),
+            SecretHash = ApiKeyRules.Hash(secret),
             Tier = spec.Tier,
             Agents = agents,
         };
         await state.SaveOrDeactivateAsync(this);
         await GrainFactory.GetGrain<IApiKeyDirectoryGrain>(0).AddAsync(Id);
         LogCreated(Id, spec.CreatedBy);
-        return new ApiKeyCreated(View(), ApiKeys.Format(Id, secret));
+        return new ApiKeyCreated(View(), ApiKeyRules.Format(Id, secret));
     }
 
     public ValueTask<ApiKeyView?> GetAsync() => ValueTask.FromResult(S.Exists ? View() : null);
@@ -98,7 +98,7 @@ public sealed partial class ApiKeyGrain(
     public async Task<ApiKeyView?> VerifyAsync(string secret)
     {
         if (!S.Exists || secret is null || S.SecretHash.Length == 0
-            || !CryptographicOperations.FixedTimeEquals(ApiKeys.Hash(secret), S.SecretHash))
+            || !CryptographicOperations.FixedTimeEquals(ApiKeyRules.Hash(secret), S.SecretHash))
         {
             return null;
         }

@@ -43,9 +43,9 @@ public sealed partial class RefreshTokenFamilyGrain(
 
     public async Task<RefreshResult> StartAsync(string userName)
     {
-        if (!RefreshTokens.IsValidFamilyId(FamilyId))
+        if (!RefreshTokenRules.IsValidFamilyId(FamilyId))
         {
-            throw new DomainException(ErrorCodes.TokenInvalidId, "Refresh-token family ids come from RefreshTokens.NewFamilyId().");
+            throw new DomainException(ErrorCodes.TokenInvalidId, "Refresh-token family ids come from RefreshTokenRules.NewFamilyId().");
         }
 
         if (S.UserName is not null)
@@ -58,17 +58,17 @@ public sealed partial class RefreshTokenFamilyGrain(
 
         // The user learns of the family first (404 when there is no user), so deleting it can revoke the family.
         await GrainFactory.GetGrain<IUserGrain>(userName).AddRefreshFamilyAsync(FamilyId, expiresAt);
-        var secret = RefreshTokens.NewSecret();
+        var secret = RefreshTokenRules.NewSecret();
         S.UserName = userName;
         S.ExpiresAt = expiresAt;
-        S.CurrentHash = RefreshTokens.Hash(secret);
+        S.CurrentHash = RefreshTokenRules.Hash(secret);
         await state.SaveOrDeactivateAsync(this);
-        return new RefreshResult(true, userName, RefreshTokens.Format(FamilyId, secret), expiresAt, null, false);
+        return new RefreshResult(true, userName, RefreshTokenRules.Format(FamilyId, secret), expiresAt, null, false);
     }
 
     public async Task<RefreshResult> RotateAsync(string refreshToken)
     {
-        if (!RefreshTokens.TryParse(refreshToken, out var familyId, out var secret) || familyId != FamilyId)
+        if (!RefreshTokenRules.TryParse(refreshToken, out var familyId, out var secret) || familyId != FamilyId)
         {
             return new RefreshResult(false, null, null, null, RefreshProblems.Malformed, false);
         }
@@ -88,20 +88,20 @@ public sealed partial class RefreshTokenFamilyGrain(
             return Refused(RefreshProblems.Expired);
         }
 
-        var hash = RefreshTokens.Hash(secret);
+        var hash = RefreshTokenRules.Hash(secret);
         if (CryptographicOperations.FixedTimeEquals(hash, S.CurrentHash))
         {
-            var next = RefreshTokens.NewSecret();
+            var next = RefreshTokenRules.NewSecret();
             S.RotatedHashes.Add(S.CurrentHash);
             if (S.RotatedHashes.Count > _options.RotatedSecretsKept)
             {
                 S.RotatedHashes.RemoveRange(0, S.RotatedHashes.Count - _options.RotatedSecretsKept);
             }
 
-            S.CurrentHash = RefreshTokens.Hash(next);
+            S.CurrentHash = RefreshTokenRules.Hash(next);
             S.Rotations++;
             await state.SaveOrDeactivateAsync(this);
-            return new RefreshResult(true, S.UserName, RefreshTokens.Format(FamilyId, next), S.ExpiresAt, null, false);
+            return new RefreshResult(true, S.UserName, RefreshTokenRules.Format(FamilyId, next), S.ExpiresAt, null, false);
         }
 
         if (S.RotatedHashes.Any(h => CryptographicOperations.FixedTimeEquals(h, hash)))

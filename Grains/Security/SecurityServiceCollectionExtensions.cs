@@ -20,22 +20,6 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>
-    /// The in-memory copy of the access-token deny list (<see cref="RevocationCache"/>) and its poll
-    /// loop, for any process with an <see cref="IGrainFactory"/> (the API, or a silo host).
-    /// </summary>
-    public static IServiceCollection AddRevocationCache(this IServiceCollection services)
-    {
-        services.AddSecurityOptions();
-        if (!services.Any(d => d.ServiceType == typeof(RevocationCache)))
-        {
-            services.AddSingleton<RevocationCache>();
-            services.AddHostedService(sp => sp.GetRequiredService<RevocationCache>());
-        }
-
-        return services;
-    }
-
     /// <summary>What the security grains need in a silo: options and the password hasher.</summary>
     internal static IServiceCollection AddSecurityGrainServices(this IServiceCollection services)
     {

@@ -26,7 +26,7 @@ public sealed record class RevocationEntry(
 /// <summary>
 /// The deny list of access-token ids (key: 0). Writes are rare (logouts, admin revocations) and
 /// entries leave once their token would have expired, so the list stays small; reads come from
-/// each API process's <see cref="RevocationCache"/> once per poll interval, not per request.
+/// each API process's <c>RevocationCache</c> once per poll interval, not per request.
 /// </summary>
 public sealed class TokenRevocationGrain(
     [PersistentState("revocations", StorageNames.Security)] IPersistentState<TokenRevocationState> state,

@@ -13,9 +13,9 @@ public sealed class ApiKeyGrainTests(SecurityClusterFixture fixture) : IClassFix
 
     private async Task<(string Id, string Secret, ApiKeyCreated Created)> CreateAsync(ApiKeySpec? spec = null)
     {
-        var id = ApiKeys.NewId();
+        var id = ApiKeyRules.NewId();
         var created = await Key(id).CreateAsync(spec ?? Spec());
-        Assert.True(ApiKeys.TryParse(created.Key, out var parsedId, out var secret));
+        Assert.True(ApiKeyRules.TryParse(created.Key, out var parsedId, out var secret));
         Assert.Equal(id, parsedId);
         return (id, secret, created);
     }
@@ -39,10 +39,10 @@ public sealed class ApiKeyGrainTests(SecurityClusterFixture fixture) : IClassFix
     public async Task Create_Validates()
     {
         await RefusedAsync(() => Key("NOT-BASE32-ID!!!").CreateAsync(Spec()), ErrorCodes.ApiKeyInvalidId);
-        await RefusedAsync(() => Key(ApiKeys.NewId()).CreateAsync(Spec(name: "  ")), ErrorCodes.ApiKeyInvalidName);
-        await RefusedAsync(() => Key(ApiKeys.NewId()).CreateAsync(Spec(roles: [])), ErrorCodes.ApiKeyInvalidRole);
-        await RefusedAsync(() => Key(ApiKeys.NewId()).CreateAsync(Spec(roles: ["superuser"])), ErrorCodes.ApiKeyInvalidRole);
-        await RefusedAsync(() => Key(ApiKeys.NewId()).CreateAsync(Spec(expiresAt: fixture.Clock.GetUtcNow())), ErrorCodes.ApiKeyInvalidExpiry);
+        await RefusedAsync(() => Key(ApiKeyRules.NewId()).CreateAsync(Spec(name: "  ")), ErrorCodes.ApiKeyInvalidName);
+        await RefusedAsync(() => Key(ApiKeyRules.NewId()).CreateAsync(Spec(roles: [])), ErrorCodes.ApiKeyInvalidRole);
+        await RefusedAsync(() => Key(ApiKeyRules.NewId()).CreateAsync(Spec(roles: ["superuser"])), ErrorCodes.ApiKeyInvalidRole);
+        await RefusedAsync(() => Key(ApiKeyRules.NewId()).CreateAsync(Spec(expiresAt: fixture.Clock.GetUtcNow())), ErrorCodes.ApiKeyInvalidExpiry);
         var (id, _, _) = await CreateAsync();
         await RefusedAsync(() => Key(id).CreateAsync(Spec()), ErrorCodes.ApiKeyExists);
     }
@@ -56,7 +56,7 @@ public sealed class ApiKeyGrainTests(SecurityClusterFixture fixture) : IClassFix
         Assert.Equal(id, (await Key(id).VerifyAsync(secret))?.Id);
         Assert.Null(await Key(id).VerifyAsync(otherSecret));
         Assert.Null(await Key(id).VerifyAsync(secret[..^1]));
-        Assert.Null(await Key(ApiKeys.NewId()).VerifyAsync(secret));
+        Assert.Null(await Key(ApiKeyRules.NewId()).VerifyAsync(secret));
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class ApiKeyGrainTests(SecurityClusterFixture fixture) : IClassFix
         Assert.Equal(fixture.Clock.GetUtcNow() - TimeSpan.FromSeconds(1), revoked.RevokedAt);
         Assert.Equal(revoked.RevokedAt, again.RevokedAt);
         Assert.Null(await Key(id).VerifyAsync(secret));
-        await RefusedAsync(() => Key(ApiKeys.NewId()).RevokeAsync(), ErrorCodes.ApiKeyNotFound);
+        await RefusedAsync(() => Key(ApiKeyRules.NewId()).RevokeAsync(), ErrorCodes.ApiKeyNotFound);
     }
 
     [Fact]
@@ -120,16 +120,16 @@ public sealed class ApiKeyGrainTests(SecurityClusterFixture fixture) : IClassFix
     [Fact]
     public void TryParse_AcceptsOnlyOurShape()
     {
-        var id = ApiKeys.NewId();
+        var id = ApiKeyRules.NewId();
         var secret = "A_" + new string('A', 40) + "Q";
 
         Assert.Matches("^[a-z2-7]{16}$", id);
-        Assert.True(ApiKeys.TryParse($"oak_{id}_{secret}", out var parsedId, out var parsedSecret));
+        Assert.True(ApiKeyRules.TryParse($"oak_{id}_{secret}", out var parsedId, out var parsedSecret));
         Assert.Equal((id, secret), (parsedId, parsedSecret));
-        Assert.False(ApiKeys.TryParse($"oak_{id.ToUpperInvariant()}_{secret}", out _, out _));
-        Assert.False(ApiKeys.TryParse($"oak_{id}-{secret}", out _, out _));
-        Assert.False(ApiKeys.TryParse($"oak_{id}_{secret}=", out _, out _));
-        Assert.False(ApiKeys.TryParse($"oak_{id[..15]}1_{secret}", out _, out _));
-        Assert.False(ApiKeys.TryParse(null, out _, out _));
+        Assert.False(ApiKeyRules.TryParse($"oak_{id.ToUpperInvariant()}_{secret}", out _, out _));
+        Assert.False(ApiKeyRules.TryParse($"oak_{id}-{secret}", out _, out _));
+        Assert.False(ApiKeyRules.TryParse($"oak_{id}_{secret}=", out _, out _));
+        Assert.False(ApiKeyRules.TryParse($"oak_{id[..15]}1_{secret}", out _, out _));
+        Assert.False(ApiKeyRules.TryParse(null, out _, out _));
     }
 }

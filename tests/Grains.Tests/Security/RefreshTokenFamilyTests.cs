@@ -17,7 +17,7 @@ public sealed class RefreshTokenFamilyTests(SecurityClusterFixture fixture) : IC
 
     private async Task<(string FamilyId, string Token)> StartAsync(string? userName = null)
     {
-        var familyId = RefreshTokens.NewFamilyId();
+        var familyId = RefreshTokenRules.NewFamilyId();
         var started = await Family(familyId).StartAsync(userName ?? await UserAsync());
         return (familyId, started.NewRefreshToken!);
     }
@@ -26,14 +26,14 @@ public sealed class RefreshTokenFamilyTests(SecurityClusterFixture fixture) : IC
     public async Task Start_IssuesAParsableToken_ForTheUser_ExpiringAfterTheLifetime()
     {
         var user = await UserAsync();
-        var familyId = RefreshTokens.NewFamilyId();
+        var familyId = RefreshTokenRules.NewFamilyId();
 
         var started = await Family(familyId).StartAsync(user);
 
         Assert.True(started.Accepted);
         Assert.Equal(user, started.UserName);
         Assert.Equal(fixture.Clock.GetUtcNow() + SecurityClusterFixture.RefreshLifetime, started.ExpiresAt);
-        Assert.True(RefreshTokens.TryParse(started.NewRefreshToken, out var parsedId, out var secret));
+        Assert.True(RefreshTokenRules.TryParse(started.NewRefreshToken, out var parsedId, out var secret));
         Assert.Equal(familyId, parsedId);
         Assert.Equal(43, secret.Length);
         var stored = await fixture.StoredAsync<RefreshTokenFamilyState>("family", Family(familyId).GetGrainId());
@@ -44,7 +44,7 @@ public sealed class RefreshTokenFamilyTests(SecurityClusterFixture fixture) : IC
     [Fact]
     public async Task Start_ForAMissingUser_IsNotFound_AndTwiceIsAConflict()
     {
-        await RefusedAsync(() => Family(RefreshTokens.NewFamilyId()).StartAsync(NewUserName()), ErrorCodes.UserNotFound);
+        await RefusedAsync(() => Family(RefreshTokenRules.NewFamilyId()).StartAsync(NewUserName()), ErrorCodes.UserNotFound);
         await RefusedAsync(() => Family("not-a-family-id").StartAsync(NewUserName()), ErrorCodes.TokenInvalidId);
         var (familyId, _) = await StartAsync();
         await RefusedAsync(() => Family(familyId).StartAsync(NewUserName()), ErrorCodes.AuthInvalidRefreshToken);
@@ -86,8 +86,8 @@ public sealed class RefreshTokenFamilyTests(SecurityClusterFixture fixture) : IC
     {
         var (familyId, token) = await StartAsync();
         var (_, other) = await StartAsync();
-        var stranger = RefreshTokens.NewFamilyId();
-        Assert.True(RefreshTokens.TryParse(token, out _, out var secret));
+        var stranger = RefreshTokenRules.NewFamilyId();
+        Assert.True(RefreshTokenRules.TryParse(token, out _, out var secret));
 
         Assert.Equal(RefreshProblems.Malformed, (await Family(familyId).RotateAsync("rt_nonsense")).Problem);
         Assert.Equal(RefreshProblems.Malformed, (await Family(familyId).RotateAsync(other)).Problem);
@@ -153,15 +153,15 @@ public sealed class RefreshTokenFamilyTests(SecurityClusterFixture fixture) : IC
     [Fact]
     public void TryParse_AcceptsOnlyOurShape()
     {
-        var id = RefreshTokens.NewFamilyId();
+        var id = RefreshTokenRules.NewFamilyId();
         var secret = new string('A', 42) + "Q";
 
-        Assert.True(RefreshTokens.TryParse($"rt_{id}.{secret}", out var parsedId, out var parsedSecret));
+        Assert.True(RefreshTokenRules.TryParse($"rt_{id}.{secret}", out var parsedId, out var parsedSecret));
         Assert.Equal((id, secret), (parsedId, parsedSecret));
-        Assert.False(RefreshTokens.TryParse($"rx_{id}.{secret}", out _, out _));
-        Assert.False(RefreshTokens.TryParse($"rt_{id}:{secret}", out _, out _));
-        Assert.False(RefreshTokens.TryParse($"rt_{id}.{secret}x", out _, out _));
-        Assert.False(RefreshTokens.TryParse($"rt_{id}.{secret[..42]}!", out _, out _));
-        Assert.False(RefreshTokens.TryParse(null, out _, out _));
+        Assert.False(RefreshTokenRules.TryParse($"rx_{id}.{secret}", out _, out _));
+        Assert.False(RefreshTokenRules.TryParse($"rt_{id}:{secret}", out _, out _));
+        Assert.False(RefreshTokenRules.TryParse($"rt_{id}.{secret}x", out _, out _));
+        Assert.False(RefreshTokenRules.TryParse($"rt_{id}.{secret[..42]}!", out _, out _));
+        Assert.False(RefreshTokenRules.TryParse(null, out _, out _));
     }
 }

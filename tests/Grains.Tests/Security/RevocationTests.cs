@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Security;
 using static OrleansAgents.Tests.Security.SecurityTestHelpers;
@@ -68,47 +66,5 @@ public sealed class RevocationTests : IAsyncLifetime
     {
         await RefusedAsync(() => List.RevokeAsync(new RevokedToken("", In(TimeSpan.FromMinutes(1)))), ErrorCodes.TokenInvalidId);
         await RefusedAsync(() => List.RevokeAsync(new RevokedToken(new string('j', 129), In(TimeSpan.FromMinutes(1)))), ErrorCodes.TokenInvalidId);
-    }
-
-    [Fact]
-    public async Task Cache_SeesARevocation_AfterRefresh_AndForgetsItWhenTheTokenExpires()
-    {
-        using var cache = new RevocationCache(_fixture.Client, Options.Create(new SecurityOptions()), _fixture.Clock, NullLogger<RevocationCache>.Instance);
-        await cache.RefreshAsync();
-        Assert.False(cache.IsRevoked("jti-1"));
-
-        await List.RevokeAsync(new RevokedToken("jti-1", In(TimeSpan.FromMinutes(5))));
-        Assert.False(cache.IsRevoked("jti-1"));
-        await cache.RefreshAsync();
-
-        Assert.True(cache.IsRevoked("jti-1"));
-        Assert.False(cache.IsRevoked("jti-2"));
-        Assert.Equal((await List.GetSinceAsync(0)).Version, cache.Version);
-
-        _fixture.Clock.Advance(TimeSpan.FromMinutes(5));
-        Assert.False(cache.IsRevoked("jti-1"));
-    }
-
-    [Fact]
-    public async Task Cache_PollLoop_PicksUpRevocationsWithoutARefreshCall()
-    {
-        var options = Options.Create(new SecurityOptions { RevocationPollInterval = TimeSpan.FromMilliseconds(50) });
-        using var cache = new RevocationCache(_fixture.Client, options, TimeProvider.System, NullLogger<RevocationCache>.Instance);
-        await cache.StartAsync(CancellationToken.None);
-        try
-        {
-            await List.RevokeAsync(new RevokedToken("polled", DateTimeOffset.UtcNow.AddYears(1)));
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (!cache.IsRevoked("polled") && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
-
-            Assert.True(cache.IsRevoked("polled"));
-        }
-        finally
-        {
-            await cache.StopAsync(CancellationToken.None);
-        }
     }
 }

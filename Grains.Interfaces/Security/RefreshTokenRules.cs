@@ -3,13 +3,13 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace OrleansAgents.Grains.Security;
+namespace OrleansAgents.Security;
 
 /// <summary>
 /// Refresh tokens look like <c>rt_{familyId}.{secret}</c>: the family id (16 random bytes) names
 /// the grain, the secret (32 random bytes) proves possession. Both are base64url.
 /// </summary>
-public static class RefreshTokens
+public static class RefreshTokenRules
 {
     public const string Prefix = "rt_";
     private const int FamilyIdBytes = 16;
@@ -46,15 +46,15 @@ public static class RefreshTokens
         return true;
     }
 
-    internal static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
+    public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
 
-    internal static string Format(string familyId, string secret) => $"{Prefix}{familyId}.{secret}";
+    public static string Format(string familyId, string secret) => $"{Prefix}{familyId}.{secret}";
 
     /// <summary>
     /// SHA-256 is enough here: the secret is 256 random bits, so there is nothing to brute-force
     /// and a slow password hash would only cost CPU on every refresh.
     /// </summary>
-    internal static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }
 
 /// <summary>Why a refresh token was refused (<see cref="RefreshResult.Problem"/>).</summary>

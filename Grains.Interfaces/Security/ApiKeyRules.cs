@@ -4,13 +4,13 @@ using System.Security.Cryptography;
 using System.Text;
 using OrleansAgents.Errors;
 
-namespace OrleansAgents.Grains.Security;
+namespace OrleansAgents.Security;
 
 /// <summary>
 /// API keys look like <c>oak_{id}_{secret}</c>: the id (16 lowercase base32 characters) names the
 /// grain, the secret (32 random bytes, base64url, which may itself contain <c>_</c>) proves possession.
 /// </summary>
-public static class ApiKeys
+public static class ApiKeyRules
 {
     private const string Base32Alphabet = "abcdefghijklmnopqrstuvwxyz234567";
     private const int SecretBytes = 32;
@@ -56,19 +56,19 @@ public static class ApiKeys
     }
 
     /// <summary>A key's agent scope as stored: null for an unscoped key; an invalid list is refused.</summary>
-    internal static List<string>? ValidAgents(IReadOnlyList<string>? agents) =>
+    public static List<string>? ValidAgents(IReadOnlyList<string>? agents) =>
         agents is null ? null
         : SecurityRules.IsValidKeyAgents(agents) ? [.. agents]
         : throw new DomainException(ErrorCodes.ApiKeyInvalidAgents,
             $"agents must be 1 to {SecurityRules.MaxKeyAgents} distinct agent ids.");
 
-    internal static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
+    public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
 
-    internal static string Format(string id, string secret) => $"{SecurityRules.ApiKeyPrefix}{id}_{secret}";
+    public static string Format(string id, string secret) => $"{SecurityRules.ApiKeyPrefix}{id}_{secret}";
 
     /// <summary>
     /// SHA-256, not a password hash: the secret is 256 random bits, so a fast hash leaks nothing
     /// guessable, and a slow one would cost CPU on every authenticated request.
     /// </summary>
-    internal static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    public static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }

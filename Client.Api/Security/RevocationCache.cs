@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Security;
 
-namespace OrleansAgents.Grains.Security;
+namespace OrleansAgents.Api.Security;
 
 /// <summary>
 /// This process's copy of the cluster's access-token deny list: <see cref="IsRevoked"/> answers
@@ -114,4 +115,23 @@ public sealed partial class RevocationCache(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Revocation list poll recovered at version {Version}")]
     private partial void LogRecovered(long version);
+}
+
+public static class RevocationCacheExtensions
+{
+    /// <summary>
+    /// The in-memory copy of the access-token deny list and its poll loop; only the API checks
+    /// access tokens, so only the API registers it.
+    /// </summary>
+    public static IServiceCollection AddRevocationCache(this IServiceCollection services)
+    {
+        services.AddSecurityOptions();
+        if (!services.Any(d => d.ServiceType == typeof(RevocationCache)))
+        {
+            services.AddSingleton<RevocationCache>();
+            services.AddHostedService(sp => sp.GetRequiredService<RevocationCache>());
+        }
+
+        return services;
+    }
 }
