@@ -64,11 +64,6 @@ public sealed class HostedAgentsFactory(string llmEndpoint, IReadOnlyDictionary<
         }
     }
 
-    public int ManagementPort { get; } = ApiFactory.FreePort();
-
-    /// <summary>A client on the management port (/metrics).</summary>
-    public HttpClient ManagementClient() => ApiFactory.OnLocalPort(this, ManagementPort);
-
     /// <summary>A client acting as a user with these roles (tokens signed by the API's own issuer).</summary>
     public HttpClient ClientFor(string subject, params string[] roles)
     {

@@ -90,6 +90,7 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 return;
             case var scenario when scenario.StartsWith("call:", StringComparison.Ordinal):
                 await AnswerAsync(context, model, stream, "Tools said: " + string.Join(" | ", toolResults), []);
+                return;
             case "delegate" when toolResults.Count == 0 && AskTool(request) is { } ask:
                 await AnswerAsync(context, model, stream, text: null, [("call_ask", ask, """{"question":"What do you say?"}""")]);
                 return;
