@@ -7,7 +7,7 @@ set -euo pipefail
 cd "${1:-.}"
 sizes=$(mktemp)
 trap 'rm -f "$sizes"' EXIT
-for p in Grains.Interfaces Grains Silo Client.Api tests/Client.Api.Tests tests/Grains.Tests tests/Deploy.Tests tests/Shared; do
+for p in Grains.Interfaces Grains Hosting.Defaults Silo Client.Api tests/Client.Api.Tests tests/Grains.Tests tests/Deploy.Tests tests/Shared; do
   [ -d "$p" ] || continue
   find "$p" -name '*.cs' -not -path '*/obj/*' -not -path '*/bin/*' -print0 | xargs -0 wc -l | grep -v ' total$' | awk '{print $1}' | sort -n > "$sizes"
   n=$(wc -l < "$sizes")

@@ -5,7 +5,7 @@ using OrleansAgents.Errors;
 
 namespace OrleansAgents.Api.Apis;
 
-public static class RateLimitsApi
+public static partial class RateLimitsApi
 {
     public static IEndpointRouteBuilder MapRateLimitsApi(this IEndpointRouteBuilder api)
     {
@@ -49,16 +49,4 @@ public static class RateLimitsApi
 
     private static ProblemHttpResult InvalidUser() =>
         ProblemResults.Invalid(ErrorCodes.RateLimitInvalidUser, $"User ids must match {RateLimitRules.UserIdPattern}.");
-
-    public sealed record TierRequest(string? Tier);
-
-    /// <summary>Durations in whole seconds, as in the RateLimit headers.</summary>
-    public sealed record RateLimitStatusResponse(string UserId, string Tier, IReadOnlyList<WindowResponse> Windows)
-    {
-        public static RateLimitStatusResponse From(RateLimitStatus status) => new(status.Key, status.Tier,
-            [.. status.Windows.Select(w => new WindowResponse(w.Name, w.Limit, w.Used, w.Remaining,
-                RateLimiting.RateLimitHeaders.Seconds(w.Window), RateLimiting.RateLimitHeaders.Seconds(w.ResetAfter)))]);
-    }
-
-    public sealed record WindowResponse(string Name, long Limit, long Used, long Remaining, long WindowSeconds, long ResetSeconds);
 }

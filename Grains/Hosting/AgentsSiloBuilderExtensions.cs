@@ -21,24 +21,6 @@ namespace OrleansAgents.Grains.Hosting;
 public static class AgentsSiloBuilderExtensions
 {
     /// <summary>
-    /// The local breaker views: needed wherever calls are guarded, in silos and in API clients.
-    /// </summary>
-    public static IServiceCollection AddClusterCircuitBreakers(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<CircuitBreakerOptions, CircuitBreakerOptionsValidator>(CircuitBreakerOptions.Section);
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.TryAddSingleton<BreakerMetrics>();
-        if (!services.Any(d => d.ServiceType == typeof(ClusterCircuitBreakers)))
-        {
-            services.AddSingleton<ClusterCircuitBreakers>();
-            services.AddHostedService(sp => sp.GetRequiredService<ClusterCircuitBreakers>());
-        }
-
-        return services;
-    }
-
-    /// <summary>
     /// Registers what the grains need (options, meters, clock, breaker views). Storage,
     /// clustering and reminders are the host's choice: the Silo project wires PostgreSQL and
     /// Redis, the API's embedded mode wires memory.
@@ -46,27 +28,14 @@ public static class AgentsSiloBuilderExtensions
     public static ISiloBuilder AddAgentsSilo(this ISiloBuilder builder)
     {
         var services = builder.Services;
-        services.AddValidatedOptions<AgentRegistryOptions, AgentRegistryOptionsValidator>(AgentRegistryOptions.Section)
-            .Validate(o => o.HeartbeatSyncInterval < o.HeartbeatTimeout, $"{AgentRegistryOptions.Section}:HeartbeatSyncInterval must be below HeartbeatTimeout.");
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddMetrics();
-        services.TryAddSingleton<AgentMetrics>();
-        services.AddHostedService<AgentDirectoryWarmup>();
-
-        services.AddValidatedOptions<RateLimitingOptions, RateLimitingOptionsValidator>(RateLimitingOptions.Section);
-        services.TryAddSingleton<RateLimitMetrics>();
+        services.AddAgentRegistry();
+        services.AddRateLimiting();
         services.AddClusterCircuitBreakers();
-
-        services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section);
-        services.TryAddSingleton<TaskMetrics>();
-        services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
+        services.AddTasks();
         services.AddTrust();
         services.AddConsensus();
         services.AddCollectiveNetwork();
-        services.AddValidatedOptions<MemoryOptions, MemoryOptionsValidator>(MemoryOptions.Section);
-        services.TryAddSingleton<MemoryMetrics>();
-        // The durable silo host registers the PostgreSQL store first; everyone else keeps the log in memory.
-        services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
+        services.AddAgentMemory();
         services.AddSecurityGrainServices();
 
         services.AddWorkflows();

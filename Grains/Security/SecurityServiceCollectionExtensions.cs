@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Security.Audit;
 
 namespace OrleansAgents.Grains.Security;
 
@@ -20,10 +21,12 @@ public static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>What the security grains need in a silo: options and the password hasher.</summary>
+    /// <summary>What the security grains need in a silo: options, the password hasher and the audit store.</summary>
     internal static IServiceCollection AddSecurityGrainServices(this IServiceCollection services)
     {
         services.AddSecurityOptions();
+        // The durable silo host registers the PostgreSQL store first; everyone else keeps the log in memory.
+        services.TryAddSingleton<IAuditStore>(sp => new InMemoryAuditStore(sp.GetRequiredService<TimeProvider>()));
         services.AddOptions<PasswordHasherOptions>().Configure<IOptions<SecurityOptions>>((hasher, security) =>
         {
             hasher.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;

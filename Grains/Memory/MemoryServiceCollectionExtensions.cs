@@ -1,0 +1,17 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansAgents.Grains.Memory;
+
+// In the hosting namespace so AddAgentsSilo calls it without another using.
+namespace OrleansAgents.Grains.Hosting;
+
+public static class MemoryServiceCollectionExtensions
+{
+    /// <summary>Agent memory: options and meters.</summary>
+    public static IServiceCollection AddAgentMemory(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<MemoryOptions, MemoryOptionsValidator>(MemoryOptions.Section);
+        services.TryAddSingleton<MemoryMetrics>();
+        return services;
+    }
+}

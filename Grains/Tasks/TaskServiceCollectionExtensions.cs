@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansAgents.Grains.Tasks;
+
+// In the hosting namespace so AddAgentsSilo calls it without another using.
+namespace OrleansAgents.Grains.Hosting;
+
+public static class TaskServiceCollectionExtensions
+{
+    /// <summary>Tasks: options, meters and how an agent is chosen for a task.</summary>
+    public static IServiceCollection AddTasks(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section);
+        services.TryAddSingleton<TaskMetrics>();
+        services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
+        return services;
+    }
+}
