@@ -129,6 +129,7 @@ public static class ApiHosting
         api.MapUsersApi();
         api.MapTasksApi();
         api.MapConversationsApi();
+        api.MapUsageApi();
         api.MapWorkerLeasesApi();
         api.MapJobsApi();
         api.MapMemoryApi();

@@ -41,6 +41,9 @@ public static partial class ConversationRules
     public static string SpendKey(string agentId, DateTimeOffset now) =>
         agentId + "/" + now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The key of one user's usage on one UTC day ('@' cannot start an agent id, so it never meets an agent's key).</summary>
+    public static string UserUsageKey(string userId, DateTimeOffset now) => "@" + SpendKey(userId, now);
+
     /// <summary>The key of the index of one owner's conversations with one agent.</summary>
     public static string IndexKey(string agentId, string owner) => agentId + "/" + owner;
 

@@ -424,7 +424,10 @@ public sealed partial class ConversationGrain(
         var usage = new ModelUsage(provider, model, input, output, cost);
         try
         {
-            await GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, time.GetUtcNow())).RecordAsync(usage);
+            var now = time.GetUtcNow();
+            await Task.WhenAll(
+                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, now)).RecordAsync(usage),
+                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.UserUsageKey(S.Owner, now)).RecordAsync(usage));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -399,5 +399,19 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         Assert.Contains($"orleansagents_conversations_agent_tokens{{agent=\"{id}\",kind=\"output\",model=\"plain\",provider=\"{HostedAgentsFixture.Provider}\"}} 5", metrics, StringComparison.Ordinal);
         var costLine = metrics.Split('\n').Single(l => l.StartsWith($"orleansagents_conversations_agent_cost_usd{{agent=\"{id}\",model=\"plain\",provider=\"{HostedAgentsFixture.Provider}\"}} ", StringComparison.Ordinal));
         Assert.Equal(0.00002, double.Parse(costLine[(costLine.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture), 9);
+
+        // And stored: the agent's day and its owner's day, per model.
+        var agentUsage = (await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{id}/usage"))!;
+        Assert.Equal(15, (long)agentUsage["tokens"]!);
+        Assert.Equal("plain", (string?)agentUsage["models"]![0]!["model"]);
+        var mine = (await _dev.GetFromJsonAsync<JsonObject>("/api/usage"))!;
+        Assert.Equal(15, (long)mine["tokens"]!);
+        Assert.Equal(0.00002m, (decimal)mine["costUsd"]!);
+        // Another user's usage needs system:metrics (a developer has it; a guest does not).
+        var owner = (string)mine["user"]!;
+        Assert.Equal(15, (long)(await _dev.GetFromJsonAsync<JsonObject>($"/api/usage?user={owner}"))!["tokens"]!);
+        var guest = fixture.Api.ClientFor("guest-" + Guid.NewGuid().ToString("N")[..8], Roles.Guest);
+        await ProblemAssert.IsAsync(await guest.GetAsync($"/api/usage?user={owner}"), HttpStatusCode.Forbidden, "auth.forbidden");
+        Assert.Equal(0, (long)(await guest.GetFromJsonAsync<JsonObject>("/api/usage"))!["tokens"]!);
     }
 }

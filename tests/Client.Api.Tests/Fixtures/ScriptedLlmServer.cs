@@ -19,7 +19,8 @@ namespace OrleansAgents.Tests;
 /// (two echo tool calls, then a reply quoting their results), <c>slow</c> (a reply after 1.5 s),
 /// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After), <c>call:{function}</c> (one
 /// call of that function with <c>{"a":2,"b":3}</c>, then a reply quoting its result), <c>delegate</c> (calls the first
-/// offered <c>ask_*</c> tool, then a reply quoting its result; a plain reply when none is offered). Every model call answers with usage
+/// offered <c>ask_*</c> tool, then a reply quoting its result; a plain reply when none is offered), <c>effects</c>
+/// (two <c>test_effect</c> calls, n = 1 and 2, then a reply quoting their results: for crash tests). Every model call answers with usage
 /// <see cref="PromptTokens"/> + <see cref="CompletionTokens"/>, streamed (<c>stream: true</c>: SSE
 /// chunks, a usage chunk, <c>data: [DONE]</c>) or not, as the request asks.
 /// </summary>
@@ -96,6 +97,16 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 return;
             case "delegate":
                 await AnswerAsync(context, model, stream, "Delegate said: " + string.Join(" | ", toolResults), []);
+                return;
+            case "effects" when toolResults.Count == 0:
+                await AnswerAsync(context, model, stream, text: null,
+                [
+                    ("call_1", "test_effect", """{"n":1}"""),
+                    ("call_2", "test_effect", """{"n":2}"""),
+                ]);
+                return;
+            case "effects":
+                await AnswerAsync(context, model, stream, "Effects: " + string.Join(" | ", toolResults), []);
                 return;
             case "hang":
                 await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
