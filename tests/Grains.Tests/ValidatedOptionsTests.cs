@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Collective;
+using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Workflows;
 
@@ -54,5 +55,19 @@ public sealed class ValidatedOptionsTests
 
         Assert.Equal(["Collective:MaxAnalysisNodes must be between 2 and 5000 (was 1)."], collective.Failures);
         Assert.Equal(["Agents:HeartbeatSyncInterval must be below HeartbeatTimeout."], agents.Failures);
+    }
+
+    [Fact]
+    public void ConversationSettings_OutOfRange_StopStart()
+    {
+        var ex = StartFails<ConversationOptions>(new()
+        {
+            ["Conversations:MaxDelegationDepth"] = "11",
+            ["Conversations:ResumeInterval"] = "00:00:30",
+        });
+
+        Assert.Contains("Conversations:MaxDelegationDepth must be between 1 and 10 (was 11).", ex.Failures);
+        Assert.Contains("Conversations:ResumeInterval must be at least 00:01:00 (was 00:00:30).", ex.Failures);
+        Assert.Equal(2, ex.Failures.Count());
     }
 }
