@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using OrleansAgents.Api.Hosting;
+using static OrleansAgents.Bench.BenchArgs;
 
 namespace OrleansAgents.Bench;
 
@@ -23,25 +22,10 @@ internal static class ConsensusBench
         var agents = Arg(args, "--agents", 25);
         var warmup = Arg(args, "--warmup", 20);
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var app = EmbeddedApiHost.Build("consensus-bench", FreePort(), new Dictionary<string, string?>
         {
-            ["Urls"] = $"http://127.0.0.1:{FreePort()}",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:ClusterId"] = "consensus-bench",
-            ["Orleans:DashboardEnabled"] = "false",
-            ["Orleans:ManagementPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Error",
-            ["Security:SigningKeys:0:Id"] = "bench",
-            ["Security:SigningKeys:0:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
-            ["Security:BootstrapAdminPassword"] = "bench-admin-password",
-            ["Tasks:LogRetention"] = "10",
             ["Swarms:MaxConsensusAgents"] = agents.ToString(CultureInfo.InvariantCulture),
         });
-        builder.AddAgentsApi();
-        var app = builder.Build();
-        app.UseAgentsApi();
         await app.StartAsync();
 
         var grains = app.Services.GetRequiredService<IGrainFactory>();
@@ -114,20 +98,5 @@ internal static class ConsensusBench
         var result = new Result(Percentile(latencies, 0.50), Percentile(latencies, 0.99));
         Console.WriteLine($"{name}: n={count}  p50 {result.P50:0.00} ms  p90 {Percentile(latencies, 0.90):0.00} ms  p99 {result.P99:0.00} ms  max {latencies[^1]:0.00} ms  ({count / total.Elapsed.TotalSeconds:0.0}/s)");
         return result;
-    }
-
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -7,6 +7,7 @@ using Orleans.Configuration;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Swarms;
 using OrleansAgents.Swarms;
+using static OrleansAgents.Bench.BenchArgs;
 
 namespace OrleansAgents.Bench;
 
@@ -101,22 +102,9 @@ internal static class SwarmsBench
         return (view, seconds);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static double Median(List<double> values)
     {
         values.Sort();
         return values[values.Count / 2];
-    }
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var at = Array.IndexOf(args, name);
-        return at >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }

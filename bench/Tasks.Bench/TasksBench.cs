@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using OrleansAgents.Api.Hosting;
+using static OrleansAgents.Bench.BenchArgs;
 
 namespace OrleansAgents.Bench;
 
@@ -27,30 +25,7 @@ internal static class TasksBench
         var agents = Arg(args, "--agents", 8);
 
         var port = FreePort();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = $"http://127.0.0.1:{port}",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:ClusterId"] = "tasks-bench",
-            ["Orleans:DashboardEnabled"] = "false",
-            ["Orleans:ManagementPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Error",
-            ["RateLimiting:DefaultTier"] = "bench",
-            ["RateLimiting:Tiers:bench:PerMinute"] = "100000000",
-            ["RateLimiting:Tiers:bench:PerHour"] = "100000000",
-            ["RateLimiting:Tiers:bench:PerDay"] = "100000000",
-            ["RateLimiting:Tiers:bench:AiTokensPerDay"] = "1",
-            ["Tasks:QueueCapacity"] = "1000000",
-            ["Security:SigningKeys:0:Id"] = "bench",
-            ["Security:SigningKeys:0:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
-            ["Security:BootstrapAdminPassword"] = "bench-admin-password",
-            ["Tasks:LogRetention"] = "10",
-        });
-        builder.AddAgentsApi();
-        var app = builder.Build();
-        app.UseAgentsApi();
+        var app = EmbeddedApiHost.Build("tasks-bench", port);
         app.MapPost("/noop", (TaskRequestShape body) => TypedResults.Accepted("/noop", new { id = "t_noop", state = "queued", body.Skill }));
         await app.StartAsync();
 
@@ -166,20 +141,5 @@ internal static class TasksBench
 
             await Task.Delay(20);
         }
-    }
-
-    private static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[(int)Math.Min(sorted.Length - 1, p * sorted.Length)];
-
-    private static int Arg(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

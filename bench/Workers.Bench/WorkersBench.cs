@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using OrleansAgents.Api.Hosting;
+using static OrleansAgents.Bench.BenchArgs;
 
 namespace OrleansAgents.Bench;
 
@@ -30,31 +28,7 @@ internal static class WorkersBench
         var useKey = ArgText(args, "--auth", "key") == "key";
 
         var port = FreePort();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Bench" });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Urls"] = $"http://127.0.0.1:{port}",
-            ["Orleans:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Orleans:ClusterId"] = "workers-bench",
-            ["Orleans:DashboardEnabled"] = "false",
-            ["Orleans:ManagementPort"] = FreePort().ToString(CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Error",
-            // Workers call often; the rate limiter is not what this bench measures.
-            ["RateLimiting:DefaultTier"] = "bench",
-            ["RateLimiting:Tiers:bench:PerMinute"] = "100000000",
-            ["RateLimiting:Tiers:bench:PerHour"] = "100000000",
-            ["RateLimiting:Tiers:bench:PerDay"] = "100000000",
-            ["RateLimiting:Tiers:bench:AiTokensPerDay"] = "1",
-            ["Tasks:QueueCapacity"] = "1000000",
-            ["Security:SigningKeys:0:Id"] = "bench",
-            ["Security:SigningKeys:0:Key"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
-            ["Security:BootstrapAdminPassword"] = "bench-admin-password",
-            ["Tasks:LogRetention"] = "10",
-        });
-        builder.AddAgentsApi();
-        var app = builder.Build();
-        app.UseAgentsApi();
+        var app = EmbeddedApiHost.Build("workers-bench", port);
         await app.StartAsync();
 
         var grains = app.Services.GetRequiredService<IGrainFactory>();
@@ -185,21 +159,5 @@ internal static class WorkersBench
 
             await Task.Delay(20);
         }
-    }
-
-    private static int Arg(string[] args, string name, int fallback) =>
-        int.Parse(ArgText(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-
-    private static string ArgText(string[] args, string name, string fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

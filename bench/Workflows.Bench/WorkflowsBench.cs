@@ -11,6 +11,7 @@ using OrleansAgents.Grains.Workflows;
 using OrleansAgents.Grains.Workflows.ReadModel;
 using OrleansAgents.Silo.Hosting;
 using OrleansAgents.Silo.Storage;
+using static OrleansAgents.Bench.BenchArgs;
 
 namespace OrleansAgents.Bench;
 
@@ -180,24 +181,5 @@ internal static class WorkflowsBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{name}: {runs} runs in {elapsed.TotalSeconds:0.0} s, {sorted.Length} checkpoints"));
         return result;
-    }
-
-    private static double Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-    private static int Arg(string[] args, string name, int fallback) =>
-        Text(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? Text(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
