@@ -48,6 +48,7 @@ declare -A cmd=(
   [Swarms.Bench]="dotnet $(dll Swarms.Bench) --swarm 8 --iterations 100 --repeat 1 --dimensions 5"
   [Consensus.Bench]="dotnet $(dll Consensus.Bench) --rounds 10 --agents 5 --warmup 2"
   [Cluster.Bench]="bash bench/cluster.sh --smoke --no-build"
+  [Capacity.Bench]="dotnet $(dll Capacity.Bench) --agents 500"
   [Workers.Bench]="dotnet $(dll Workers.Bench) --tasks 200 --submitters 4 --workers 2 --agents 2 --max 8"
 )
 
