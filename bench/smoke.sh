@@ -50,6 +50,7 @@ declare -A cmd=(
   [Cluster.Bench]="bash bench/cluster.sh --smoke --no-build"
   [Capacity.Bench]="dotnet $(dll Capacity.Bench) --agents 500"
   [Workers.Bench]="dotnet $(dll Workers.Bench) --tasks 200 --submitters 4 --workers 2 --agents 2 --max 8"
+  [Conversations.Bench]="dotnet $(dll Conversations.Bench) --turns 5 --warmup 2 --conversations 20 --concurrency 4"
 )
 
 # 300 s is a guard against a hung bench on a loaded machine; on a quiet 2-core machine each takes seconds.

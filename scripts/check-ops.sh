@@ -129,6 +129,8 @@ if ! env -u PGPORT -u REDISPORT CLUSTER_DIR="$cluster_dir" PORT_OFFSET="$offset"
   Skills__Http__AllowedUrls__0="http://127.0.0.1:$((8080 + offset))/health/" \
   Skills__Llm__DefaultProvider=ops Skills__Llm__Providers__ops__Endpoint="http://127.0.0.1:$llm_port/v1" \
   Skills__Llm__Providers__ops__Model=ops-model Skills__Llm__Providers__ops__RequestsPerMinute=100000 \
+  Skills__Llm__Prices__0__Provider=ops Skills__Llm__Prices__0__Model='*' \
+  Skills__Llm__Prices__0__InputPerMillion=1 Skills__Llm__Prices__0__OutputPerMillion=2 \
   bash scripts/cluster-up.sh >"$work/cluster-up.log" 2>&1; then
   fail "local cluster for the dashboard check starts" "$(tail -5 "$work/cluster-up.log" | tr '\n' ' ')"
   exit 0
@@ -177,6 +179,11 @@ pids+=($!)
   for action in validate stage activate; do
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/workflows/ops-digest/$action"
   done
+  # A hosted agent on the fake provider (priced above), so the cost panels per model and per user have series.
+  curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/agents" -H 'content-type: application/json' \
+    -d '{"id":"ops-hosted","name":"Ops hosted","model":{"provider":"ops"}}'
+  conversation=$(curl -s -XPOST "http://127.0.0.1:$api/api/agents/ops-hosted/conversations" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("id", ""))' 2>/dev/null)
   # The free-tier caller (10 requests a minute) starts over its limit at once, so 429s are
   # there however slowly the loop below goes on a loaded machine.
   for _ in $(seq 14); do command curl -s -o /dev/null -H "Authorization: Bearer $free_token" "http://127.0.0.1:$api/api/agents?limit=1"; done
@@ -205,6 +212,10 @@ pids+=($!)
       -d "{\"value\":{\"i\":$i},\"tags\":[\"ops\"],\"ttlSeconds\":600}"
     curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/workflows/ops-digest/runs" -H 'content-type: application/json' \
       -d "{\"mode\":\"production\",\"input\":{\"n\":$i}}"
+    if ((i % 3 == 0)) && [[ -n $conversation ]]; then
+      curl -s -o /dev/null -XPOST "http://127.0.0.1:$api/api/conversations/$conversation/messages" -H 'content-type: application/json' \
+        -d "{\"content\":\"status $i?\"}"
+    fi
     if ((i % 5 == 0)); then
       curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows?q=digest"
       curl -s -o /dev/null "http://127.0.0.1:$api/api/workflows/statistics"

@@ -41,7 +41,11 @@ public sealed record class ConversationError(
     [property: Id(0)] string Code,
     [property: Id(1)] string Message);
 
-/// <summary>What a turn used: provider tokens, model calls and tool calls.</summary>
+/// <summary>
+/// What a turn used: provider tokens, model calls and tool calls of this agent's own model calls;
+/// <c>DelegatedTokens</c> / <c>DelegatedCostUsd</c> are what the delegates it asked (ask_{id}) used
+/// for it, their own delegates included, so the asking turn shows the whole cost of the answer.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.TurnUsage")]
 public sealed record class TurnUsage(
     [property: Id(0)] long InputTokens,
@@ -49,7 +53,9 @@ public sealed record class TurnUsage(
     [property: Id(2)] long TotalTokens,
     [property: Id(3)] int ModelCalls,
     [property: Id(4)] int ToolCalls,
-    [property: Id(5)] decimal? CostUsd = null);
+    [property: Id(5)] decimal? CostUsd = null,
+    [property: Id(6)] long DelegatedTokens = 0,
+    [property: Id(7)] decimal DelegatedCostUsd = 0);
 
 /// <summary>One entry of a conversation's event log; sequence numbers start at 1 and have no gaps.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.ConversationEvent")]

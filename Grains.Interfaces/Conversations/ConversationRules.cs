@@ -44,6 +44,12 @@ public static partial class ConversationRules
     /// <summary>The key of one user's usage on one UTC day ('@' cannot start an agent id, so it never meets an agent's key).</summary>
     public static string UserUsageKey(string userId, DateTimeOffset now) => "@" + SpendKey(userId, now);
 
+    /// <summary>The longest range <c>GET /api/usage?from=&amp;to=</c> answers, in days (both ends included): a quarter.</summary>
+    public const int MaxUsageRangeDays = 92;
+
+    /// <summary>The key of one UTC day's usage rows (by user, agent and model): <c>yyyy-MM-dd</c>.</summary>
+    public static string UsageDayKey(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The key of the index of one owner's conversations with one agent.</summary>
     public static string IndexKey(string agentId, string owner) => agentId + "/" + owner;
 

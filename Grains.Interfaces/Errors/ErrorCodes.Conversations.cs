@@ -14,6 +14,8 @@ public static partial class ErrorCodes
     public const string AgentInvalidBudget = "agent.invalid_budget";
     public const string BudgetExceeded = "budget.exceeded";
     public const string AgentDegraded = "agent.degraded";
+    public const string UsageInvalidGroup = "usage.invalid_group";
+    public const string UsageInvalidRange = "usage.invalid_range";
 
     public const string ConversationInvalidId = "conversation.invalid_id";
     public const string ConversationNotFound = "conversation.not_found";

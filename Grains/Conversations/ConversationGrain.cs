@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OrleansAgents.Conversations;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
 
@@ -25,6 +26,7 @@ public sealed partial class ConversationGrain(
     HostedAgentFactory factory,
     IOptions<LlmPriceOptions> prices,
     AgentUsageMetrics usageMetrics,
+    IOptions<RateLimitingOptions> tiers,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
 {
@@ -356,6 +358,7 @@ public sealed partial class ConversationGrain(
         }
 
         await AgentBudget.RequireWithinAsync(GrainFactory, agent, time.GetUtcNow());
+        await AgentBudget.RequireOwnerWithinAsync(GrainFactory, tiers.Value, S.Owner, time.GetUtcNow());
 
         var maxToolCalls = agent.MaxToolCalls ?? ConversationRules.DefaultMaxToolCalls;
         var hosted = factory.Create(agent, S.Owner, (skill, callId, input, ct) => RunToolAsync(turn, maxToolCalls, skill, callId, input, ct), $"{Id}:{turn.Id}");
@@ -406,7 +409,8 @@ public sealed partial class ConversationGrain(
         S.SessionJson = (await hosted.Agent.SerializeSessionAsync(session, cancellationToken: cancellation)).GetRawText();
         turn.Reply = text.ToString();
         var cost = prices.Value.Cost(hosted.Client.Provider, hosted.Client.Model, input, output);
-        turn.Usage = new TurnUsage(input, output, Math.Max(total, input + output), hosted.Client.Calls, turn.ToolTasks.Count, cost);
+        turn.Usage = new TurnUsage(input, output, Math.Max(total, input + output), hosted.Client.Calls, turn.ToolTasks.Count, cost,
+            turn.Delegated.Values.Sum(d => d.TotalTokens + d.DelegatedTokens), turn.Delegated.Values.Sum(d => (d.CostUsd ?? 0) + d.DelegatedCostUsd));
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Message, turn.Id, Text: turn.Reply));
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Usage, turn.Id, Usage: turn.Usage));
         await FinishAsync(turn, TurnState.Completed, null);
@@ -415,19 +419,23 @@ public sealed partial class ConversationGrain(
     }
 
     /// <summary>
-    /// Counts the turn on the agent's day (its budgets) after the turn is stored: a crash in
-    /// between under-counts one turn rather than charging a resumed turn twice.
+    /// Counts the turn on the agent's day (its budgets), the owner's day (the tier's USD budget)
+    /// and the day's usage report after the turn is stored: a crash in between under-counts one
+    /// turn rather than charging a resumed turn twice. Only this agent's own model calls: a
+    /// delegate's turn is counted by its own conversation, whose owner is this one's, so the
+    /// original caller pays for it once and the delegate agent's day shows the work it did.
     /// </summary>
     private async Task RecordUsageAsync(string provider, string model, long input, long output, decimal cost)
     {
-        usageMetrics.Turn(S.AgentId, provider, model, input, output, cost);
+        usageMetrics.Turn(S.AgentId, S.Owner, provider, model, input, output, cost);
         var usage = new ModelUsage(provider, model, input, output, cost);
         try
         {
             var now = time.GetUtcNow();
             await Task.WhenAll(
                 GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, now)).RecordAsync(usage),
-                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.UserUsageKey(S.Owner, now)).RecordAsync(usage));
+                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.UserUsageKey(S.Owner, now)).RecordAsync(usage),
+                GrainFactory.GetGrain<IUsageDayGrain>(ConversationRules.UsageDayKey(DateOnly.FromDateTime(now.UtcDateTime))).RecordAsync(S.Owner, S.AgentId, usage));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -517,9 +525,35 @@ public sealed partial class ConversationGrain(
         }
 
         var view = await task.GetAsync();
-        return view is { State: TaskState.Succeeded, ResultJson: { } result }
-            ? JsonDocument.Parse(result).RootElement.Clone()
-            : ToolError(view?.Error?.Code ?? "task.failed", view?.Error?.Message ?? "The tool's task did not succeed.");
+        if (view is not { State: TaskState.Succeeded, ResultJson: { } result })
+        {
+            return ToolError(view?.Error?.Code ?? "task.failed", view?.Error?.Message ?? "The tool's task did not succeed.");
+        }
+
+        var answer = JsonDocument.Parse(result).RootElement.Clone();
+        if (skill == AgentRunSkill.SkillName && DelegatedUsage(answer) is { } delegated && !turn.Delegated.ContainsKey(callId))
+        {
+            // Keyed by call, so a resumed turn that gets the same task's answer again counts it once.
+            turn.Delegated[callId] = delegated;
+            await SaveAsync();
+        }
+
+        return answer;
+    }
+
+    /// <summary>The usage an <c>agent.run</c> answer reports (its turn's own and its delegates').</summary>
+    private static TurnUsage? DelegatedUsage(JsonElement answer)
+    {
+        try
+        {
+            return answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+                ? usage.Deserialize<TurnUsage>(JsonSerializerOptions.Web)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A tool result as JSON: our tools answer JSON, which the framework may hand back as its text.</summary>
@@ -647,6 +681,7 @@ public sealed partial class ConversationGrain(
         }
 
         await AgentBudget.RequireWithinAsync(GrainFactory, agent, time.GetUtcNow());
+        await AgentBudget.RequireOwnerWithinAsync(GrainFactory, tiers.Value, S.Owner, time.GetUtcNow());
         if (agent.Status != AgentStatus.Degraded)
         {
             return;

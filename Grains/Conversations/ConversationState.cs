@@ -52,6 +52,9 @@ public sealed class TurnRecord
     /// <summary>The Idempotency-Key the message was sent with: a resend answers this turn.</summary>
     [Id(11)] public string? IdempotencyKey { get; set; }
 
+    /// <summary>What the delegates asked by this turn's tool calls used, by call id (agent.run's reported usage).</summary>
+    [Id(12)] public Dictionary<string, TurnUsage> Delegated { get; set; } = new(StringComparer.Ordinal);
+
     public TurnView View() => new(Id, State, Content, Reply, CreatedAt, StartedAt, FinishedAt, Usage, Error);
 
     public bool Finished => State is TurnState.Completed or TurnState.Failed or TurnState.Cancelled;

@@ -9,6 +9,12 @@ public sealed class TierLimits
     public long PerHour { get; set; }
     public long PerDay { get; set; }
     public long AiTokensPerDay { get; set; }
+
+    /// <summary>
+    /// What the user's hosted-agent turns may cost per UTC day, in USD from the price table
+    /// (Skills:Llm:Prices), delegates' turns included; null: no USD budget (the token quota still applies).
+    /// </summary>
+    public decimal? UsdPerDay { get; set; }
 }
 
 /// <summary>Section <c>RateLimiting</c> as the silo reads it: tiers and the checkpoint policy.</summary>
@@ -28,11 +34,11 @@ public sealed class RateLimitingOptions
     /// <summary>Configuration adds tiers or overrides these defaults field by field.</summary>
     public Dictionary<string, TierLimits> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["free"] = new() { PerMinute = 10, PerHour = 100, PerDay = 500, AiTokensPerDay = 50_000 },
-        ["basic"] = new() { PerMinute = 30, PerHour = 500, PerDay = 5_000, AiTokensPerDay = 500_000 },
-        ["pro"] = new() { PerMinute = 100, PerHour = 2_000, PerDay = 20_000, AiTokensPerDay = 2_000_000 },
-        ["enterprise"] = new() { PerMinute = 1_000, PerHour = 10_000, PerDay = 100_000, AiTokensPerDay = 10_000_000 },
-        ["anonymous"] = new() { PerMinute = 20, PerHour = 200, PerDay = 2_000, AiTokensPerDay = 0 },
+        ["free"] = new() { PerMinute = 10, PerHour = 100, PerDay = 500, AiTokensPerDay = 50_000, UsdPerDay = 1m },
+        ["basic"] = new() { PerMinute = 30, PerHour = 500, PerDay = 5_000, AiTokensPerDay = 500_000, UsdPerDay = 10m },
+        ["pro"] = new() { PerMinute = 100, PerHour = 2_000, PerDay = 20_000, AiTokensPerDay = 2_000_000, UsdPerDay = 50m },
+        ["enterprise"] = new() { PerMinute = 1_000, PerHour = 10_000, PerDay = 100_000, AiTokensPerDay = 10_000_000, UsdPerDay = 500m },
+        ["anonymous"] = new() { PerMinute = 20, PerHour = 200, PerDay = 2_000, AiTokensPerDay = 0, UsdPerDay = 0m },
     };
 
     /// <summary>
@@ -76,6 +82,11 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
             if (l.PerMinute < 1 || l.PerHour < 1 || l.PerDay < 1 || l.AiTokensPerDay < 0)
             {
                 errors.Add($"RateLimiting:Tiers:{tier} needs PerMinute, PerHour and PerDay of at least 1 and AiTokensPerDay of at least 0.");
+            }
+
+            if (l.UsdPerDay is < 0)
+            {
+                errors.Add($"RateLimiting:Tiers:{tier}:UsdPerDay must be at least 0 when set (was {l.UsdPerDay}).");
             }
         }
 

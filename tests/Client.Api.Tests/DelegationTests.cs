@@ -69,6 +69,39 @@ public sealed class DelegationTests(HostedAgentsFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task ADelegatesCost_IsShownOnTheAskingTurn_AndPaidOnceByTheCaller()
+    {
+        var (asker, expert) = (NewId(), NewId());
+        await RegisterAsync(expert, "plain");
+        await RegisterAsync(asker, "delegate", "agent:" + expert);
+
+        var events = await AskAsync(asker);
+        Reply(events);
+
+        // The asking turn shows its own model calls and, apart, what the delegate's turn used for it.
+        var usage = events.Single(e => e.Event == "usage").Data["usage"]!;
+        var (ownTokens, ownCost) = ((long)usage["totalTokens"]!, (decimal)usage["costUsd"]!);
+        Assert.Equal(ScriptedLlmServer.PromptTokens + ScriptedLlmServer.CompletionTokens, (long)usage["delegatedTokens"]!);
+        Assert.Equal(0.00002m, (decimal)usage["delegatedCostUsd"]!);
+
+        // The caller (the owner of both conversations) pays for both turns, each once.
+        var mine = await Eventually.HoldsAsync(() => _dev.GetFromJsonAsync<JsonObject>("/api/usage"),
+            u => (int)u!["turns"]! == 2, "the caller's usage to count both turns", describe: u => u!.ToJsonString());
+        Assert.Equal(ownTokens + 15, (long)mine!["tokens"]!);
+        Assert.Equal(ownCost + 0.00002m, (decimal)mine["costUsd"]!);
+
+        // Each agent's day counts its own model calls only (the delegate's budget bounds the delegate's work).
+        Assert.Equal(15, (long)(await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{expert}/usage"))!["tokens"]!);
+        Assert.Equal(ownTokens, (long)(await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{asker}/usage"))!["tokens"]!);
+
+        // The report by agent splits the caller's cost between the two agents.
+        var report = await Eventually.HoldsAsync(() => _dev.GetFromJsonAsync<JsonObject>("/api/usage?by=agent"),
+            r => r!["groups"]!.AsArray().Count == 2, "the usage report to list both agents", describe: r => r!.ToJsonString());
+        Assert.Equal(ownTokens + 15, (long)report!["tokens"]!);
+        Assert.Equal(15, (long)report["groups"]!.AsArray().Single(g => (string?)g!["key"] == expert)!["tokens"]!);
+    }
+
+    [Fact]
     public async Task ACycle_IsAToolErrorTheModelSees()
     {
         var (a, b) = (NewId(), NewId());

@@ -58,6 +58,12 @@ public sealed class HostedAgentsFactory(string llmEndpoint, IReadOnlyDictionary<
         builder.UseSetting("Skills:Llm:Prices:0:Model", "*");
         builder.UseSetting("Skills:Llm:Prices:0:InputPerMillion", "1");
         builder.UseSetting("Skills:Llm:Prices:0:OutputPerMillion", "2");
+        // A tier whose daily USD budget is less than one scripted turn (UsageTests).
+        builder.UseSetting("RateLimiting:Tiers:test-pennies:PerMinute", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-pennies:PerHour", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-pennies:PerDay", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-pennies:AiTokensPerDay", "1000000");
+        builder.UseSetting("RateLimiting:Tiers:test-pennies:UsdPerDay", "0.00001");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             builder.UseSetting(key, value);

@@ -13,7 +13,8 @@ namespace OrleansAgents.Tests.Conversations;
 /// kill the silo hosting a conversation while its turn waits on a tool call; the turn resumes on
 /// the other silo from its last checkpoint, the tool call that had finished is not run again
 /// (its task id follows from the effect key), the one in flight has its effect once, and the turn
-/// completes. The model is the repo's scripted OpenAI-compatible server.
+/// completes, driven by its reminder with nobody reading the conversation. The model is the repo's
+/// scripted OpenAI-compatible server.
 /// </summary>
 public sealed class ConversationCrashTests : PostgresCrashTest, IAsyncLifetime
 {
@@ -64,15 +65,13 @@ public sealed class ConversationCrashTests : PostgresCrashTest, IAsyncLifetime
         Assert.Equal(1L, await Db.ScalarAsync<long>("SELECT count(*) FROM executions WHERE n = 1"));
         await KillHostOfAsync(conversation);
 
-        // Reading the conversation activates it on the surviving silo, which resumes the unfinished turn
-        // from its checkpoint (with no reader, its reminder does the same within Conversations:ResumeInterval).
-        TurnView? done = null;
-        await WaitUntilAsync(async () =>
-        {
-            done = (await conversation.ListTurnsAsync(1, null)).Items.SingleOrDefault(t => t.Id == turn.Id);
-            return done?.State is TurnState.Completed or TurnState.Failed or TurnState.Cancelled;
-        }, TimeSpan.FromMinutes(4));
+        // Nobody reads the conversation: its resume reminder alone must bring the turn back on the
+        // surviving silo. Its completion is watched where it lands without activating the
+        // conversation grain: the owner's usage of the day counts the turn once it is stored.
+        var usage = Client.GetGrain<IAgentSpendGrain>(ConversationRules.UserUsageKey("tester", DateTimeOffset.UtcNow));
+        await WaitUntilAsync(async () => (await usage.GetUsageAsync()).Turns == 1, TimeSpan.FromMinutes(4));
 
+        var done = (await conversation.ListTurnsAsync(1, null)).Items.Single(t => t.Id == turn.Id);
         Assert.Equal(TurnState.Completed, done!.State);
         Assert.StartsWith("Effects: ", done.Reply, StringComparison.Ordinal);
         Assert.Equal(1L, await Db.ScalarAsync<long>("SELECT count(*) FROM executions WHERE n = 1"));
