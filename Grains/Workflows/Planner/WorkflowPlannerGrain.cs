@@ -25,9 +25,14 @@ public sealed partial class WorkflowPlannerGrain(
     IWorkflowEnvironment environment,
     IOptions<WorkflowPlannerOptions> options,
     IOptions<LlmOptions> llm,
+    IOptions<LlmPriceOptions> prices,
+    ModelUsageRecorder usage,
     TimeProvider time,
     ILogger<WorkflowPlannerGrain> logger) : Grain, IWorkflowPlannerGrain
 {
+    // GuardedChatClient's code for the caller's AI-token quota: the caller's own limit (429), not the provider failing.
+    private const string TokenQuotaExceeded = "llm.token_quota_exceeded";
+
     private readonly WorkflowPlannerOptions _options = options.Value;
 
     public async Task<WorkflowGeneration> GenerateAsync(WorkflowGenerateRequest request)
@@ -47,7 +52,7 @@ public sealed partial class WorkflowPlannerGrain(
         {
             response = await hosted.Agent.RunAsync(prompt);
         }
-        catch (SkillException ex) when (ex.Code == "llm.token_quota_exceeded")
+        catch (SkillException ex) when (ex.Code == TokenQuotaExceeded)
         {
             throw new DomainException(ex.Code, ex.Message, DomainErrorKind.TooManyRequests) { RetryAfter = ex.RetryAfter };
         }
@@ -59,6 +64,11 @@ public sealed partial class WorkflowPlannerGrain(
                 $"The planner agent '{agent.Id}' could not finish: its provider '{hosted.Client.Provider}' failed ({code}). Try again later.",
                 DomainErrorKind.Unavailable) { RetryAfter = (ex as SkillException)?.RetryAfter };
         }
+
+        var tokens = response.Usage;
+        var (input, output) = (tokens?.InputTokenCount ?? 0, tokens?.OutputTokenCount ?? 0);
+        await usage.RecordAsync(agent.Id, request.Caller, hosted.Client.Provider, hosted.Client.Model, input, output,
+            Math.Max(tokens?.TotalTokenCount ?? 0, input + output), prices.Value.Cost(hosted.Client.Provider, hosted.Client.Model, input, output) ?? 0);
 
         // A planner that never called the validation tool may still have answered with the draft itself.
         var draft = tools.LastDraft;
