@@ -62,6 +62,10 @@ public sealed class WorkflowGenerationTests(HostedAgentsFixture fixture) : IClas
             .SelectMany(r => r["tools"]?.AsArray() ?? []).Select(t => (string?)t!["function"]!["name"]).ToHashSet();
         Assert.Superset(new HashSet<string?> { "list_skills", "list_capabilities", "validate_workflow" }, offered);
 
+        // The planner's model calls count on its day like a conversation's (its budgets, GET /api/usage).
+        var usage = await Dev.GetFromJsonAsync<JsonObject>($"/api/agents/{planner}/usage");
+        Assert.True((long?)usage!["tokens"] > 0, usage.ToJsonString());
+
         var id = (string)created["id"]!;
         var stored = await Dev.GetFromJsonAsync<JsonObject>($"/api/workflows/{id}");
         Assert.Equal(2, (int?)stored!["provenance"]!["rounds"]);
