@@ -57,11 +57,12 @@ public sealed record WorkflowResponse(
     DateTimeOffset CreatedAt,
     string UpdatedBy,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<WorkflowChange> History)
+    IReadOnlyList<WorkflowChange> History,
+    WorkflowProvenance? Provenance)
 {
     public static WorkflowResponse From(WorkflowView v) => new(
         v.Id, v.Definition.Name, v.Version, v.LatestVersion, v.Status, WorkflowJson.ToNode(v.Definition), v.Issues, v.ValidatedAt,
-        v.CreatedBy, v.CreatedAt, v.UpdatedBy, v.UpdatedAt, v.History);
+        v.CreatedBy, v.CreatedAt, v.UpdatedBy, v.UpdatedAt, v.History, v.Provenance);
 }
 
 /// <summary>A page of workflows; pass <c>nextCursor</c> back as <c>cursor</c>.</summary>

@@ -57,6 +57,7 @@ public static class ProblemResults
         [409] = "Conflict",
         [413] = "Payload Too Large",
         [415] = "Unsupported Media Type",
+        [422] = "Unprocessable Content",
         [429] = "Too Many Requests",
         [500] = "Internal Server Error",
         [503] = "Service Unavailable",

@@ -135,6 +135,7 @@ public static class ApiHosting
         api.MapMemoryApi();
         api.MapAuditApi();
         api.MapWorkflowsApi();
+        api.MapWorkflowGenerationApi();
         api.MapOptimizationsApi();
         api.MapTrustApi();
         api.MapConsensusApi();

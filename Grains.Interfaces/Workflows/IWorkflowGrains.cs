@@ -13,6 +13,10 @@ public interface IWorkflowGrain : IGrainWithStringKey
     [Alias("Create")]
     Task<WorkflowView> CreateAsync(WorkflowDefinition definition, string by);
 
+    /// <summary>Creates like <see cref="CreateAsync"/> and records where a generated definition came from.</summary>
+    [Alias("CreateGenerated")]
+    Task<WorkflowView> CreateGeneratedAsync(WorkflowDefinition definition, string by, WorkflowProvenance provenance);
+
     /// <summary>The latest version, or <paramref name="version"/>; null when the workflow (or version) does not exist.</summary>
     [Alias("Get")]
     ValueTask<WorkflowView?> GetAsync(int? version);

@@ -117,7 +117,8 @@ public sealed record class WorkflowView(
     [property: Id(8)] DateTimeOffset CreatedAt,
     [property: Id(9)] string UpdatedBy,
     [property: Id(10)] DateTimeOffset UpdatedAt,
-    [property: Id(11)] IReadOnlyList<WorkflowChange> History);
+    [property: Id(11)] IReadOnlyList<WorkflowChange> History,
+    [property: Id(12)] WorkflowProvenance? Provenance = null);
 
 /// <summary>A workflow in a search result.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.WorkflowSummary")]

@@ -25,7 +25,7 @@ public sealed partial class ConversationGrain(
     IOptions<ConversationOptions> options,
     HostedAgentFactory factory,
     IOptions<LlmPriceOptions> prices,
-    AgentUsageMetrics usageMetrics,
+    ModelUsageRecorder usage,
     IOptions<RateLimitingOptions> tiers,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
@@ -414,33 +414,8 @@ public sealed partial class ConversationGrain(
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Message, turn.Id, Text: turn.Reply));
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Usage, turn.Id, Usage: turn.Usage));
         await FinishAsync(turn, TurnState.Completed, null);
-        await ChargeAsync(turn.Usage.TotalTokens);
-        await RecordUsageAsync(hosted.Client.Provider, hosted.Client.Model, input, output, cost ?? 0);
-    }
-
-    /// <summary>
-    /// Counts the turn on the agent's day (its budgets), the owner's day (the tier's USD budget)
-    /// and the day's usage report after the turn is stored: a crash in between under-counts one
-    /// turn rather than charging a resumed turn twice. Only this agent's own model calls: a
-    /// delegate's turn is counted by its own conversation, whose owner is this one's, so the
-    /// original caller pays for it once and the delegate agent's day shows the work it did.
-    /// </summary>
-    private async Task RecordUsageAsync(string provider, string model, long input, long output, decimal cost)
-    {
-        usageMetrics.Turn(S.AgentId, S.Owner, provider, model, input, output, cost);
-        var usage = new ModelUsage(provider, model, input, output, cost);
-        try
-        {
-            var now = time.GetUtcNow();
-            await Task.WhenAll(
-                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.SpendKey(S.AgentId, now)).RecordAsync(usage),
-                GrainFactory.GetGrain<IAgentSpendGrain>(ConversationRules.UserUsageKey(S.Owner, now)).RecordAsync(usage),
-                GrainFactory.GetGrain<IUsageDayGrain>(ConversationRules.UsageDayKey(DateOnly.FromDateTime(now.UtcDateTime))).RecordAsync(S.Owner, S.AgentId, usage));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogChargeFailed(logger, ex, S.AgentId, input + output);
-        }
+        // After the turn is stored: a crash in between under-counts one turn rather than charging a resumed turn twice.
+        await usage.RecordAsync(S.AgentId, S.Owner, hosted.Client.Provider, hosted.Client.Model, input, output, turn.Usage.TotalTokens, cost ?? 0);
     }
 
     /// <summary>
@@ -582,24 +557,6 @@ public sealed partial class ConversationGrain(
     private static JsonElement ToolError(string code, string message) =>
         JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["error"] = code, ["message"] = message });
 
-    private async Task ChargeAsync(long tokens)
-    {
-        if (tokens <= 0)
-        {
-            return;
-        }
-
-        try
-        {
-            await GrainFactory.GetGrain<IRateLimitBucketGrain>(S.Owner).ChargeAiTokensAsync(Math.Min(tokens, RateLimitRules.MaxAiTokensPerCharge));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The turn happened and was paid for; the quota under-counts it instead of failing the turn.
-            LogChargeFailed(logger, ex, S.Owner, tokens);
-        }
-    }
-
     private async Task FinishAsync(TurnRecord turn, TurnState final, ConversationError? error)
     {
         if (turn.Finished || !S.Exists)
@@ -706,7 +663,4 @@ public sealed partial class ConversationGrain(
 
     [LoggerMessage(LogLevel.Warning, "Tool call {CallId} of turn {TurnId} of conversation {ConversationId} failed")]
     private static partial void LogToolFailed(ILogger logger, Exception ex, string conversationId, string turnId, string callId);
-
-    [LoggerMessage(LogLevel.Warning, "Could not charge {Tokens} AI tokens of a conversation turn to {UserId}; the quota or budget under-counts it")]
-    private static partial void LogChargeFailed(ILogger logger, Exception ex, string userId, long tokens);
 }

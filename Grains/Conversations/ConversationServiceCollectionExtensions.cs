@@ -15,6 +15,7 @@ public static class ConversationServiceCollectionExtensions
         services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         services.TryAddSingleton<HostedAgentFactory>();
         services.TryAddSingleton<AgentUsageMetrics>();
+        services.TryAddSingleton<ModelUsageRecorder>();
         services.AddValidatedOptions<LlmPriceOptions, LlmPriceOptionsValidator>(LlmOptions.Section);
         services.AddSkill<AgentRunSkill>(SkillRegistry.AnyCapability);
         return services;

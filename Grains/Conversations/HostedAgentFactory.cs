@@ -35,13 +35,25 @@ public sealed class HostedAgentFactory(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    public HostedTurnAgent Create(AgentView agent, string user, ToolRunner runSkill, string? effectScope = null)
+    public HostedTurnAgent Create(AgentView agent, string user, ToolRunner runSkill, string? effectScope = null) =>
+        Build(agent, user, agent.Instructions, Tools(agent, runSkill), agent.MaxTurns ?? ConversationRules.DefaultMaxTurns,
+            // mcp:{server}/{tool} tools: their schemas come from the servers' tools/list (async, cached).
+            mcp.ContextFor(agent, effectScope));
+
+    /// <summary>
+    /// The agent's model behind the same guards, with instructions and tools of the caller's choosing
+    /// instead of the registration's (the workflow planner's catalogue and validation functions).
+    /// </summary>
+    public HostedTurnAgent CreateWithTools(AgentView agent, string user, string instructions, IList<AITool> tools, int maxIterations) =>
+        Build(agent, user, instructions, tools, maxIterations, null);
+
+    private HostedTurnAgent Build(AgentView agent, string user, string? instructions, IList<AITool> tools, int maxIterations, AIContextProvider? context)
     {
         var model = agent.Model ?? throw new InvalidOperationException($"Agent '{agent.Id}' has no model.");
         var modelName = model.Model ?? llm.Value.Providers[model.Provider].Model;
         var client = new GuardedChatClient(clients.Get(model.Provider, modelName), model.Provider, modelName, user, grains, guarded, metrics, time);
         var pipeline = client.AsBuilder()
-            .UseFunctionInvocation(loggers, f => f.MaximumIterationsPerRequest = agent.MaxTurns ?? ConversationRules.DefaultMaxTurns)
+            .UseFunctionInvocation(loggers, f => f.MaximumIterationsPerRequest = maxIterations)
             .Build();
         var options = new ChatClientAgentOptions
         {
@@ -52,13 +64,12 @@ public sealed class HostedAgentFactory(
             UseProvidedChatClientAsIs = true,
             ChatOptions = new ChatOptions
             {
-                Instructions = agent.Instructions,
+                Instructions = instructions,
                 Temperature = model.Temperature is { } t ? (float)t : null,
                 MaxOutputTokens = model.MaxOutputTokens,
-                Tools = Tools(agent, runSkill),
+                Tools = tools,
             },
-            // mcp:{server}/{tool} tools: their schemas come from the servers' tools/list (async, cached).
-            AIContextProviders = mcp.ContextFor(agent, effectScope) is { } remote ? [remote] : null,
+            AIContextProviders = context is null ? null : [context],
         };
         return new HostedTurnAgent(new ChatClientAgent(pipeline, options, loggers), client);
     }

@@ -44,6 +44,7 @@ public static class AgentsSiloBuilderExtensions
         services.AddSkill<EchoSkill>(SkillRegistry.AnyCapability);
         services.AddBuiltInSkills();
         services.AddConversations();
+        services.AddWorkflowPlanner();
         services.AddMcpTools();
 
         services.AddPeriodicJob<HealthSweepJob>(JobRules.HealthSweep, JobRules.HealthSweepInterval);

@@ -25,7 +25,12 @@ public sealed partial class WorkflowGrain(
 
     private string Id => this.GetPrimaryKeyString();
 
-    public async Task<WorkflowView> CreateAsync(WorkflowDefinition definition, string by)
+    public Task<WorkflowView> CreateAsync(WorkflowDefinition definition, string by) => CreateCoreAsync(definition, by, null);
+
+    public Task<WorkflowView> CreateGeneratedAsync(WorkflowDefinition definition, string by, WorkflowProvenance provenance) =>
+        CreateCoreAsync(definition, by, provenance);
+
+    private async Task<WorkflowView> CreateCoreAsync(WorkflowDefinition definition, string by, WorkflowProvenance? provenance)
     {
         RequireValidId();
         if (S.Exists)
@@ -42,6 +47,7 @@ public sealed partial class WorkflowGrain(
             Versions = [new WorkflowVersionRecord { Version = 1, Definition = definition, CreatedBy = by, CreatedAt = now }],
             CreatedBy = by,
             CreatedAt = now,
+            Provenance = provenance,
         };
         Record(by, "create", WorkflowStatus.Created, WorkflowStatus.Created);
         await SaveAsync();
@@ -252,7 +258,7 @@ public sealed partial class WorkflowGrain(
     {
         var v = version is { } n ? S.Versions.First(x => x.Version == n) : S.Latest;
         return new WorkflowView(Id, v.Version, S.Latest.Version, S.Status, v.Definition,
-            v.Version == S.Latest.Version ? [.. S.Issues] : [], S.ValidatedAt, S.CreatedBy, S.CreatedAt, S.UpdatedBy, S.UpdatedAt, [.. S.History]);
+            v.Version == S.Latest.Version ? [.. S.Issues] : [], S.ValidatedAt, S.CreatedBy, S.CreatedAt, S.UpdatedBy, S.UpdatedAt, [.. S.History], S.Provenance);
     }
 
     private void RequireValidId()

@@ -23,6 +23,9 @@ public sealed class WorkflowRecord
     /// <summary>The read model has not yet taken the latest change (retried on the next call).</summary>
     [Id(11)] public bool ReadModelPending { get; set; }
 
+    /// <summary>Set when the workflow was generated from a goal (POST /api/workflows/generate).</summary>
+    [Id(12)] public WorkflowProvenance? Provenance { get; set; }
+
     public WorkflowVersionRecord Latest => Versions[^1];
 }
 

@@ -20,7 +20,8 @@ namespace OrleansAgents.Tests;
 /// <c>hang</c> (no answer for 60 s), <c>fail-429</c> (429 with Retry-After), <c>call:{function}</c> (one
 /// call of that function with <c>{"a":2,"b":3}</c>, then a reply quoting its result), <c>delegate</c> (calls the first
 /// offered <c>ask_*</c> tool, then a reply quoting its result; a plain reply when none is offered), <c>effects</c>
-/// (two <c>test_effect</c> calls, n = 1 and 2, then a reply quoting their results: for crash tests). Every model call answers with usage
+/// (two <c>test_effect</c> calls, n = 1 and 2, then a reply quoting their results: for crash tests), <c>plan-repair</c> and
+/// <c>plan-never</c> (the workflow planner, see <see cref="PlanAsync"/>). Every model call answers with usage
 /// <see cref="PromptTokens"/> + <see cref="CompletionTokens"/>, streamed (<c>stream: true</c>: SSE
 /// chunks, a usage chunk, <c>data: [DONE]</c>) or not, as the request asks.
 /// </summary>
@@ -29,6 +30,19 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
     public const int PromptTokens = 10;
     public const int CompletionTokens = 5;
     public static readonly string[] StreamDeltas = ["The ", "answer ", "is ", "42."];
+
+    /// <summary>The capability the planner scenarios' drafts route to (a test registers an agent offering it).</summary>
+    public const string PlanCapability = "plan-target";
+
+    /// <summary>A draft that runs: echo the input topic on <see cref="PlanCapability"/>.</summary>
+    public const string ValidPlan = """
+        {"name":"Echo a topic","goal":"Say the topic back","inputSchema":{"type":"object","properties":{"topic":{"type":"string"}},"required":["topic"]},
+         "steps":[{"id":"say","capability":"plan-target","skill":"echo","input":{"text":"{{ input.topic }}"}}],
+         "output":{"said":"{{ steps.say.output.text }}"}}
+        """;
+
+    /// <summary>The same with a misspelt skill: validation answers workflow.unknown_skill.</summary>
+    public static readonly string InvalidPlan = ValidPlan.Replace("\"skill\":\"echo\"", "\"skill\":\"echoo\"", StringComparison.Ordinal);
 
     private readonly WebApplication _app;
 
@@ -108,6 +122,9 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
             case "effects":
                 await AnswerAsync(context, model, stream, "Effects: " + string.Join(" | ", toolResults), []);
                 return;
+            case "plan-repair" or "plan-never":
+                await PlanAsync(context, model, stream, toolResults);
+                return;
             case "hang":
                 await Task.Delay(TimeSpan.FromSeconds(60), context.RequestAborted);
                 return;
@@ -122,6 +139,30 @@ public sealed class ScriptedLlmServer : IAsyncDisposable
                 await AnswerAsync(context, model, stream, "Hello from the scripted model.", []);
                 return;
         }
+    }
+
+    /// <summary>
+    /// The workflow planner's scenarios. <c>plan-repair</c>: reads the catalogue (list_skills and
+    /// list_capabilities), validates <see cref="InvalidPlan"/>, then <see cref="ValidPlan"/>, then answers
+    /// "done". <c>plan-never</c>: validates <see cref="InvalidPlan"/> until the tool says no round is left.
+    /// </summary>
+    private static Task PlanAsync(HttpContext context, string model, bool stream, List<string> toolResults)
+    {
+        (string, string, string) Validate(string plan) => ("call_v" + toolResults.Count, "validate_workflow", new JsonObject { ["definition"] = JsonNode.Parse(plan) }.ToJsonString());
+        if (model == "plan-never")
+        {
+            return toolResults.Count > 0 && toolResults[^1].Contains("rounds_exhausted", StringComparison.Ordinal)
+                ? AnswerAsync(context, model, stream, "I could not make it valid.", [])
+                : AnswerAsync(context, model, stream, text: null, [Validate(InvalidPlan)]);
+        }
+
+        return toolResults.Count switch
+        {
+            0 => AnswerAsync(context, model, stream, text: null, [("call_skills", "list_skills", "{}"), ("call_caps", "list_capabilities", "{}")]),
+            2 => AnswerAsync(context, model, stream, text: null, [Validate(InvalidPlan)]),
+            3 => AnswerAsync(context, model, stream, text: null, [Validate(ValidPlan)]),
+            _ => AnswerAsync(context, model, stream, "done", []),
+        };
     }
 
     private static string? AskTool(JsonObject request) =>
