@@ -347,9 +347,9 @@ def main():
     threads += [threading.Thread(target=chat.loop, args=(cid, 2), daemon=True) for cid in chat.setup(args.conversations)]
     lead = setup_delegation(api, args.lead_conversations)
     threads += [threading.Thread(target=lead.loop, args=(cid, 2), daemon=True) for cid in lead.cids]
-    keys = WorkerKeys(spec["api"]["base"])
-    keyed = Worker(keys.setup(api, args.duration / 2), random.Random(rng.random()), args.lease_seconds, 0.0, agent="chaos-wk1")
-    threads += [threading.Thread(target=keyed.loop, daemon=True), threading.Thread(target=keys.loop, args=(api,), daemon=True)]
+    worker_keys = WorkerKeys(spec["api"]["base"])
+    keyed = Worker(worker_keys.setup(api, args.duration / 2), random.Random(rng.random()), args.lease_seconds, 0.0, agent="chaos-wk1")
+    threads += [threading.Thread(target=keyed.loop, daemon=True), threading.Thread(target=worker_keys.loop, args=(api,), daemon=True)]
     for t in threads:
         t.start()
     fault_kinds = [k.strip() for k in args.faults.split(",") if k.strip()]
@@ -385,7 +385,7 @@ def main():
     limited.stop.set()
     chat.stop.set()
     lead.stop.set()
-    keys.stop.set()
+    worker_keys.stop.set()
     chaos_thread.join()
     cluster.ensure_up()
     faults = cluster.faults
@@ -489,13 +489,21 @@ def main():
         violations.append(f"{len(turns_pending)} acknowledged conversation turns not ended (e.g. {', '.join(samples)})")
 
     # Delegation and its lineage, then spend: each agent's usage against its completed turns.
-    delegation, mid_turns = check_delegation(api, lead, violations)
+    def guarded(name, check, default):
+        try:
+            return check()
+        except Exception as e:  # a broken check is a failed run, never a lost summary
+            violations.append(f"the {name} check failed: {e!r}")
+            return default
+
+    delegation, mid_turns = guarded("delegation", lambda: check_delegation(api, lead, violations), ("delegation n/a", []))
     turns_of = lambda c: [t for cid in c.cids for t in c.pages(cid)[1]]
-    spend = check_spend(api, {"chaos-chat": turns_of(chat), "chaos-lead": turns_of(lead), "chaos-mid": mid_turns},
-                        {"chaos-chat": args.conversations, "chaos-lead": args.lead_conversations, "chaos-mid": args.lead_conversations},
-                        crashes(faults, cluster.unplanned), violations)
+    spend = guarded("spend", lambda: check_spend(
+        api, {"chaos-chat": turns_of(chat), "chaos-lead": turns_of(lead), "chaos-mid": mid_turns},
+        {"chaos-chat": args.conversations, "chaos-lead": args.lead_conversations, "chaos-mid": args.lead_conversations},
+        crashes(faults, cluster.unplanned), violations), "spend n/a")
     foreign = next(iter(stats.acked["leased"]), None)
-    scoped_keys = keys.check(api, foreign, violations)
+    scoped_keys = guarded("worker-key", lambda: worker_keys.check(api, foreign, violations), "worker keys n/a")
     if keyed.denied:
         violations.append(f"the worker key was refused its own agent {keyed.denied} times")
     excess, bound = limited.check(faults)
