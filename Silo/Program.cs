@@ -21,6 +21,7 @@ catch (OptionsValidationException ex)
 
 var app = builder.Build();
 app.MapAgentsSiloEndpoints();
+var membershipWatch = app.Services.GetRequiredService<MembershipEntryWatch>(); // RunAsync disposes the services
 try
 {
     await app.RunAsync();
@@ -42,6 +43,13 @@ catch (StackExchange.Redis.RedisConnectionException ex)
     // The same for Redis (membership) restarting while the silo starts.
     await Console.Error.WriteLineAsync($"Redis was unreachable while the silo started: {ex.Message}");
     return 5;
+}
+
+if (membershipWatch.Lost)
+{
+    // Its row left the membership table (Redis restarted empty): a restart rejoins the cluster.
+    await Console.Error.WriteLineAsync("The membership table lost this silo's row; stopped to rejoin on restart.");
+    return MembershipEntryWatch.ExitCode;
 }
 
 return 0;

@@ -28,9 +28,9 @@ result_file=${2:-}
 silos=3
 watchdog=${CHAOS_WATCHDOG:-20}
 case "$profile" in
-  short) duration=90; kill_every=10; restart_after=5; rate=5; runs=30; rounds=15; effects=60; leased=60
+  short) duration=90; kill_every=10; restart_after=5; rate=5; runs=30; rounds=15; effects=60; leased=60; scoped=30
     faults=kill,pg,kill,redis,kill,api,kill,rolling ;;
-  long) duration=600; kill_every=10; restart_after=5; rate=5; runs=300; rounds=100; effects=400; leased=400
+  long) duration=600; kill_every=10; restart_after=5; rate=5; runs=300; rounds=100; effects=400; leased=400; scoped=200
     faults=kill,kill,pg,kill,kill,redis,kill,kill,api,kill,kill,rolling ;;
   *) echo "usage: $0 [short|long] [RESULT_FILE]" >&2; exit 2 ;;
 esac
@@ -111,6 +111,8 @@ for i in range(n):
                           "Orleans__GatewayPort": str(gp), "Orleans__AdvertisedIPAddress": "127.0.0.1",
                           "Urls": f"http://127.0.0.1:{hp}", "Orleans__MinimumReminderPeriod": "00:00:05",
                           "Tasks__WatchdogInterval": wd, "Workflows__ResumeInterval": wd, "Swarms__WatchdogInterval": wd,
+                          # chaos-lead -> chaos-mid is allowed, chaos-mid -> chaos-tail never: a lost lineage would show.
+                          "Conversations__MaxDelegationDepth": "1",
                           "Logging__LogLevel__Orleans.Runtime.Silo": "Warning"})
     silos.append({"name": f"silo{i + 1}", "cwd": silo_bin, "cmd": ["dotnet", "OrleansAgents.Silo.dll"], "env": env,
                   "log": f"{d}/silo{i + 1}.log", "ready": f"http://127.0.0.1:{hp}/health/ready"})
@@ -132,7 +134,7 @@ echo "chaos-$profile: $silos silos, ${duration}s of load, a fault every ${kill_e
 status=0
 python3 scripts/chaos_driver.py --spec "$dir/spec.json" --pidfile "$dir/pids" --password "$password" --name "chaos-$profile" \
   --duration "$duration" --kill-every "$kill_every" --restart-after "$restart_after" --tasks-per-second "$rate" --runs "$runs" \
-  --rounds "$rounds" --effects "$effects" --leased "$leased" --faults "$faults" \
+  --rounds "$rounds" --effects "$effects" --leased "$leased" --scoped "$scoped" --faults "$faults" \
   --watchdog "$watchdog" "${@:3}" >"$dir/summary.txt" || status=$?
 cat "$dir/summary.txt"
 summary=$(grep -m1 "^chaos-$profile: " "$dir/summary.txt" | sed "s/^chaos-$profile: //" || true)

@@ -3,14 +3,18 @@
 
 Starts the silos and the API from a launch spec (JSON written by chaos.sh) and drives, through the
 HTTP API as a well-behaved client (same Idempotency-Key resent after 1 s on a 5xx or a connection
-error), five kinds of work: echo tasks, runs of a diamond workflow, swarm consensus rounds,
-http.request tasks whose effect lands in a loopback sink run here, and tasks of an external agent
-leased by a worker loop here. Meanwhile it injects faults (chaos_faults.py): SIGKILL of a random
-silo, PostgreSQL and Redis restarts, the API SIGKILLed, a SIGTERM rolling restart. Then it polls
+error), these kinds of work: echo tasks, runs of a diamond workflow, swarm consensus rounds,
+http.request tasks whose effect lands in a loopback sink run here, tasks of an external agent
+leased by a worker loop here (and of another one, leased with a worker API key), and conversation
+turns of hosted agents, one of which delegates (chaos_cases.py). Meanwhile it injects faults
+(chaos_faults.py): SIGKILL of a random silo, PostgreSQL and Redis restarts, the API SIGKILLed, a SIGTERM rolling restart. Then it polls
 every acknowledged id and checks the promises: every acknowledged task, run and round reaches a
 terminal state within (watchdog interval + 1 min) of the last fault, none answers 404, none stays
 queued/running; every succeeded http.request task's effect reached the sink, and every repeated
-delivery carried the same key (so a receiver de-duplicating by key applies it exactly once).
+delivery carried the same key (so a receiver de-duplicating by key applies it exactly once);
+each hosted agent's usage counts its completed turns once (never more, fewer only within the crash
+bound); delegations name their delegate turn and the depth bound held; worker keys kept their scope
+and revoked keys stayed revoked.
 Prints one summary line; exit 1 on any violation.
 """
 import argparse
@@ -20,10 +24,10 @@ import random
 import sys
 import threading
 import time
-import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from chaos_cases import Chat, WorkerKeys, check_delegation, check_spend, crashes, setup_delegation
 from chaos_faults import Cluster, log
 from chaos_http import Api, iso_seconds, percentile
 
@@ -35,8 +39,10 @@ KINDS = {
     "round": ("/api/swarms/consensus", "id", "/api/swarms/consensus/{}", "status", {"decided", "no-quorum"}, {"decided"}),
     "effect": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
     "leased": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
+    "scoped": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
 }
-LABELS = {"task": "tasks", "run": "runs", "round": "rounds", "effect": "http.request tasks", "leased": "leased tasks"}
+LABELS = {"task": "tasks", "run": "runs", "round": "rounds", "effect": "http.request tasks", "leased": "leased tasks",
+          "scoped": "worker-key tasks"}
 EXTERNAL = "chaos-ext"
 
 
@@ -113,16 +119,19 @@ class Worker:
     """The external agent's worker: leases tasks, completes them; now and then it 'dies' holding a
     lease (drops the task unreported), so the task must come back after the lease expires."""
 
-    def __init__(self, api, rng, lease_seconds, abandon_share):
-        self.api, self.rng, self.lease_seconds, self.abandon_share = api, rng, lease_seconds, abandon_share
+    def __init__(self, api, rng, lease_seconds, abandon_share, agent=EXTERNAL):
+        self.api, self.rng, self.lease_seconds, self.abandon_share, self.agent = api, rng, lease_seconds, abandon_share, agent
         self.lock = threading.Lock()
-        self.leased = self.completed = self.lost = self.abandoned = self.errors = 0
+        self.leased = self.completed = self.lost = self.abandoned = self.errors = self.denied = 0
         self.stop = threading.Event()
 
     def loop(self):
         while not self.stop.is_set():
-            status, payload, _ = self.api.call("POST", f"/api/agents/{EXTERNAL}/leases",
+            status, payload, _ = self.api.call("POST", f"/api/agents/{self.agent}/leases",
                                                {"max": 4, "waitSeconds": 5, "leaseSeconds": self.lease_seconds}, timeout=30)
+            if status in (401, 403):  # a worker key refused its own agent: it lost its scope
+                with self.lock:
+                    self.denied += 1
             if status != 200:
                 self.stop.wait(1)
                 continue
@@ -147,6 +156,7 @@ class Worker:
                 if status == 409:  # lease lost or task already ended: drop the work
                     self.lost += 1
                     return
+                self.denied += status in (401, 403)
                 self.errors += 1
             time.sleep(1)
 
@@ -193,63 +203,6 @@ class Limited:
                 if excess - bound > worst - worst_bound:
                     worst, worst_bound = excess, bound
         return max(0.0, worst), worst_bound
-
-
-class Chat:
-    """Conversations with a hosted agent on the scripted LLM (scripts/fake_llm.py): each loop sends a
-    message, waits for its turn to end, sends the next. Messages carry no Idempotency-Key (the API
-    takes none), so a resend after a 5xx may add a second turn; every acknowledged turn must end."""
-
-    TERMINAL = {"completed", "failed", "cancelled"}
-
-    def __init__(self, api):
-        self.api = api
-        self.lock = threading.Lock()
-        self.acked = {}  # (conversation id, turn id) -> True
-        self.sent = 0
-        self.stop = threading.Event()
-
-    def setup(self, conversations):
-        self.api.must("POST", "/api/agents", {"id": "chaos-chat", "name": "chaos chat", "capabilities": ["chat"],
-                                              "model": {"provider": "fake"}, "instructions": "Answer briefly."}, ok=(200, 201, 409))
-        return [self.api.must("POST", "/api/agents/chaos-chat/conversations", ok=(200, 201))["id"] for _ in range(conversations)]
-
-    def turns(self, cid):
-        """Every turn's state, following the pages (oldest first, 100 a page)."""
-        states, cursor = {}, None
-        while True:
-            path = f"/api/conversations/{cid}?limit=100" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
-            status, payload, _ = self.api.call("GET", path, timeout=20)
-            if status != 200:
-                return status, states
-            states.update({str(t.get("id") or t.get("turnId")): str(t.get("state")).lower() for t in payload.get("turns", [])})
-            cursor = payload.get("nextCursor")
-            if not cursor:
-                return status, states
-
-    def loop(self, cid, every):
-        n = 0
-        while not self.stop.is_set():
-            n += 1
-            status, payload = 0, None
-            while not self.stop.is_set():
-                with self.lock:
-                    self.sent += 1
-                status, payload, _ = self.api.call("POST", f"/api/conversations/{cid}/messages", {"content": f"message {n}"},
-                                                 key=f"{cid}-m{n}")
-                if 200 <= status < 300 or (400 <= status < 500 and status != 429):
-                    break
-                time.sleep(1)
-            if not 200 <= status < 300:
-                continue
-            turn = str(payload.get("turnId"))
-            with self.lock:
-                self.acked[(cid, turn)] = True
-            deadline = time.time() + 60
-            while time.time() < deadline and not self.stop.wait(1):
-                if self.turns(cid)[1].get(turn) in self.TERMINAL:
-                    break
-            self.stop.wait(every)
 
 
 def detection_times(spec, kills):
@@ -305,13 +258,15 @@ def body_for(kind, i, key, args):
     if kind == "effect":
         return {"capability": "http", "skill": "http.request",
                 "input": {"method": "POST", "url": args.sink_url + f"effect/{i}", "headers": {"Idempotency-Key": key}, "body": {"n": i}}}
+    if kind == "scoped":
+        return {"capability": "chaos-wk1", "skill": "echo", "input": {"n": i}}
     return {"capability": EXTERNAL, "skill": "echo", "input": {"n": i}}
 
 
 def schedule(args):
     """(due offset, kind) for every submission, each kind spread evenly over the load."""
     counts = {"task": int(args.duration * args.tasks_per_second), "run": args.runs, "round": args.rounds,
-              "effect": args.effects, "leased": args.leased}
+              "effect": args.effects, "leased": args.leased, "scoped": args.scoped}
     plan = [(args.duration * i / n, kind, i) for kind, n in counts.items() for i in range(n)]
     return sorted(plan), counts
 
@@ -337,7 +292,9 @@ def main():
     ap.add_argument("--effects", type=int, default=80)
     ap.add_argument("--leased", type=int, default=80)
     ap.add_argument("--lease-seconds", type=int, default=10)
+    ap.add_argument("--scoped", type=int, default=40, help="tasks of chaos-wk1, leased with a worker key")
     ap.add_argument("--conversations", type=int, default=4)
+    ap.add_argument("--lead-conversations", type=int, default=2, help="conversations of the delegating agent")
     ap.add_argument("--delay-ms", type=int, default=250)
     ap.add_argument("--agents", type=int, default=6)
     ap.add_argument("--slots", type=int, default=16)
@@ -388,6 +345,11 @@ def main():
     threads.append(threading.Thread(target=limited.loop, daemon=True))
     chat = Chat(api)
     threads += [threading.Thread(target=chat.loop, args=(cid, 2), daemon=True) for cid in chat.setup(args.conversations)]
+    lead = setup_delegation(api, args.lead_conversations)
+    threads += [threading.Thread(target=lead.loop, args=(cid, 2), daemon=True) for cid in lead.cids]
+    worker_keys = WorkerKeys(spec["api"]["base"])
+    keyed = Worker(worker_keys.setup(api, args.duration / 2), random.Random(rng.random()), args.lease_seconds, 0.0, agent="chaos-wk1")
+    threads += [threading.Thread(target=keyed.loop, daemon=True), threading.Thread(target=worker_keys.loop, args=(api,), daemon=True)]
     for t in threads:
         t.start()
     fault_kinds = [k.strip() for k in args.faults.split(",") if k.strip()]
@@ -422,6 +384,8 @@ def main():
     load_done.set()
     limited.stop.set()
     chat.stop.set()
+    lead.stop.set()
+    worker_keys.stop.set()
     chaos_thread.join()
     cluster.ensure_up()
     faults = cluster.faults
@@ -461,7 +425,8 @@ def main():
         if pending:
             time.sleep(2)
     # Conversation turns: each acknowledged one must end within the same window.
-    turns_pending = set(chat.acked)
+    acked_turns = {**chat.acked, **lead.acked}
+    turns_pending = set(acked_turns)
     turn_state = {}
     while turns_pending:
         for cid in {c for c, _ in turns_pending}:
@@ -477,6 +442,7 @@ def main():
     check_end = time.time()
     stop.set()
     worker.stop.set()
+    keyed.stop.set()
 
     # Figures per work kind.
     violations, parts = [], []
@@ -516,12 +482,30 @@ def main():
     turns_ok = sum(1 for v in turn_state.values() if v == "completed")
     turns_lost = sum(1 for k in turns_pending if turn_state.get(k) in ("404", "missing"))
     turns_stuck = len(turns_pending) - turns_lost
-    parts.append(f"turns {len(chat.acked)} acknowledged ({chat.sent} sends), {turns_ok} completed, "
-                 f"{len(chat.acked) - turns_ok - len(turns_pending)} other terminal, {turns_lost} lost, {turns_stuck} stuck")
+    parts.append(f"turns {len(acked_turns)} acknowledged ({chat.sent + lead.sent} sends), {turns_ok} completed, "
+                 f"{len(acked_turns) - turns_ok - len(turns_pending)} other terminal, {turns_lost} lost, {turns_stuck} stuck")
     if turns_pending:
         samples = [f"{c}/{t}={turn_state.get((c, t))}" for c, t in sorted(turns_pending)][:3]
         violations.append(f"{len(turns_pending)} acknowledged conversation turns not ended (e.g. {', '.join(samples)})")
 
+    # Delegation and its lineage, then spend: each agent's usage against its completed turns.
+    def guarded(name, check, default):
+        try:
+            return check()
+        except Exception as e:  # a broken check is a failed run, never a lost summary
+            violations.append(f"the {name} check failed: {e!r}")
+            return default
+
+    delegation, mid_turns = guarded("delegation", lambda: check_delegation(api, lead, violations), ("delegation n/a", []))
+    turns_of = lambda c: [t for cid in c.cids for t in c.pages(cid)[1]]
+    spend = guarded("spend", lambda: check_spend(
+        api, {"chaos-chat": turns_of(chat), "chaos-lead": turns_of(lead), "chaos-mid": mid_turns},
+        {"chaos-chat": args.conversations, "chaos-lead": args.lead_conversations, "chaos-mid": args.lead_conversations},
+        crashes(faults, cluster.unplanned), violations), "spend n/a")
+    foreign = next(iter(stats.acked["leased"]), None)
+    scoped_keys = guarded("worker-key", lambda: worker_keys.check(api, foreign, violations), "worker keys n/a")
+    if keyed.denied:
+        violations.append(f"the worker key was refused its own agent {keyed.denied} times")
     excess, bound = limited.check(faults)
     if excess > bound:
         violations.append(f"the free-tier user got {excess:.0f} admissions over its bucket, above the crash bound {bound}")
@@ -558,7 +542,8 @@ def main():
     detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
                 if detections else "n/a")
     summary = (f"{'; '.join(parts)}; {effects}; {limits}; leases {worker.leased} taken {worker.completed} completed "
-               f"{worker.abandoned} abandoned {worker.lost} lost; "
+               f"{worker.abandoned} abandoned {worker.lost} lost; {delegation}; {spend}; {scoped_keys}, "
+               f"worker-key leases {keyed.leased} taken {keyed.completed} completed {keyed.denied} refused; "
                f"resend share {resend(subs):.1f}% ({stats.server_errors} 5xx answers: {stats.internal_errors} 500, {stats.retry_after_missing} 503 without Retry-After), "
                f"submit p50 {lat(subs, 50):.0f} ms p99 {lat(subs, 99):.0f} ms; "
                f"faults {', '.join(f'{v} {k}' for k, v in counts.items())}; {len(cluster.unplanned)} unasked exits; "

@@ -6,8 +6,8 @@ import urllib.request
 
 
 class Api:
-    def __init__(self, base):
-        self.base, self.token = base, None
+    def __init__(self, base, api_key=None):
+        self.base, self.token, self.api_key = base, None, api_key
 
     def call(self, method, path, body=None, key=None, timeout=60):
         """Returns (status, json or None, headers); status 0 means a connection error."""
@@ -15,7 +15,9 @@ class Api:
         req = urllib.request.Request(self.base + path, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
-        if self.token:
+        if self.api_key:
+            req.add_header("X-Api-Key", self.api_key)
+        elif self.token:
             req.add_header("Authorization", "Bearer " + self.token)
         if key:
             req.add_header("Idempotency-Key", key)

@@ -123,6 +123,8 @@ public static class SiloHosting
             silo.AddAgentsSilo();
         });
 
+        services.AddSingleton<MembershipEntryWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<MembershipEntryWatch>());
         services.AddHealthChecks()
             .AddCheck("postgres", new PostgresHealthCheck(settings.PostgresConnectionString!), tags: [HealthTags.Ready])
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready])

@@ -42,6 +42,13 @@ public sealed class SiloSettings
     /// </summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 
+    /// <summary>
+    /// How long this silo's own row may be missing from the membership table before the silo stops
+    /// (exit code 6) to rejoin: a Redis without persistence that restarts comes back empty, and
+    /// Orleans then runs on beside silos started since, which cannot see it (see MembershipEntryWatch).
+    /// </summary>
+    public TimeSpan MembershipLossGrace { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>From ConnectionStrings:Postgres.</summary>
     public string? PostgresConnectionString { get; set; }
 
@@ -127,6 +134,11 @@ internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
         if (s.MinimumReminderPeriod is { } period && period <= TimeSpan.Zero)
         {
             errors.Add($"Orleans:MinimumReminderPeriod must be positive (was {period}).");
+        }
+
+        if (s.MembershipLossGrace < TimeSpan.FromSeconds(2) || s.MembershipLossGrace > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Orleans:MembershipLossGrace must be between 2 seconds and 10 minutes (was {s.MembershipLossGrace}).");
         }
 
         if (s.ShutdownTimeout <= TimeSpan.Zero)
