@@ -26,10 +26,11 @@ public sealed partial class WorkflowRunGrain(
     ILogger<WorkflowRunGrain> logger) : Grain, IWorkflowRunGrain, IRemindable
 {
     public const string ResumeReminder = "workflow-run-resume";
-    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
 
     private readonly WorkflowOptions _options = options.Value;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EventLog<WorkflowRunEvent> _events = new(e => e.Sequence, time);
+    private GroupCommitWriter? _writer;
+    private Watchdog? _reminder;
     private IGrainTimer? _retryTimer;
     private long _savedSequence = -1;
     private bool _deferralUnsaved;
@@ -71,7 +72,7 @@ public sealed partial class WorkflowRunGrain(
             // first submissions. Make sure the run can move again before answering.
             if (!Finished)
             {
-                await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+                await Reminder.RegisterAsync();
                 await ResumeAsync();
             }
 
@@ -80,7 +81,7 @@ public sealed partial class WorkflowRunGrain(
 
         // The reminder before the checkpoint: a stored run always has what resumes it. A reminder
         // without a stored run unregisters itself on its first tick.
-        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        await Reminder.RegisterAsync();
         var now = time.GetUtcNow();
         state.State = new WorkflowRunRecord
         {
@@ -180,17 +181,10 @@ public sealed partial class WorkflowRunGrain(
         }
     }
 
-    public async Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    public Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         RequireExists();
-        var batch = EventsAfter(afterSequence);
-        if (batch.Events.Count > 0 || batch.Finished || maxWait <= TimeSpan.Zero)
-        {
-            return batch;
-        }
-
-        await Task.WhenAny(_changed.Task, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
-        return EventsAfter(afterSequence);
+        return _events.LongPollAsync(() => EventsAfter(afterSequence), b => b.Events.Count > 0 || b.Finished, maxWait, cancellationToken);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -549,7 +543,7 @@ public sealed partial class WorkflowRunGrain(
     {
         S.Version++;
         var started = Stopwatch.GetTimestamp();
-        await state.SaveOrDeactivateAsync(this);
+        await (_writer ??= state.GroupCommit(this)).SaveAsync();
         _savedSequence = S.LastEventSequence;
         _deferralUnsaved = false;
         metrics.Checkpointed(Stopwatch.GetElapsedTime(started));
@@ -592,13 +586,9 @@ public sealed partial class WorkflowRunGrain(
         });
     }
 
-    private async Task UnregisterReminderAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Watchdog Reminder => _reminder ??= new(this, ResumeReminder, () => _options.ResumeInterval);
+
+    private Task UnregisterReminderAsync() => Reminder.UnregisterAsync();
 
     private bool Evaluate(string text) =>
         WorkflowCondition.TryParse(text, out var condition, out var error)
@@ -615,24 +605,15 @@ public sealed partial class WorkflowRunGrain(
 
     private void AddEvent(WorkflowRunEventType type, WorkflowStepRecord? step = null)
     {
-        S.Events.Add(new WorkflowRunEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.Status, step is null ? null : StepView(step)));
-        if (S.Events.Count > _options.EventRetention)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
-        }
+        _events.Append(S.Events,
+            new WorkflowRunEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.Status, step is null ? null : StepView(step)), _options.EventRetention);
     }
 
-    private void Notify()
-    {
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
-    }
+    /// <summary>Readers are woken after a checkpoint, so they never see an event storage might lose.</summary>
+    private void Notify() => _events.Notify();
 
     private WorkflowRunEventBatch EventsAfter(long sequence) => new(
-        [.. S.Events.Where(e => e.Sequence > sequence)],
-        Finished,
-        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+        _events.After(S.Events, sequence), Finished, _events.FirstHeld(S.Events, S.LastEventSequence));
 
     private void RequireExists()
     {
