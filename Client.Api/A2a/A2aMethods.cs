@@ -123,7 +123,7 @@ public static class A2aMethods
                 return turn;
             }
 
-            var batch = await grain.WaitForEventsAsync(after, left < Poll ? left : Poll).WaitAsync(cancellationToken);
+            var batch = await grain.WaitForEventsAsync(after, left < Poll ? left : Poll, cancellationToken).WaitAsync(cancellationToken);
             if (batch.Events.Count > 0)
             {
                 after = batch.Events[^1].Sequence;
@@ -151,7 +151,7 @@ public static class A2aMethods
             ConversationEventBatch batch;
             try
             {
-                batch = await grain.WaitForEventsAsync(after, Poll).WaitAsync(cancellationToken);
+                batch = await grain.WaitForEventsAsync(after, Poll, cancellationToken).WaitAsync(cancellationToken);
                 failures = 0;
             }
             catch (Exception ex) when (ex is not OperationCanceledException && ex is not DomainException && ++failures <= 5)

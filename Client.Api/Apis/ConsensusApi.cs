@@ -99,7 +99,7 @@ public static class ConsensusApi
         var view = await round.StartAsync(request);
         if (view.Status == ConsensusStatus.Running && wait > 0)
         {
-            view = await round.WaitAsync(TimeSpan.FromSeconds(wait)) ?? view;
+            view = await round.WaitAsync(TimeSpan.FromSeconds(wait), http.RequestAborted) ?? view;
         }
 
         var location = $"/api/swarms/consensus/{id}";

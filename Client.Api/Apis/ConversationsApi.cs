@@ -157,9 +157,9 @@ public static class ConversationsApi
         }
 
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<ConversationEvent, ConversationEventResponse>(
-            async (after, wait) =>
+            async (after, wait, cancellationToken) =>
             {
-                var batch = await grain!.WaitForEventsAsync(after, wait);
+                var batch = await grain!.WaitForEventsAsync(after, wait, cancellationToken);
                 return (batch.Events, batch.Idle);
             },
             e => (e.Sequence, ConversationEventResponse.From(e), ConversationEventResponse.Name(e.Type)),

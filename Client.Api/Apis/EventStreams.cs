@@ -45,10 +45,11 @@ internal static class EventStreams
         return session is not null;
     }
 
-    /// <param name="wait">Events after a sequence, waiting up to the given time for the first; and whether the log is finished.</param>
+    /// <param name="wait">Events after a sequence, waiting up to the given time for the first; and whether the log is finished.
+    /// It passes the token on to the grain call, so the grain's wait ends when the client leaves.</param>
     /// <param name="item">An event as sent: its sequence, the data and the SSE event type.</param>
     public static async IAsyncEnumerable<SseItem<TResponse>> FollowAsync<TEvent, TResponse>(
-        Func<long, TimeSpan, Task<(IReadOnlyList<TEvent> Events, bool Finished)>> wait,
+        Func<long, TimeSpan, CancellationToken, Task<(IReadOnlyList<TEvent> Events, bool Finished)>> wait,
         Func<TEvent, (long Sequence, TResponse Data, string Type)> item,
         long after,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -59,7 +60,7 @@ internal static class EventStreams
             (IReadOnlyList<TEvent> Events, bool Finished) batch;
             try
             {
-                batch = await wait(after, Poll).WaitAsync(cancellationToken);
+                batch = await wait(after, Poll, cancellationToken).WaitAsync(cancellationToken);
                 failures = 0;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

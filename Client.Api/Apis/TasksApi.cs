@@ -199,9 +199,9 @@ public static class TasksApi
         }
 
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<TaskEvent, TaskEventResponse>(
-            async (after, wait) =>
+            async (after, wait, cancellationToken) =>
             {
-                var batch = await task.WaitForEventsAsync(after, wait);
+                var batch = await task.WaitForEventsAsync(after, wait, cancellationToken);
                 return (batch.Events, batch.Finished);
             },
             e => (e.Sequence, TaskEventResponse.From(e), e.Type.ToString().ToLowerInvariant()),

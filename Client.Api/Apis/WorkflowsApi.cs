@@ -300,9 +300,9 @@ public static class WorkflowsApi
         }
 
         return TypedResults.ServerSentEvents(EventStreams.FollowAsync<WorkflowRunEvent, WorkflowRunEventResponse>(
-            async (after, wait) =>
+            async (after, wait, cancellationToken) =>
             {
-                var batch = await run.WaitForEventsAsync(after, wait);
+                var batch = await run.WaitForEventsAsync(after, wait, cancellationToken);
                 return (batch.Events, batch.Finished);
             },
             e => (e.Sequence, WorkflowRunEventResponse.From(e), e.Type == WorkflowRunEventType.Run ? "run" : "step"),

@@ -41,9 +41,9 @@ public interface IConversationGrain : IGrainWithStringKey
     [Alias("Delete")]
     Task DeleteAsync();
 
-    /// <summary>Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for the first.</summary>
+    /// <summary>Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for the first; ends early when <paramref name="cancellationToken"/> is cancelled.</summary>
     [AlwaysInterleave, Alias("WaitForEvents")]
-    Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
+    Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What one agent's turns used on one UTC day (key: <see cref="ConversationRules.SpendKey"/>): its daily budgets and usage.</summary>

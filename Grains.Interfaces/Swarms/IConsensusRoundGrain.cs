@@ -21,9 +21,9 @@ public interface IConsensusRoundGrain : IGrainWithStringKey
     [Alias("Get"), AlwaysInterleave]
     ValueTask<ConsensusRoundView?> GetAsync();
 
-    /// <summary>The round once it has finished, or as it is after <paramref name="maxWait"/>.</summary>
+    /// <summary>The round once it has finished, or as it is after <paramref name="maxWait"/> or when <paramref name="cancellationToken"/> is cancelled.</summary>
     [Alias("Wait"), AlwaysInterleave]
-    Task<ConsensusRoundView?> WaitAsync(TimeSpan maxWait);
+    Task<ConsensusRoundView?> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken = default);
 
     /// <summary>A task of the round finished (one-way: the task grain never waits on the round).</summary>
     [Alias("TaskFinished"), OneWay]

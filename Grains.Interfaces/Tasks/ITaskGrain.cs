@@ -35,10 +35,12 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>
     /// Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for
-    /// the first one. Interleaves with everything else so watchers never hold up the task.
+    /// the first one. Interleaves with everything else so watchers never hold up the task. Ends
+    /// early, with what is there, when <paramref name="cancellationToken"/> is cancelled (a
+    /// watcher that left).
     /// </summary>
     [AlwaysInterleave, Alias("WaitForEvents")]
-    Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
+    Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The tasks one agent has had (key: agent id), newest first, with bounded retention of finished ones.</summary>

@@ -69,9 +69,9 @@ public interface IWorkflowRunGrain : IGrainWithStringKey
     [OneWay, Alias("StepTaskFinished")]
     Task StepTaskFinishedAsync(string stepId, string taskId);
 
-    /// <summary>Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for the first.</summary>
+    /// <summary>Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for the first; ends early when <paramref name="cancellationToken"/> is cancelled.</summary>
     [AlwaysInterleave, Alias("WaitForEvents")]
-    Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait);
+    Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Searches and statistics over the workflow read model (stateless; any key 0).</summary>

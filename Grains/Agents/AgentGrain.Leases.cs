@@ -16,7 +16,7 @@ public sealed partial class AgentGrain : IAgentLeases
     // Skill of each queued task, so a worker's skill filter is applied without asking the task.
     // Memory only: after a reactivation an unknown entry counts as a match and the task grain checks.
     private readonly Dictionary<string, string> _queuedSkills = new(StringComparer.Ordinal);
-    private TaskCompletionSource _work = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal _work = new(time);
 
     private bool IsExternal => S.Kind == AgentKind.External;
 
@@ -61,19 +61,8 @@ public sealed partial class AgentGrain : IAgentLeases
         return taken;
     }
 
-    public async Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken)
-    {
-        var wait = maxWait < MaxWorkWait ? maxWait : MaxWorkWait;
-        if (wait <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        var signal = _work.Task;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAny(signal, Task.Delay(wait, time, stop.Token));
-        await stop.CancelAsync();
-    }
+    public Task WaitForWorkAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _work.WaitAsync(maxWait < MaxWorkWait ? maxWait : MaxWorkWait, cancellationToken);
 
     public async Task ReturnToQueueAsync(string taskId, TaskPriority priority, string skill, bool atFront)
     {
@@ -114,10 +103,5 @@ public sealed partial class AgentGrain : IAgentLeases
         SignalWork();
     }
 
-    private void SignalWork()
-    {
-        var work = _work;
-        _work = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        work.TrySetResult();
-    }
+    private void SignalWork() => _work.Notify();
 }

@@ -154,7 +154,7 @@ public sealed class AgentRunSkill(IGrainFactory grains, IOptions<ConversationOpt
                 return done;
             }
 
-            var batch = await conversation.WaitForEventsAsync(after, TimeSpan.FromSeconds(20)).WaitAsync(cancellationToken);
+            var batch = await conversation.WaitForEventsAsync(after, TimeSpan.FromSeconds(20), cancellationToken).WaitAsync(cancellationToken);
             after = batch.Events.Count > 0 ? batch.Events[^1].Sequence : after;
         }
     }

@@ -31,15 +31,15 @@ public sealed partial class ConversationGrain(
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain, IRemindable, IDisposable
 {
     public const string ResumeReminder = "conversation-resume";
-    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ChildTaskPoll = TimeSpan.FromSeconds(25);
 
     // An isolated breaker has no retry time: it stays open until closed by hand.
     private static readonly TimeSpan DegradedRetryAfter = TimeSpan.FromSeconds(30);
 
     private readonly ConversationOptions _options = options.Value;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EventLog<ConversationEvent> _events = new(e => e.Sequence, time);
+    private GroupCommitWriter? _writer;
+    private Watchdog? _reminder;
     private CancellationTokenSource? _turnCancel;
     private Task? _worker;
     private Task? _currentTurn;
@@ -75,7 +75,6 @@ public sealed partial class ConversationGrain(
     public void Dispose()
     {
         _turnCancel?.Dispose();
-        _writeLock.Dispose();
     }
 
     public async Task<ConversationView> CreateAsync(string agentId, string owner)
@@ -146,7 +145,7 @@ public sealed partial class ConversationGrain(
             if (sent.State == TurnState.Queued)
             {
                 // The first send may have stored the turn but died before its reminder or worker.
-                await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+                await Reminder.RegisterAsync();
                 EnsureWorker();
             }
 
@@ -176,7 +175,7 @@ public sealed partial class ConversationGrain(
         S.Turns.Add(turn);
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Queued));
         await SaveAsync();
-        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        await Reminder.RegisterAsync();
         EnsureWorker();
         return turn.View();
     }
@@ -231,32 +230,19 @@ public sealed partial class ConversationGrain(
         }
 
         var index = ConversationRules.IndexKey(S.AgentId, S.Owner);
-        await _writeLock.WaitAsync();
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        await Writer.RunExclusiveAsync(() => state.ClearStateAsync());
 
         await GrainFactory.GetGrain<IConversationIndexGrain>(index).RemoveAsync(Id);
         await UnregisterReminderAsync();
         Notify();
     }
 
-    public async Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    public Task<ConversationEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         RequireExists();
-        var batch = EventsAfter(afterSequence);
-        if (batch.Events.Count > 0 || batch.Idle || maxWait <= TimeSpan.Zero)
-        {
-            return batch;
-        }
-
-        await Task.WhenAny(_changed.Task, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
-        return S.Exists ? EventsAfter(afterSequence) : new ConversationEventBatch([], true, S.LastEventSequence + 1);
+        return _events.LongPollAsync(
+            () => S.Exists ? EventsAfter(afterSequence) : new ConversationEventBatch([], true, S.LastEventSequence + 1),
+            b => b.Events.Count > 0 || b.Idle, maxWait, cancellationToken);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -310,7 +296,7 @@ public sealed partial class ConversationGrain(
                 return;
             }
 
-            await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+            await Reminder.RegisterAsync();
         }
     }
 
@@ -480,7 +466,7 @@ public sealed partial class ConversationGrain(
             long after = 0;
             while (true)
             {
-                var batch = await task.WaitForEventsAsync(after, ChildTaskPoll).WaitAsync(timeout.Token);
+                var batch = await task.WaitForEventsAsync(after, ChildTaskPoll, timeout.Token).WaitAsync(timeout.Token);
                 after = batch.Events.Count > 0 ? batch.Events[^1].Sequence : after;
                 if (batch.Finished)
                 {
@@ -571,54 +557,34 @@ public sealed partial class ConversationGrain(
         await SaveAsync();
     }
 
-    private async Task SaveAsync()
+    /// <summary>Turns run between requests, so saves can overlap: they share group-committed writes.</summary>
+    private GroupCommitWriter Writer => _writer ??= this.GroupCommit(() =>
     {
-        // Turns run between requests, so two writes could overlap; storage needs them one at a time.
-        await _writeLock.WaitAsync();
-        try
+        if (!S.Exists)
         {
-            if (S.Exists)
-            {
-                S.UpdatedAt = time.GetUtcNow();
-                await state.SaveOrDeactivateAsync(this);
-            }
+            return Task.CompletedTask; // deleted meanwhile: nothing to store
         }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
 
-    private async Task UnregisterReminderAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+        S.UpdatedAt = time.GetUtcNow();
+        return state.WriteStateAsync();
+    });
+
+    private Task SaveAsync() => Writer.SaveAsync();
+
+    private Watchdog Reminder => _reminder ??= new(this, ResumeReminder, () => _options.ResumeInterval);
+
+    private Task UnregisterReminderAsync() => Reminder.UnregisterAsync();
 
     private void AddEvent(ConversationEvent e)
     {
-        S.Events.Add(e with { Sequence = ++S.LastEventSequence, At = time.GetUtcNow() });
-        if (S.Events.Count > _options.EventRetention)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
-        }
-
+        _events.Append(S.Events, e with { Sequence = ++S.LastEventSequence, At = time.GetUtcNow() }, _options.EventRetention);
         Notify();
     }
 
-    private void Notify()
-    {
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
-    }
+    private void Notify() => _events.Notify();
 
     private ConversationEventBatch EventsAfter(long sequence) => new(
-        [.. S.Events.Where(e => e.Sequence > sequence)],
-        !S.Busy,
-        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+        _events.After(S.Events, sequence), !S.Busy, _events.FirstHeld(S.Events, S.LastEventSequence));
 
     private ConversationView View() => new(
         Id, S.AgentId, S.Owner, S.CreatedAt, S.UpdatedAt, S.Turns.Count, S.Running?.Id,

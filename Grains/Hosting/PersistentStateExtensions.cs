@@ -18,4 +18,12 @@ internal static class PersistentStateExtensions
             throw;
         }
     }
+
+    /// <summary>A group-commit writer for the grain's state (see <see cref="GroupCommitWriter"/>).</summary>
+    public static GroupCommitWriter GroupCommit<T>(this IPersistentState<T> state, IGrainBase grain) =>
+        new(() => state.WriteStateAsync(), grain.DeactivateOnIdle);
+
+    /// <summary>As <see cref="GroupCommit{T}(IPersistentState{T}, IGrainBase)"/>, with <paramref name="write"/> run instead of a plain write.</summary>
+    public static GroupCommitWriter GroupCommit(this IGrainBase grain, Func<Task> write) =>
+        new(write, grain.DeactivateOnIdle);
 }

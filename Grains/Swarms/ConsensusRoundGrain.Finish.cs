@@ -59,14 +59,11 @@ public sealed partial class ConsensusRoundGrain
         S.AnswerJson = decision?.Answer;
         S.AgreementRatio = decision?.AgreementRatio;
         S.FinishedAt = time.GetUtcNow();
-        await state.WriteStateAsync();
+        await Writer.SaveAsync();
         _deadline?.Dispose();
         metrics.Finished(request.Aggregation, S.Status, S.FinishedAt.Value - S.CreatedAt, S.AgreementRatio);
         LogFinished(Id, S.Status, answered.Count, S.Participants.Count);
-        foreach (var waiter in _waiters)
-        {
-            waiter.TrySetResult();
-        }
+        _finished.Notify();
 
         // Nobody waits for an answer that can no longer count.
         await Task.WhenAll(late.Select(async taskId =>
@@ -106,7 +103,7 @@ public sealed partial class ConsensusRoundGrain
             }
 
             S.FollowUpsDone = true;
-            await state.WriteStateAsync();
+            await Writer.SaveAsync();
             await UnregisterAsync();
         }
         catch (Exception ex)
@@ -115,13 +112,7 @@ public sealed partial class ConsensusRoundGrain
         }
     }
 
-    private async Task UnregisterAsync()
-    {
-        if (await this.GetReminder(Reminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Task UnregisterAsync() => Watchdog.UnregisterAsync();
 
     private ConsensusRoundView View() => new(Id, S.Request!, S.Status, S.AnswerJson, S.AgreementRatio, [.. S.Participants], S.CreatedAt, S.DeadlineAt, S.FinishedAt);
 

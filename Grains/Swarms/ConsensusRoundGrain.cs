@@ -27,11 +27,17 @@ public sealed partial class ConsensusRoundGrain(
     ILogger<ConsensusRoundGrain> logger) : Grain, IConsensusRoundGrain, IRemindable
 {
     private const string Reminder = "consensus-round";
-    private readonly List<TaskCompletionSource> _waiters = [];
+    private readonly ChangeSignal _finished = new(time);
+    private GroupCommitWriter? _writer;
+    private Watchdog? _reminder;
     private readonly HashSet<string> _scoringSubmitted = new(StringComparer.Ordinal);
     private IGrainTimer? _deadline;
 
     private ConsensusRoundState S => state.State;
+
+    private GroupCommitWriter Writer => _writer ??= state.GroupCommit(this);
+
+    private Watchdog Watchdog => _reminder ??= new(this, Reminder, () => options.Value.ConsensusReminderInterval);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -70,8 +76,8 @@ public sealed partial class ConsensusRoundGrain(
         // Stored before any task exists, so that the reminder finds every task a crash could orphan.
         try
         {
-            await state.WriteStateAsync();
-            await this.RegisterOrUpdateReminder(Reminder, options.Value.ConsensusReminderInterval, options.Value.ConsensusReminderInterval);
+            await Writer.SaveAsync();
+            await Watchdog.RegisterAsync();
         }
         catch
         {
@@ -89,17 +95,14 @@ public sealed partial class ConsensusRoundGrain(
 
     public ValueTask<ConsensusRoundView?> GetAsync() => ValueTask.FromResult(S.Request is null ? null : View());
 
-    public async Task<ConsensusRoundView?> WaitAsync(TimeSpan maxWait)
+    public async Task<ConsensusRoundView?> WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         if (S.Request is null || Finished || maxWait <= TimeSpan.Zero)
         {
             return S.Request is null ? null : View();
         }
 
-        var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters.Add(waiter);
-        await Task.WhenAny(waiter.Task, Task.Delay(maxWait));
-        _waiters.Remove(waiter);
+        await _finished.WaitAsync(maxWait, cancellationToken);
         return View();
     }
 

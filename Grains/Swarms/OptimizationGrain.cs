@@ -30,8 +30,15 @@ public sealed partial class OptimizationGrain(
     private Task? _run;
     private bool _cancelRequested;
     private int _rollbacks;
+    private GroupCommitWriter? _writer;
+    private Watchdog? _watchdog;
 
     private OptimizationState S => state.State;
+
+    /// <summary>The run checkpoints between requests: saves share group-committed writes; a failed one deactivates.</summary>
+    private GroupCommitWriter Writer => _writer ??= state.GroupCommit(this);
+
+    private Watchdog Watchdog => _watchdog ??= new(this, WatchdogReminder, () => _options.WatchdogInterval);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -92,7 +99,7 @@ public sealed partial class OptimizationGrain(
             // A failed write must not leave "exists" behind in memory: a resend would get 409
             // although nothing was stored. Back to what was there, and the next call reloads storage
             // (the write may have landed after all).
-            await state.SaveOrDeactivateAsync(this);
+            await Writer.SaveAsync();
         }
         catch
         {
@@ -100,7 +107,7 @@ public sealed partial class OptimizationGrain(
             throw;
         }
 
-        await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+        await Watchdog.RegisterAsync();
         metrics.Started(spec);
         LogStarted(Id, spec.Objective, spec.Dimensions, spec.SwarmSize, spec.Iterations, spec.Seed);
         await PublishSummaryAsync();
@@ -253,7 +260,7 @@ public sealed partial class OptimizationGrain(
             {
                 S.Particles = [.. reports.SelectMany(r => r.Snapshot!)];
                 S.UpdatedAt = time.GetUtcNow();
-                await state.SaveOrDeactivateAsync(this);
+                await Writer.SaveAsync();
             }
         }
     }
@@ -266,7 +273,7 @@ public sealed partial class OptimizationGrain(
         S.Particles = [];
         S.UpdatedAt = now;
         S.FinishedAt = now;
-        await state.SaveOrDeactivateAsync(this);
+        await Writer.SaveAsync();
         await UnregisterWatchdogAsync();
         metrics.Finished(S.Spec!, status);
         LogFinished(Id, status, S.Progress?.Iteration ?? 0, S.Progress?.BestValue);
@@ -278,13 +285,7 @@ public sealed partial class OptimizationGrain(
         }
     }
 
-    private async Task UnregisterWatchdogAsync()
-    {
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Task UnregisterWatchdogAsync() => Watchdog.UnregisterAsync();
 
     private async Task PublishSummaryAsync()
     {

@@ -19,7 +19,7 @@ public sealed class AgentTaskLogGrain(
     [PersistentState("tasklog", StorageNames.Tasks)] IPersistentState<AgentTaskLogState> state,
     IOptions<TaskOptions> options) : Grain, IAgentTaskLogGrain
 {
-    private readonly GroupCommit _commit = new();
+    private GroupCommitWriter? _writer;
 
     public async Task UpsertAsync(TaskSummary summary)
     {
@@ -31,7 +31,7 @@ public sealed class AgentTaskLogGrain(
 
         tasks[summary.Id] = summary;
         Trim(tasks, options.Value.LogRetention);
-        await _commit.WriteAsync(() => state.SaveOrDeactivateAsync(this));
+        await (_writer ??= state.GroupCommit(this)).SaveAsync();
     }
 
     public ValueTask<TaskSummaryPage> ListAsync(TaskState? filter, int limit, string? after)
@@ -56,46 +56,3 @@ public sealed class AgentTaskLogGrain(
     }
 }
 
-/// <summary>
-/// Group commit for a reentrant grain: a caller waits for a write that starts after its change,
-/// and callers arriving during one write share the next one.
-/// </summary>
-internal sealed class GroupCommit
-{
-    private Task? _inFlight;
-    private Task? _next;
-
-    public Task WriteAsync(Func<Task> write)
-    {
-        if (_next is not null)
-        {
-            return _next;
-        }
-
-        if (_inFlight is null || _inFlight.IsCompleted)
-        {
-            _inFlight = write();
-            return _inFlight;
-        }
-
-        var previous = _inFlight;
-        _next = RunAfterAsync(previous, write);
-        return _next;
-    }
-
-    private async Task RunAfterAsync(Task previous, Func<Task> write)
-    {
-        try
-        {
-            await previous;
-        }
-        catch
-        {
-            // The previous write's callers see its failure; this write is a new try.
-        }
-
-        _inFlight = _next;
-        _next = null;
-        await write();
-    }
-}

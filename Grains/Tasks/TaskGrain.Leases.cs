@@ -141,15 +141,8 @@ public sealed partial class TaskGrain : ITaskLeases
         var lease = await RequireLeaseAsync(leaseToken);
         lease.ExpiresAt = time.GetUtcNow() + leaseDuration;
         var progress = JsonSerializer.Serialize(new ProgressPayload(message, percent));
-        S.Events.Add(new TaskEvent(++S.LastEventSequence, time.GetUtcNow(), TaskEventType.Progress, S.State, null, progress, null));
-        if (S.Events.Count > _options.EventRetention)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
-        }
-
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
+        _events.Append(S.Events, new TaskEvent(++S.LastEventSequence, time.GetUtcNow(), TaskEventType.Progress, S.State, null, progress, null), _options.EventRetention);
+        _events.Notify();
         await SaveAsync();
         return new TaskLeaseRenewal(Id, lease.Attempt, lease.ExpiresAt);
     }

@@ -73,16 +73,7 @@ public sealed partial class TaskGrain
     /// </summary>
     private async Task DiscardRejectedAsync()
     {
-        try
-        {
-            await state.ClearStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await Writer.RunExclusiveAsync(() => state.ClearStateAsync());
         state.State = new TaskRecord();
         try
         {

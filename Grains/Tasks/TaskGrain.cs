@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,17 +26,16 @@ public sealed partial class TaskGrain(
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
 {
     public const string WatchdogReminder = "task-watchdog";
-    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
     private static readonly ResiliencePropertyKey<TaskGrain> GrainKey = new("orleansagents.task");
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, TimeSpan, TimeSpan, TimeSpan), ResiliencePipeline<string>> Pipelines = new();
 
     private readonly TaskOptions _options = options.Value;
     private readonly ITaskOutcomeSink[] _sinks = [.. outcomeSinks];
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EventLog<TaskEvent> _events = new(e => e.Sequence, time);
+    private GroupCommitWriter? _writer;
+    private Watchdog? _watchdog;
     private CancellationTokenSource? _run;
     private Task? _execution;
-    private IGrainReminder? _watchdog; // as registered by this activation
 
     private TaskRecord S => state.State;
 
@@ -64,7 +61,6 @@ public sealed partial class TaskGrain(
     public void Dispose()
     {
         _run?.Dispose();
-        _writeLock.Dispose();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -78,7 +74,7 @@ public sealed partial class TaskGrain(
 
     public async Task<TaskAccepted> SubmitAsync(TaskSubmission submission)
     {
-        var (skill, input) = Validate(submission);
+        var (skill, input) = TaskSubmissionValidator.Validate(submission, skills, _options);
         var fingerprint = Fingerprint(submission, input);
         if (S.Exists)
         {
@@ -231,18 +227,10 @@ public sealed partial class TaskGrain(
         }
     }
 
-    public async Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    public Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         RequireExists();
-        var batch = EventsAfter(afterSequence);
-        if (batch.Events.Count > 0 || batch.Finished || maxWait <= TimeSpan.Zero)
-        {
-            return batch;
-        }
-
-        var changed = _changed.Task;
-        await Task.WhenAny(changed, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
-        return EventsAfter(afterSequence);
+        return _events.LongPollAsync(() => EventsAfter(afterSequence), b => b.Events.Count > 0 || b.Finished, maxWait, cancellationToken);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -541,50 +529,16 @@ public sealed partial class TaskGrain(
         }
     }
 
-    private async Task RegisterWatchdogAsync() =>
-        _watchdog = await this.RegisterOrUpdateReminder(WatchdogReminder, _options.WatchdogInterval, _options.WatchdogInterval);
+    private Watchdog Watchdog => _watchdog ??= new(this, WatchdogReminder, () => _options.WatchdogInterval);
 
-    /// <summary>
-    /// Uses the handle this activation registered, which saves reading the reminder row back on
-    /// every finish; if another activation re-registered it meanwhile (its ETag changed), the
-    /// removal fails and the row is read again.
-    /// </summary>
-    private async Task UnregisterWatchdogAsync()
-    {
-        var known = _watchdog;
-        _watchdog = null;
-        if (known is not null)
-        {
-            try
-            {
-                await this.UnregisterReminder(known);
-                return;
-            }
-            catch (ReminderException)
-            {
-                // Stale handle: fall through to the stored row.
-            }
-        }
+    private Task RegisterWatchdogAsync() => Watchdog.RegisterAsync();
 
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Task UnregisterWatchdogAsync() => Watchdog.UnregisterAsync();
 
-    private async Task SaveAsync()
-    {
-        // Attempts run between requests, so two writes could overlap; storage needs them one at a time.
-        await _writeLock.WaitAsync();
-        try
-        {
-            await state.SaveOrDeactivateAsync(this);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    /// <summary>Attempts run between requests, so saves can overlap: they share group-committed writes.</summary>
+    private GroupCommitWriter Writer => _writer ??= state.GroupCommit(this);
+
+    private Task SaveAsync() => Writer.SaveAsync();
 
     private void Touch()
     {
@@ -594,22 +548,13 @@ public sealed partial class TaskGrain(
 
     private void AddEvent(TaskEventType type, TaskAttempt? attempt = null)
     {
-        S.Events.Add(new TaskEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.State, attempt,
-            type == TaskEventType.Result ? S.ResultJson : null, attempt is null ? S.Error : attempt.Error));
-        if (S.Events.Count > _options.EventRetention)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
-        }
-
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
+        _events.Append(S.Events, new TaskEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.State, attempt,
+            type == TaskEventType.Result ? S.ResultJson : null, attempt is null ? S.Error : attempt.Error), _options.EventRetention);
+        _events.Notify();
     }
 
     private TaskEventBatch EventsAfter(long sequence) => new(
-        [.. S.Events.Where(e => e.Sequence > sequence)],
-        TaskRules.IsFinished(S.State),
-        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+        _events.After(S.Events, sequence), TaskRules.IsFinished(S.State), _events.FirstHeld(S.Events, S.LastEventSequence));
 
     private void RequireExists()
     {
@@ -626,81 +571,8 @@ public sealed partial class TaskGrain(
         RetryAfter = _options.QueueFullRetryAfter,
     };
 
-    private (ISkill Skill, string Input) Validate(TaskSubmission submission)
-    {
-        if ((submission.AgentId is null) == (submission.Capability is null))
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidTarget, "Name exactly one target: an agent id or a capability.");
-        }
-
-        if (submission.Capability is not null && !AgentRules.IsValidCapability(submission.Capability))
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidTarget, $"capability must match {AgentRules.CapabilityPattern}.");
-        }
-
-        if (!skills.TryGet(submission.Skill, out var skill))
-        {
-            throw new DomainException(ErrorCodes.TaskUnknownSkill, $"Unknown skill '{submission.Skill}'. GET /api/skills lists the skills.");
-        }
-
-        if (submission.Capability is not null && !skills.IsAllowed(skill.Name, [submission.Capability]))
-        {
-            throw new DomainException(ErrorCodes.TaskSkillNotAllowed, $"Skill '{skill.Name}' is not allowed for capability '{submission.Capability}'.");
-        }
-
-        if (Encoding.UTF8.GetByteCount(submission.InputJson) > _options.MaxInputBytes)
-        {
-            throw new DomainException(ErrorCodes.TaskInputTooLarge, $"The input is larger than {_options.MaxInputBytes} bytes.", DomainErrorKind.TooLarge);
-        }
-
-        JsonElement input;
-        try
-        {
-            input = JsonDocument.Parse(submission.InputJson).RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidInput, "input is not valid JSON.");
-        }
-
-        IReadOnlyList<string> problems;
-        try
-        {
-            problems = skill.Validate(input);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException or ArgumentException)
-        {
-            // A skill that trips over an unexpected shape still means the input does not fit it.
-            problems = ["The input has an unexpected shape: " + ex.Message];
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidInput, $"The input does not fit skill '{skill.Name}': {string.Join(" ", problems)}");
-        }
-
-        var timeout = submission.Timeout ?? _options.DefaultTimeout;
-        if (timeout <= TimeSpan.Zero || timeout > _options.MaxTimeout)
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidTimeout, $"timeoutSeconds must be above 0 and at most {_options.MaxTimeout.TotalSeconds:0}.");
-        }
-
-        if (submission.HardTimeout is { } hard && (hard < timeout || hard > _options.MaxTimeout + _options.HardTimeoutGrace))
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidTimeout,
-                $"hardTimeoutSeconds must be at least timeoutSeconds and at most {(_options.MaxTimeout + _options.HardTimeoutGrace).TotalSeconds:0}.");
-        }
-
-        if (submission.MaxAttempts is { } attempts && (attempts < 1 || attempts > TaskRules.MaxAttemptsLimit))
-        {
-            throw new DomainException(ErrorCodes.TaskInvalidMaxAttempts, $"maxAttempts must be between 1 and {TaskRules.MaxAttemptsLimit}.");
-        }
-
-        return (skill, input.GetRawText());
-    }
-
-    private static string Fingerprint(TaskSubmission s, string input) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
-        string.Join('\n', s.AgentId, s.Capability, s.Skill, input, s.Priority, s.Timeout, s.HardTimeout, s.MaxAttempts))));
+    private static string Fingerprint(TaskSubmission s, string input) =>
+        RequestFingerprint.Of(s.AgentId, s.Capability, s.Skill, input, s.Priority, s.Timeout, s.HardTimeout, s.MaxAttempts);
 
     private TaskSummary Summary() => new(Id, S.AgentId, S.Skill, S.Priority, S.State, S.Attempts.Count, S.CreatedAt, S.UpdatedAt, S.Error, S.Version) { SubmittedBy = S.SubmittedBy };
 

@@ -36,8 +36,7 @@ public sealed class LocalTrustGrain(
     IEnumerable<ITrustRatingObserver> observers) : Grain, ILocalTrustGrain
 {
     private RecentEventIds? _recent;
-    private TaskCompletionSource? _pendingWrite;
-    private bool _writing;
+    private GroupCommitWriter? _writer;
 
     private string Domain => TrustKeys.Split(this.GetPrimaryKeyString()).Domain;
 
@@ -109,46 +108,6 @@ public sealed class LocalTrustGrain(
     private bool Remember(string eventId) =>
         (_recent ??= new RecentEventIds(state.State.RecentEvents)).Remember(eventId, options.Value.RecentEventsPerRow);
 
-    /// <summary>
-    /// Completes once a write that includes every change made so far has been stored. One write
-    /// runs at a time; changes made meanwhile share the next one.
-    /// </summary>
-    private Task SaveAsync()
-    {
-        _pendingWrite ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var done = _pendingWrite.Task;
-        if (!_writing)
-        {
-            _ = WriteLoopAsync();
-        }
-
-        return done;
-    }
-
-    private async Task WriteLoopAsync()
-    {
-        _writing = true;
-        try
-        {
-            while (_pendingWrite is { } batch)
-            {
-                _pendingWrite = null;
-                try
-                {
-                    await state.WriteStateAsync();
-                    batch.SetResult();
-                }
-                catch (Exception ex)
-                {
-                    // Memory now holds changes storage does not: start again from what is stored.
-                    DeactivateOnIdle();
-                    batch.SetException(ex);
-                }
-            }
-        }
-        finally
-        {
-            _writing = false;
-        }
-    }
+    /// <summary>Completes once a write that includes every change made so far has been stored; changes made meanwhile share the next one.</summary>
+    private Task SaveAsync() => (_writer ??= state.GroupCommit(this)).SaveAsync();
 }

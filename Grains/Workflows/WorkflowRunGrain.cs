@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Hosting;
-using OrleansAgents.Grains.Workflows.Definitions;
 using OrleansAgents.Grains.Workflows.ReadModel;
 
 namespace OrleansAgents.Grains.Workflows;
@@ -26,10 +24,11 @@ public sealed partial class WorkflowRunGrain(
     ILogger<WorkflowRunGrain> logger) : Grain, IWorkflowRunGrain, IRemindable
 {
     public const string ResumeReminder = "workflow-run-resume";
-    private static readonly TimeSpan MaxEventWait = TimeSpan.FromSeconds(30);
 
     private readonly WorkflowOptions _options = options.Value;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly EventLog<WorkflowRunEvent> _events = new(e => e.Sequence, time);
+    private GroupCommitWriter? _writer;
+    private Watchdog? _reminder;
     private IGrainTimer? _retryTimer;
     private long _savedSequence = -1;
     private bool _deferralUnsaved;
@@ -71,7 +70,7 @@ public sealed partial class WorkflowRunGrain(
             // first submissions. Make sure the run can move again before answering.
             if (!Finished)
             {
-                await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+                await Reminder.RegisterAsync();
                 await ResumeAsync();
             }
 
@@ -80,7 +79,7 @@ public sealed partial class WorkflowRunGrain(
 
         // The reminder before the checkpoint: a stored run always has what resumes it. A reminder
         // without a stored run unregisters itself on its first tick.
-        await this.RegisterOrUpdateReminder(ResumeReminder, _options.ResumeInterval, _options.ResumeInterval);
+        await Reminder.RegisterAsync();
         var now = time.GetUtcNow();
         state.State = new WorkflowRunRecord
         {
@@ -180,17 +179,10 @@ public sealed partial class WorkflowRunGrain(
         }
     }
 
-    public async Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait)
+    public Task<WorkflowRunEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default)
     {
         RequireExists();
-        var batch = EventsAfter(afterSequence);
-        if (batch.Events.Count > 0 || batch.Finished || maxWait <= TimeSpan.Zero)
-        {
-            return batch;
-        }
-
-        await Task.WhenAny(_changed.Task, Task.Delay(maxWait < MaxEventWait ? maxWait : MaxEventWait));
-        return EventsAfter(afterSequence);
+        return _events.LongPollAsync(() => EventsAfter(afterSequence), b => b.Events.Count > 0 || b.Finished, maxWait, cancellationToken);
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -292,78 +284,40 @@ public sealed partial class WorkflowRunGrain(
         }
     }
 
-    /// <summary>Skips, parks for approval, or marks running every pending step whose dependencies are done.</summary>
-    private List<WorkflowStepRecord> PromoteReadySteps()
+    private WorkflowRunSteps Machine => new(S, Id, time, AddEvent, OnEnded);
+
+    private List<WorkflowStepRecord> PromoteReadySteps() => Machine.PromoteReadySteps();
+
+    private void FailStep(WorkflowStepRecord step, string code, string message) => Machine.FailStep(step, code, message);
+
+    private void UpdateRunStatus() => Machine.UpdateRunStatus();
+
+    private void EndRun(WorkflowRunStatus outcome, WorkflowStepError? error) => Machine.EndRun(outcome, error);
+
+    private void StopOutstandingSteps(string reason) => Machine.StopOutstandingSteps(reason);
+
+    /// <summary>Takes a finished task's outcome into its step (see <see cref="WorkflowRunSteps.ApplyTaskOutcome"/>).</summary>
+    private bool ApplyTaskOutcome(WorkflowStepRecord step, TaskView task)
     {
-        var ready = new List<WorkflowStepRecord>();
-        var now = time.GetUtcNow();
-        bool changed;
-        do
+        if (!Machine.ApplyTaskOutcome(step, task))
         {
-            changed = false;
-            foreach (var step in S.Steps.Where(s => s.Status == WorkflowStepStatus.Pending))
-            {
-                var definition = Definition(step.Id);
-                var dependencies = definition.DependsOn.Select(Step).ToList();
-                if (!dependencies.All(d => d.Status is WorkflowStepStatus.Succeeded or WorkflowStepStatus.Skipped))
-                {
-                    continue;
-                }
-
-                if (step.RetrySubmitAt is { } retryAt && retryAt > now)
-                {
-                    continue;
-                }
-
-                if (step.InputJson is null)
-                {
-                    try
-                    {
-                        if (definition.Condition is { } text && !Evaluate(text))
-                        {
-                            step.Status = WorkflowStepStatus.Skipped;
-                            step.FinishedAt = now;
-                            AddEvent(WorkflowRunEventType.Step, step);
-                            changed = true;
-                            continue;
-                        }
-
-                        if (definition.RequiresApproval && !step.Approved)
-                        {
-                            step.Status = WorkflowStepStatus.Waiting;
-                            AddEvent(WorkflowRunEventType.Step, step);
-                            changed = true;
-                            continue;
-                        }
-
-                        step.InputJson = WorkflowTemplates.Render(definition.InputTemplateJson, S.InputJson, StepData());
-                    }
-                    catch (WorkflowTemplateException ex)
-                    {
-                        FailStep(step, ex.Code, ex.Message);
-                        changed = true;
-                        continue;
-                    }
-                }
-
-                step.TaskId ??= TaskRules.IdForIdempotencyKey(WorkflowRules.TaskOrigin(Id, step.Id), step.Id);
-                step.ReadyAt ??= now;
-                step.StartedAt ??= now;
-                step.RetrySubmitAt = null;
-                step.Status = WorkflowStepStatus.Running;
-                AddEvent(WorkflowRunEventType.Step, step);
-                ready.Add(step);
-                changed = true;
-            }
+            return false;
         }
-        while (changed);
-        return ready;
+
+        metrics.StepFinished(Machine.Definition(step.Id).Skill, step.Status, step.FinishedAt!.Value - (step.StartedAt ?? step.FinishedAt.Value));
+        return true;
+    }
+
+    private void OnEnded(WorkflowRunStatus outcome)
+    {
+        metrics.RunFinished(S.WorkflowId, outcome, (S.FinishedAt ?? time.GetUtcNow()) - S.StartedAt);
+        LogFinished(Id, outcome);
     }
 
     /// <summary>Submits a step's task; true when the step did not simply stay running (finished, failed, or deferred back to pending).</summary>
     private async Task<bool> SubmitAsync(WorkflowStepRecord step)
     {
-        var definition = Definition(step.Id);
+        var definition = Machine.Definition(step.Id);
         var submission = new TaskSubmission(definition.AgentId, definition.Capability, definition.Skill, step.InputJson!, TaskPriority.Default,
             definition.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null, null, definition.MaxAttempts,
             $"{Id}:{step.Id}", S.StartedBy)
@@ -397,118 +351,6 @@ public sealed partial class WorkflowRunGrain(
         {
             FailStep(step, ex.Code, ex.Message);
             return true;
-        }
-    }
-
-    /// <summary>Takes a finished task's outcome into its step; false when the task is not finished or not the step's.</summary>
-    private bool ApplyTaskOutcome(WorkflowStepRecord step, TaskView task)
-    {
-        if (step.Status != WorkflowStepStatus.Running || task.Id != step.TaskId)
-        {
-            return false;
-        }
-
-        step.Attempts = task.Attempts.Count;
-        step.AgentId = task.AgentId;
-        if (!TaskRules.IsFinished(task.State))
-        {
-            return false;
-        }
-
-        step.FinishedAt = task.FinishedAt ?? time.GetUtcNow();
-        if (task.State == TaskState.Succeeded)
-        {
-            step.Status = WorkflowStepStatus.Succeeded;
-            step.OutputJson = task.ResultJson ?? "null";
-            AddEvent(WorkflowRunEventType.Step, step);
-        }
-        else
-        {
-            var error = task.Error ?? new TaskError("task." + task.State.ToString().ToLowerInvariant(), $"The step's task ended {task.State}.", false);
-            FailStep(step, error.Code, error.Message);
-        }
-
-        metrics.StepFinished(Definition(step.Id).Skill, step.Status, step.FinishedAt.Value - (step.StartedAt ?? step.FinishedAt.Value));
-        return true;
-    }
-
-    private void FailStep(WorkflowStepRecord step, string code, string message)
-    {
-        step.Status = WorkflowStepStatus.Failed;
-        step.FinishedAt ??= time.GetUtcNow();
-        step.Error = new WorkflowStepError(code, message);
-        step.RetrySubmitAt = null;
-        AddEvent(WorkflowRunEventType.Step, step);
-    }
-
-    /// <summary>Fails, succeeds, waits or keeps running, from the steps' states.</summary>
-    private void UpdateRunStatus()
-    {
-        if (S.Steps.FirstOrDefault(s => s.Status == WorkflowStepStatus.Failed) is { } failed)
-        {
-            StopOutstandingSteps($"Step '{failed.Id}' failed, so the run stopped.");
-            EndRun(WorkflowRunStatus.Failed, failed.Error! with { Message = $"Step '{failed.Id}' failed: {failed.Error!.Message}" });
-            return;
-        }
-
-        if (S.Steps.All(s => WorkflowRules.IsFinished(s.Status)))
-        {
-            try
-            {
-                S.OutputJson = S.Definition.OutputTemplateJson is { } template
-                    ? WorkflowTemplates.Render(template, S.InputJson, StepData())
-                    : new JsonObject(S.Steps.Where(s => s.Status == WorkflowStepStatus.Succeeded)
-                        .Select(s => KeyValuePair.Create(s.Id, JsonNode.Parse(s.OutputJson ?? "null")))).ToJsonString();
-                EndRun(WorkflowRunStatus.Succeeded, null);
-            }
-            catch (WorkflowTemplateException ex)
-            {
-                EndRun(WorkflowRunStatus.Failed, new WorkflowStepError(ErrorCodes.WorkflowOutputFailed, $"The run's output could not be filled: {ex.Message}"));
-            }
-
-            return;
-        }
-
-        var waiting = S.Steps.Any(s => s.Status == WorkflowStepStatus.Waiting)
-            && !S.Steps.Any(s => s.Status == WorkflowStepStatus.Running || s.RetrySubmitAt is not null);
-        var status = waiting ? WorkflowRunStatus.Waiting : WorkflowRunStatus.Running;
-        if (status != S.Status)
-        {
-            S.Status = status;
-            S.ReadModelPending = true;
-            AddEvent(WorkflowRunEventType.Run);
-        }
-    }
-
-    private void EndRun(WorkflowRunStatus outcome, WorkflowStepError? error)
-    {
-        var now = time.GetUtcNow();
-        S.Status = outcome;
-        S.Error = error;
-        S.FinishedAt = now;
-        S.FollowUpsPending = true;
-        S.ReadModelPending = true;
-        AddEvent(WorkflowRunEventType.Run);
-        metrics.RunFinished(S.WorkflowId, outcome, now - S.StartedAt);
-        LogFinished(Id, outcome);
-    }
-
-    /// <summary>Cancels every unfinished step; the tasks of running ones are cancelled by the follow-ups.</summary>
-    private void StopOutstandingSteps(string reason)
-    {
-        var now = time.GetUtcNow();
-        foreach (var step in S.Steps.Where(s => !WorkflowRules.IsFinished(s.Status)))
-        {
-            if (step.Status == WorkflowStepStatus.Running && step.TaskId is not null)
-            {
-                S.TasksToCancel.Add(step.TaskId);
-            }
-
-            step.Status = WorkflowStepStatus.Cancelled;
-            step.FinishedAt = now;
-            step.RetrySubmitAt = null;
-            step.Error = new WorkflowStepError(ErrorCodes.WorkflowStepCancelled, reason);
-            AddEvent(WorkflowRunEventType.Step, step);
         }
     }
 
@@ -549,7 +391,7 @@ public sealed partial class WorkflowRunGrain(
     {
         S.Version++;
         var started = Stopwatch.GetTimestamp();
-        await state.SaveOrDeactivateAsync(this);
+        await (_writer ??= state.GroupCommit(this)).SaveAsync();
         _savedSequence = S.LastEventSequence;
         _deferralUnsaved = false;
         metrics.Checkpointed(Stopwatch.GetElapsedTime(started));
@@ -592,47 +434,21 @@ public sealed partial class WorkflowRunGrain(
         });
     }
 
-    private async Task UnregisterReminderAsync()
-    {
-        if (await this.GetReminder(ResumeReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    private Watchdog Reminder => _reminder ??= new(this, ResumeReminder, () => _options.ResumeInterval);
 
-    private bool Evaluate(string text) =>
-        WorkflowCondition.TryParse(text, out var condition, out var error)
-            ? condition!.Evaluate(S.InputJson, StepData())
-            : throw new WorkflowTemplateException(ErrorCodes.WorkflowInvalid, $"The condition does not parse: {error}");
-
-    private Dictionary<string, StepData> StepData() => S.Steps
-        .Where(s => s.Status is WorkflowStepStatus.Succeeded or WorkflowStepStatus.Skipped)
-        .ToDictionary(s => s.Id, s => new StepData(WorkflowMetrics.Label(s.Status), s.Status == WorkflowStepStatus.Succeeded ? s.OutputJson : null), StringComparer.Ordinal);
-
-    private WorkflowStep Definition(string stepId) => S.Definition.Steps.First(s => s.Id == stepId);
-
-    private WorkflowStepRecord Step(string stepId) => S.Steps.First(s => s.Id == stepId);
+    private Task UnregisterReminderAsync() => Reminder.UnregisterAsync();
 
     private void AddEvent(WorkflowRunEventType type, WorkflowStepRecord? step = null)
     {
-        S.Events.Add(new WorkflowRunEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.Status, step is null ? null : StepView(step)));
-        if (S.Events.Count > _options.EventRetention)
-        {
-            S.Events.RemoveRange(0, S.Events.Count - _options.EventRetention);
-        }
+        _events.Append(S.Events,
+            new WorkflowRunEvent(++S.LastEventSequence, time.GetUtcNow(), type, S.Status, step is null ? null : StepView(step)), _options.EventRetention);
     }
 
-    private void Notify()
-    {
-        var changed = _changed;
-        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        changed.TrySetResult();
-    }
+    /// <summary>Readers are woken after a checkpoint, so they never see an event storage might lose.</summary>
+    private void Notify() => _events.Notify();
 
     private WorkflowRunEventBatch EventsAfter(long sequence) => new(
-        [.. S.Events.Where(e => e.Sequence > sequence)],
-        Finished,
-        S.Events.Count > 0 ? S.Events[0].Sequence : S.LastEventSequence + 1);
+        _events.After(S.Events, sequence), Finished, _events.FirstHeld(S.Events, S.LastEventSequence));
 
     private void RequireExists()
     {
