@@ -386,6 +386,11 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         await SendAsync(_dev, conversation, "first");
         var first = await EventsAsync(_dev, conversation);
         Assert.Equal("completed", (string?)first[^1].Data["state"]);
+        // A turn is counted against the budget after it is stored (a crash under-counts rather than
+        // charging a resumed turn twice), so "completed" can be seen a moment before the count.
+        await Eventually.HoldsAsync(
+            async () => (long)(await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{id}/usage"))!["tokens"]!,
+            tokens => tokens >= 15, "the first turn's tokens counted on the agent's day");
 
         var marker = "second " + Guid.NewGuid().ToString("N");
         var refused = await _dev.PostAsJsonAsync($"/api/conversations/{conversation}/messages", new { content = marker });
