@@ -23,6 +23,44 @@ public static class ValidatedOptions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, ConfigKeyNamedValidator<TOptions, TValidator>>());
         return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
+
+    /// <summary>
+    /// Adds the rules data annotations cannot state (across settings, over a list's items): <paramref name="failures"/>
+    /// yields one "Section:Key …" message per broken rule, with the values involved, and nothing when all hold.
+    /// </summary>
+    public static OptionsBuilder<TOptions> ValidateRules<TOptions>(this OptionsBuilder<TOptions> builder, Func<TOptions, IEnumerable<string>> failures)
+        where TOptions : class
+    {
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new RuleValidator<TOptions>(builder.Name, failures));
+        return builder;
+    }
+
+    /// <summary>As <see cref="ValidateRules{TOptions}(OptionsBuilder{TOptions}, Func{TOptions, IEnumerable{string}})"/>, for rules that read a service (e.g. Orleans' reminder minimum).</summary>
+    public static OptionsBuilder<TOptions> ValidateRules<TOptions, TDependency>(this OptionsBuilder<TOptions> builder, Func<TOptions, TDependency, IEnumerable<string>> failures)
+        where TOptions : class
+        where TDependency : notnull
+    {
+        var name = builder.Name;
+        builder.Services.AddSingleton<IValidateOptions<TOptions>>(sp =>
+            new RuleValidator<TOptions>(name, o => failures(o, sp.GetRequiredService<TDependency>())));
+        return builder;
+    }
+}
+
+/// <summary>Hand-written rules of one options type, given as a function from the options to their failures.</summary>
+internal sealed class RuleValidator<TOptions>(string? name, Func<TOptions, IEnumerable<string>> failures) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? optionsName, TOptions options)
+    {
+        if (name is not null && name != optionsName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        var found = failures(options).ToList();
+        return found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
+    }
 }
 
 /// <summary>Bounds for <c>[Range(typeof(TimeSpan), …)]</c> on options (attribute arguments must be constants).</summary>

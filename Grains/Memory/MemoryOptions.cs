@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Memory;
 
@@ -8,58 +10,48 @@ public sealed class MemoryOptions
 {
     public const string Section = "Memory";
 
+    // The whole memory of an agent is one grain state, written on every change: keep it bounded.
+
     /// <summary>Most live entries one agent may hold.</summary>
+    [Range(1, 100_000)]
     public int MaxEntries { get; set; } = 1000;
 
     /// <summary>Most bytes (keys, values and tags, UTF-8) one agent may hold.</summary>
+    [Range(typeof(long), "1", "67108864")]
     public long MaxBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Largest single entry (key, value and tags, UTF-8).</summary>
+    [Range(1, MemoryRules.EntryBytesLimit)]
     public int MaxEntryBytes { get; set; } = 64 * 1024;
 
     /// <summary>Longest time to live a write may ask for.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan MaxTimeToLive { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>How often a grain holding entries with a TTL removes the expired ones (reminder period).</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(6);
 }
 
-internal sealed class MemoryOptionsValidator(IOptions<ReminderOptions> reminders) : IValidateOptions<MemoryOptions>
+/// <summary>
+/// The bounds above, generated from their data annotations; <see cref="CrossFieldFailures"/> (an entry within the
+/// agent's quota, the cleanup reminder within what Orleans allows) is added in <c>AddAgentMemory</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class MemoryOptionsValidator : IValidateOptions<MemoryOptions>
 {
-    // The whole memory of an agent is one grain state, written on every change: keep it bounded.
-    private const int EntriesCeiling = 100_000;
-    private const long BytesCeiling = 64L * 1024 * 1024;
-
-    public ValidateOptionsResult Validate(string? name, MemoryOptions o)
+    internal static IEnumerable<string> CrossFieldFailures(MemoryOptions o, IOptions<ReminderOptions> reminders)
     {
-        var errors = new List<string>();
-        if (o.MaxEntries < 1 || o.MaxEntries > EntriesCeiling)
+        if (o.MaxEntryBytes > o.MaxBytes)
         {
-            errors.Add($"{MemoryOptions.Section}:MaxEntries must be between 1 and {EntriesCeiling} (was {o.MaxEntries}).");
-        }
-
-        if (o.MaxBytes < 1 || o.MaxBytes > BytesCeiling)
-        {
-            errors.Add($"{MemoryOptions.Section}:MaxBytes must be between 1 and {BytesCeiling} (was {o.MaxBytes}).");
-        }
-
-        if (o.MaxEntryBytes < 1 || o.MaxEntryBytes > MemoryRules.EntryBytesLimit || o.MaxEntryBytes > o.MaxBytes)
-        {
-            errors.Add($"{MemoryOptions.Section}:MaxEntryBytes must be between 1 and {MemoryRules.EntryBytesLimit} and at most {MemoryOptions.Section}:MaxBytes (was {o.MaxEntryBytes}).");
-        }
-
-        if (o.MaxTimeToLive <= TimeSpan.Zero)
-        {
-            errors.Add($"{MemoryOptions.Section}:MaxTimeToLive must be positive (was {o.MaxTimeToLive}).");
+            yield return $"{MemoryOptions.Section}:MaxEntryBytes must be at most {MemoryOptions.Section}:MaxBytes (was {o.MaxEntryBytes} > {o.MaxBytes}).";
         }
 
         // Orleans refuses reminder periods below its minimum; fail at start rather than on the first TTL write.
         var minimum = reminders.Value.MinimumReminderPeriod;
-        if (o.CleanupInterval < minimum || o.CleanupInterval <= TimeSpan.Zero)
+        if (o.CleanupInterval < minimum)
         {
-            errors.Add($"{MemoryOptions.Section}:CleanupInterval must be positive and at least the Orleans minimum reminder period {minimum} (was {o.CleanupInterval}).");
+            yield return $"{MemoryOptions.Section}:CleanupInterval must be at least the Orleans minimum reminder period {minimum} (was {o.CleanupInterval}).";
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.RateLimiting;
 
@@ -46,9 +48,11 @@ public sealed class RateLimitingOptions
     /// before the admitting call returns). After a silo crash a bucket can therefore over-admit
     /// at most CheckpointEvery - 1 requests per window.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int CheckpointEvery { get; set; } = 20;
 
     /// <summary>Unsaved admissions fewer than CheckpointEvery are written after at most this long.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -56,32 +60,37 @@ public sealed class RateLimitingOptions
     /// request's cost), so small tiers decide request by request and one API cannot sit on a
     /// user's whole minute.
     /// </summary>
+    [Range(1, int.MaxValue)]
     public int LeaseDivisor { get; set; } = 16;
 
     public TierLimits LimitsOf(string? tier) =>
         Tiers.TryGetValue(tier ?? DefaultTier, out var limits) ? limits : Tiers[DefaultTier];
 }
 
-internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>
+/// <summary>
+/// The bounds above, generated from their data annotations; <see cref="TierFailures"/> (the named tiers exist, each
+/// tier's limits) is added in <c>AddRateLimiting</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>
 {
-    public ValidateOptionsResult Validate(string? name, RateLimitingOptions o)
+    internal static IEnumerable<string> TierFailures(RateLimitingOptions o)
     {
-        var errors = new List<string>();
         if (!o.Tiers.ContainsKey(o.DefaultTier))
         {
-            errors.Add($"RateLimiting:DefaultTier '{o.DefaultTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).");
+            yield return $"RateLimiting:DefaultTier '{o.DefaultTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).";
         }
 
         if (!o.Tiers.ContainsKey(o.AnonymousTier))
         {
-            errors.Add($"RateLimiting:AnonymousTier '{o.AnonymousTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).");
+            yield return $"RateLimiting:AnonymousTier '{o.AnonymousTier}' is not one of RateLimiting:Tiers ({string.Join(", ", o.Tiers.Keys)}).";
         }
 
         foreach (var (tier, l) in o.Tiers)
         {
             if (l.PerMinute < 1 || l.PerHour < 1 || l.PerDay < 1 || l.AiTokensPerDay < 0)
             {
-                errors.Add($"RateLimiting:Tiers:{tier} needs PerMinute, PerHour and PerDay of at least 1 and AiTokensPerDay of at least 0.");
+                yield return $"RateLimiting:Tiers:{tier} needs PerMinute, PerHour and PerDay of at least 1 and AiTokensPerDay of at least 0.";
             }
 
             if (l.UsdPerDay is < 0)
@@ -89,22 +98,5 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
                 errors.Add($"RateLimiting:Tiers:{tier}:UsdPerDay must be at least 0 when set (was {l.UsdPerDay}).");
             }
         }
-
-        if (o.CheckpointEvery < 1)
-        {
-            errors.Add($"RateLimiting:CheckpointEvery must be at least 1 (was {o.CheckpointEvery}).");
-        }
-
-        if (o.LeaseDivisor < 1)
-        {
-            errors.Add($"RateLimiting:LeaseDivisor must be at least 1 (was {o.LeaseDivisor}).");
-        }
-
-        if (o.CheckpointInterval <= TimeSpan.Zero)
-        {
-            errors.Add($"RateLimiting:CheckpointInterval must be positive (was {o.CheckpointInterval}).");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -10,7 +10,8 @@ public static class RateLimitingServiceCollectionExtensions
     /// <summary>The rate-limit buckets' options and meters.</summary>
     public static IServiceCollection AddRateLimiting(this IServiceCollection services)
     {
-        services.AddValidatedOptions<RateLimitingOptions, RateLimitingOptionsValidator>(RateLimitingOptions.Section);
+        services.AddValidatedOptions<RateLimitingOptions, RateLimitingOptionsValidator>(RateLimitingOptions.Section)
+            .ValidateRules(RateLimitingOptionsValidator.TierFailures);
         services.TryAddSingleton<RateLimitMetrics>();
         return services;
     }

@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Resilience;
 
@@ -52,12 +54,16 @@ public sealed class CircuitBreakerOptions
     public List<BreakerOverride> Overrides { get; set; } = [];
 
     /// <summary>Transitions kept per breaker.</summary>
+    [Range(1, 1000)]
     public int HistorySize { get; set; } = 50;
 
     /// <summary>How often each process sends its batched outcomes (and refreshes its view).</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan ReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often each process re-reads every breaker even without a push: bounds staleness.</summary>
+    // Every silo must see a transition within 1 s.
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, "00:00:01")]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     public BreakerSettings For(string name)
@@ -77,9 +83,14 @@ public sealed class CircuitBreakerOptions
     }
 }
 
-internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitBreakerOptions>
+/// <summary>
+/// The bounds above, generated from their data annotations; <see cref="BreakerFailures"/> (the defaults and each
+/// override, merged as a breaker sees them) is added in <c>AddClusterCircuitBreakers</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class CircuitBreakerOptionsValidator : IValidateOptions<CircuitBreakerOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CircuitBreakerOptions o)
+    internal static IEnumerable<string> BreakerFailures(CircuitBreakerOptions o)
     {
         var errors = new List<string>();
         Check("CircuitBreakers:Defaults", o.Defaults, errors);
@@ -93,17 +104,7 @@ internal sealed class CircuitBreakerOptionsValidator : IValidateOptions<CircuitB
             Check($"CircuitBreakers:Overrides:{i}", o.For(o.Overrides[i].Name), errors);
         }
 
-        if (o.HistorySize is < 1 or > 1000)
-        {
-            errors.Add($"CircuitBreakers:HistorySize must be 1-1000 (was {o.HistorySize}).");
-        }
-
-        if (o.ReportInterval <= TimeSpan.Zero || o.RefreshInterval <= TimeSpan.Zero || o.RefreshInterval > TimeSpan.FromSeconds(1))
-        {
-            errors.Add("CircuitBreakers:ReportInterval must be positive and CircuitBreakers:RefreshInterval between 0 and 1 s (every silo must see a transition within 1 s).");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 
     private static void Check(string path, BreakerSettings s, List<string> errors)

@@ -12,7 +12,8 @@ public static class CircuitBreakerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddClusterCircuitBreakers(this IServiceCollection services)
     {
-        services.AddValidatedOptions<CircuitBreakerOptions, CircuitBreakerOptionsValidator>(CircuitBreakerOptions.Section);
+        services.AddValidatedOptions<CircuitBreakerOptions, CircuitBreakerOptionsValidator>(CircuitBreakerOptions.Section)
+            .ValidateRules(CircuitBreakerOptionsValidator.BreakerFailures);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<BreakerMetrics>();

@@ -12,7 +12,8 @@ public static class ConsensusServiceCollectionExtensions
     /// <summary>Swarm consensus rounds: options, meter and the sink that reports their tasks back.</summary>
     public static IServiceCollection AddConsensus(this IServiceCollection services)
     {
-        services.AddValidatedOptions<ConsensusOptions, ConsensusOptionsValidator>(ConsensusOptions.Section);
+        services.AddValidatedOptions<ConsensusOptions, ConsensusOptionsValidator>(ConsensusOptions.Section)
+            .ValidateRules(ConsensusOptionsValidator.CrossFieldFailures);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<ConsensusMetrics>();

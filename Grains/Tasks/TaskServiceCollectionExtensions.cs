@@ -10,7 +10,8 @@ public static class TaskServiceCollectionExtensions
     /// <summary>Tasks: options, meters and how an agent is chosen for a task.</summary>
     public static IServiceCollection AddTasks(this IServiceCollection services)
     {
-        services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section);
+        services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section)
+            .ValidateRules(TaskOptionsValidator.CrossFieldFailures);
         services.TryAddSingleton<TaskMetrics>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         return services;

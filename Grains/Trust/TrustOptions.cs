@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Trust;
 
 namespace OrleansAgents.Grains.Trust;
@@ -12,76 +14,65 @@ public sealed class TrustOptions
     public double Alpha { get; set; } = 0.15;
 
     /// <summary>The iteration stops when the L1 change of t falls below this.</summary>
+    [Range(0.0, double.MaxValue)]
     public double Epsilon { get; set; } = 1e-6;
 
+    [Range(1, 10_000)]
     public int MaxIterations { get; set; } = 100;
 
     /// <summary>Agents trusted a priori; with the users' peer (when it has rated anyone) they form p.</summary>
     public List<string> PreTrusted { get; set; } = [];
 
     /// <summary>Row grains a partition reads at once while loading (bounded fan-out).</summary>
+    [Range(1, 10_000)]
     public int BatchSize { get; set; } = 256;
 
     /// <summary>Partition grains the rows are staged in for the iterations.</summary>
+    [Range(1, 256)]
     public int Partitions { get; set; } = 4;
 
     /// <summary>Event ids each row remembers to drop repeated outcomes (at-least-once delivery).</summary>
+    [Range(0, 1_000_000)]
     public int RecentEventsPerRow { get; set; } = 4096;
 
     /// <summary>How long each silo's trust reader reuses the stored snapshot.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", OptionBounds.MaxTimeSpan)]
     public TimeSpan ReadCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long the router's selector reuses trust scores.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", OptionBounds.MaxTimeSpan)]
     public TimeSpan RoutingCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Share of routed decisions that ignore trust (least loaded first), so newcomers build a record.</summary>
+    [Range(0.0, 1.0)]
     public double RoutingExploration { get; set; } = 0.1;
 
     /// <summary>Domains the periodic job recomputes.</summary>
     public List<string> Domains { get; set; } = [TrustRules.DefaultDomain];
 }
 
-internal sealed class TrustOptionsValidator : IValidateOptions<TrustOptions>
+/// <summary>
+/// The bounds above, generated from their data annotations; <see cref="OtherFailures"/> (Alpha's open interval and
+/// the lists' items, which the annotations cannot state) is added in <c>AddTrust</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class TrustOptionsValidator : IValidateOptions<TrustOptions>
 {
-    public ValidateOptionsResult Validate(string? name, TrustOptions o)
+    internal static IEnumerable<string> OtherFailures(TrustOptions o)
     {
-        var errors = new List<string>();
         if (!(o.Alpha > 0 && o.Alpha < 1))
         {
-            errors.Add($"{TrustOptions.Section}:Alpha must be between 0 and 1, exclusive (was {o.Alpha}).");
+            yield return $"{TrustOptions.Section}:Alpha must be between 0 and 1, exclusive (was {o.Alpha}).";
         }
 
-        if (!(o.Epsilon >= 0 && double.IsFinite(o.Epsilon)))
+        foreach (var id in o.PreTrusted.Where(id => !OrleansAgents.Agents.AgentRules.IsValidId(id)))
         {
-            errors.Add($"{TrustOptions.Section}:Epsilon must be a finite number ≥ 0 (was {o.Epsilon}).");
+            yield return $"{TrustOptions.Section}:PreTrusted has '{id}', which is not an agent id.";
         }
 
-        Range(o.MaxIterations, 1, 10_000, nameof(o.MaxIterations));
-        Range(o.BatchSize, 1, 10_000, nameof(o.BatchSize));
-        Range(o.Partitions, 1, 256, nameof(o.Partitions));
-        Range(o.RecentEventsPerRow, 0, 1_000_000, nameof(o.RecentEventsPerRow));
-        if (!(o.RoutingExploration >= 0 && o.RoutingExploration <= 1))
+        foreach (var d in o.Domains.Where(d => !TrustRules.IsValidDomain(d)))
         {
-            errors.Add($"{TrustOptions.Section}:RoutingExploration must be between 0 and 1 (was {o.RoutingExploration}).");
-        }
-
-        if (o.ReadCacheDuration < TimeSpan.Zero || o.RoutingCacheDuration < TimeSpan.Zero)
-        {
-            errors.Add($"{TrustOptions.Section}:ReadCacheDuration and RoutingCacheDuration must not be negative.");
-        }
-
-        errors.AddRange(o.PreTrusted.Where(id => !OrleansAgents.Agents.AgentRules.IsValidId(id))
-            .Select(id => $"{TrustOptions.Section}:PreTrusted has '{id}', which is not an agent id."));
-        errors.AddRange(o.Domains.Where(d => !TrustRules.IsValidDomain(d))
-            .Select(d => $"{TrustOptions.Section}:Domains has '{d}', which does not match {TrustRules.DomainPattern}."));
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-
-        void Range(int value, int min, int max, string key)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"{TrustOptions.Section}:{key} must be {min}–{max} (was {value}).");
-            }
+            yield return $"{TrustOptions.Section}:Domains has '{d}', which does not match {TrustRules.DomainPattern}.";
         }
     }
 }

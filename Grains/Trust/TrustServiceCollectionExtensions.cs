@@ -16,7 +16,8 @@ public static class TrustServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddTrust(this IServiceCollection services)
     {
-        services.AddValidatedOptions<TrustOptions, TrustOptionsValidator>(TrustOptions.Section);
+        services.AddValidatedOptions<TrustOptions, TrustOptionsValidator>(TrustOptions.Section)
+            .ValidateRules(TrustOptionsValidator.OtherFailures);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<TrustMetrics>();

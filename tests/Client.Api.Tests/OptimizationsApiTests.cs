@@ -14,21 +14,11 @@ public sealed class OptimizationsApiTests(ApiFactory factory)
 
     private readonly HttpClient _http = factory.CreateClient();
 
-    private async Task<JsonObject> WaitFinishedAsync(string id)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var run = (await _http.GetFromJsonAsync<JsonObject>($"{Path}/{id}"))!;
-            if ((string?)run["status"] != "running")
-            {
-                return run;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "optimisation still running");
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonObject> WaitFinishedAsync(string id) =>
+        Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>($"{Path}/{id}"))!,
+            run => (string?)run["status"] != "running",
+            $"optimisation {id} to finish");
 
     private Task<HttpResponseMessage> PostRawAsync(string url, string json) =>
         _http.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));

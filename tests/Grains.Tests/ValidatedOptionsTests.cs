@@ -5,6 +5,12 @@ using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Collective;
 using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Memory;
+using OrleansAgents.Grains.RateLimiting;
+using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Swarms;
+using OrleansAgents.Grains.Tasks;
+using OrleansAgents.Grains.Trust;
 using OrleansAgents.Grains.Workflows;
 
 namespace OrleansAgents.Tests;
@@ -69,5 +75,124 @@ public sealed class ValidatedOptionsTests
         Assert.Contains("Conversations:MaxDelegationDepth must be between 1 and 10 (was 11).", ex.Failures);
         Assert.Contains("Conversations:ResumeInterval must be at least 00:01:00 (was 00:00:30).", ex.Failures);
         Assert.Equal(2, ex.Failures.Count());
+    }
+
+    [Fact]
+    public void TaskSettings_BoundsAndCrossFieldRules_AreBothReported_WithTheirValues()
+    {
+        var ex = StartFails<TaskOptions>(new()
+        {
+            ["Tasks:QueueCapacity"] = "0",
+            ["Tasks:MaxInputBytes"] = "8",
+            ["Tasks:DefaultTimeout"] = "02:00:00",
+            ["Tasks:RetryBaseDelay"] = "00:00:10",
+            ["Tasks:RetryMaxDelay"] = "00:00:05",
+        });
+
+        Assert.Equal(
+            [
+                "Tasks:DefaultTimeout must not exceed MaxTimeout (02:00:00 > 01:00:00).",
+                "Tasks:MaxInputBytes must be at least 16 (was 8).",
+                "Tasks:QueueCapacity must be at least 1 (was 0).",
+                "Tasks:RetryMaxDelay must be at least RetryBaseDelay (00:00:05 < 00:00:10).",
+            ],
+            ex.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void MemorySettings_NameTheQuotaAndTheReminderMinimum()
+    {
+        var ex = StartFails<MemoryOptions>(new()
+        {
+            ["Memory:MaxBytes"] = "1000",
+            ["Memory:MaxEntryBytes"] = "2000",
+            ["Memory:CleanupInterval"] = "00:00:10",
+        });
+
+        Assert.Contains("Memory:MaxEntryBytes must be at most Memory:MaxBytes (was 2000 > 1000).", ex.Failures);
+        Assert.Contains("Memory:CleanupInterval must be at least the Orleans minimum reminder period 00:01:00 (was 00:00:10).", ex.Failures);
+        Assert.Equal(2, ex.Failures.Count());
+    }
+
+    [Fact]
+    public void TrustSettings_RangesAndListItems_AreNamed()
+    {
+        var ex = StartFails<TrustOptions>(new()
+        {
+            ["Trust:Alpha"] = "1",
+            ["Trust:Partitions"] = "0",
+            ["Trust:RoutingExploration"] = "1.5",
+            ["Trust:ReadCacheDuration"] = "-00:00:01",
+            ["Trust:Domains:0"] = "Not A Domain",
+        });
+
+        Assert.Contains("Trust:Alpha must be between 0 and 1, exclusive (was 1).", ex.Failures);
+        Assert.Contains("Trust:Partitions must be between 1 and 256 (was 0).", ex.Failures);
+        Assert.Contains("Trust:RoutingExploration must be between 0 and 1 (was 1.5).", ex.Failures);
+        Assert.Contains("Trust:ReadCacheDuration must be at least 00:00:00 (was -00:00:01).", ex.Failures);
+        Assert.Contains(ex.Failures, f => f.StartsWith("Trust:Domains has 'Not A Domain'", StringComparison.Ordinal));
+        Assert.Equal(5, ex.Failures.Count());
+    }
+
+    [Fact]
+    public void RateLimitingSettings_BoundsAndTierRules_AreNamed()
+    {
+        var ex = StartFails<RateLimitingOptions>(new()
+        {
+            ["RateLimiting:CheckpointEvery"] = "0",
+            ["RateLimiting:DefaultTier"] = "gold",
+        });
+
+        Assert.Contains("RateLimiting:CheckpointEvery must be at least 1 (was 0).", ex.Failures);
+        Assert.Contains(ex.Failures, f => f.StartsWith("RateLimiting:DefaultTier 'gold' is not one of RateLimiting:Tiers (", StringComparison.Ordinal));
+        Assert.Equal(2, ex.Failures.Count());
+    }
+
+    [Fact]
+    public void SwarmAndConsensusSettings_ShareTheirSection_AndKeepTheirHandWrittenRules()
+    {
+        var swarms = StartFails<SwarmOptions>(new()
+        {
+            ["Swarms:MaxEvaluations"] = "3",
+            ["Swarms:WatchdogInterval"] = "00:00:10",
+        });
+        var consensus = StartFails<ConsensusOptions>(new()
+        {
+            ["Swarms:MaxConsensusAgents"] = "40",
+            ["Swarms:ConsensusDefaultDeadline"] = "00:20:00",
+        });
+
+        Assert.Equal(
+            [
+                "Swarms:MaxEvaluations must be at least 4 (was 3).",
+                "Swarms:WatchdogInterval must be at least the Orleans minimum reminder period 00:01:00 (was 00:00:10).",
+            ],
+            swarms.Failures.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [
+                "Swarms: need 0 < ConsensusMinDeadline ≤ ConsensusDefaultDeadline ≤ ConsensusMaxDeadline.",
+                "Swarms:MaxConsensusAgents must be between 1 and 31 (was 40).",
+            ],
+            consensus.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void CircuitBreakerSettings_TopLevelBounds_AndEachBreakersRules_AreNamed()
+    {
+        var ex = StartFails<CircuitBreakerOptions>(new()
+        {
+            ["CircuitBreakers:HistorySize"] = "0",
+            ["CircuitBreakers:RefreshInterval"] = "00:00:02",
+            ["CircuitBreakers:Overrides:0:Name"] = "llm:openai",
+            ["CircuitBreakers:Overrides:0:HalfOpenProbes"] = "0",
+        });
+
+        Assert.Equal(
+            [
+                "CircuitBreakers:HistorySize must be between 1 and 1000 (was 0).",
+                "CircuitBreakers:Overrides:0:HalfOpenProbes must be 1-100 (was 0).",
+                "CircuitBreakers:RefreshInterval must be between 00:00:00.0000001 and 00:00:01 (was 00:00:02).",
+            ],
+            ex.Failures.Order(StringComparer.Ordinal));
     }
 }

@@ -36,12 +36,9 @@ public sealed class ApprovalTests(ApiFactory factory)
         }));
         await Ok(await starter.PostAsJsonAsync($"/api/workflows/{workflow}/validate", new { }));
         var runId = (string)(await Ok(await starter.PostAsJsonAsync($"/api/workflows/{workflow}/runs", new { mode = "test" })))["runId"]!;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((string?)(await starter.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!["status"] != "waiting")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the run never reached its gate");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(
+            async () => (string?)(await starter.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!["status"] == "waiting",
+            "the run to reach its gate");
 
         return runId;
     }

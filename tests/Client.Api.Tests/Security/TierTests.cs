@@ -122,11 +122,13 @@ public sealed class TierTests(FreeTierApi api) : IClassFixture<FreeTierApi>
     {
         var admin = await api.LoggedInAdminAsync();
 
-        var response = await admin.PostAsJsonAsync("/api/api-keys", new { name = "bad", roles = new[] { Roles.Viewer }, tier = "platinum" });
+        // A name no other test uses: the key list is shared by every test of the fixture.
+        var name = "bad-" + Guid.NewGuid().ToString("N")[..8];
+        var response = await admin.PostAsJsonAsync("/api/api-keys", new { name, roles = new[] { Roles.Viewer }, tier = "platinum" });
 
         await ProblemAssert.IsAsync(response, HttpStatusCode.BadRequest, "rate_limit.unknown_tier");
         var keys = await admin.GetFromJsonAsync<JsonObject>("/api/api-keys");
-        Assert.DoesNotContain(keys!["items"]!.AsArray(), k => (string?)k!["name"] == "bad");
+        Assert.DoesNotContain(keys!["items"]!.AsArray(), k => (string?)k!["name"] == name);
     }
 
     [Fact]

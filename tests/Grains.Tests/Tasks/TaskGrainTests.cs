@@ -31,21 +31,11 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         return accepted.Task;
     }
 
-    private async Task<TaskView> WaitFinishedAsync(string taskId, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var view = await _client.GetGrain<ITaskGrain>(taskId).GetAsync();
-            if (view is not null && TaskRules.IsFinished(view.State))
-            {
-                return view;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} still {view?.State}");
-            await Task.Delay(50);
-        }
-    }
+    private async Task<TaskView> WaitFinishedAsync(string taskId, TimeSpan? within = null) =>
+        (await Eventually.HoldsAsync(
+            async () => await _client.GetGrain<ITaskGrain>(taskId).GetAsync(),
+            view => view is not null && TaskRules.IsFinished(view.State),
+            $"task {taskId} to finish", within, describe: view => $"state {view?.State}"))!;
 
     [Fact]
     public async Task Echo_Succeeds_WithResultAndOneAttempt()
@@ -202,7 +192,7 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         var agent = await RegisterAsync(maxConcurrent: 1);
         var running = await SubmitAsync(ToAgent(agent, new { sleepMs = 30_000 }));
         var queued = await SubmitAsync(ToAgent(agent, new { label = "never" }));
-        await WaitUntilAsync(async () => (await _client.GetGrain<ITaskGrain>(running.Id).GetAsync())!.State == TaskState.Running);
+        await Eventually.HoldsAsync(async () => (await _client.GetGrain<ITaskGrain>(running.Id).GetAsync())!.State == TaskState.Running, "the task to run");
 
         var cancelledQueued = await _client.GetGrain<ITaskGrain>(queued.Id).CancelAsync();
         Assert.Equal(TaskState.Cancelled, cancelledQueued.State);
@@ -324,7 +314,7 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         var advancedTo = fixture.Clock.GetUtcNow();
 
         // No explicit run: the job's reminder (Jobs:agents.health-sweep:Interval = 1 s here) does it.
-        await WaitUntilAsync(async () => (await job.GetStatusAsync()).LastRunAt >= advancedTo);
+        await Eventually.HoldsAsync(async () => (await job.GetStatusAsync()).LastRunAt >= advancedTo, "the job to run after the clock advanced");
         var status = await job.GetStatusAsync();
         Assert.Equal("succeeded", status.LastOutcome);
         Assert.Contains("newly marked unhealthy", status.LastMessage, StringComparison.Ordinal);
@@ -339,15 +329,5 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         var routed = await _client.GetGrain<ITaskGrain>(TaskRules.NewId()).SubmitAsync(
             new TaskSubmission(null, capability, "echo", "{}", TaskPriority.Default, null, null, null, null, "tester"));
         Assert.Equal(agent, routed.Task.AgentId);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(50);
-        }
     }
 }

@@ -26,12 +26,9 @@ public sealed class WorkflowRunTests(WorkflowClusterFixture fixture)
         var run = await workflow.StartRunAsync(new WorkflowRunRequest(WorkflowRunMode.Production, """{"topic":"orleans"}""", "tester", null));
 
         // Fan-out: both branches are running at once (each holds until released); join waits for both.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!(fixture.Probe.Started.Contains("left of fetch orleans") && fixture.Probe.Started.Contains("right of fetch orleans")))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "left and right did not both start");
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync(
+            () => fixture.Probe.Started.Contains("left of fetch orleans") && fixture.Probe.Started.Contains("right of fetch orleans"),
+            "left and right to both start");
 
         var holding = await _client.GetGrain<IWorkflowRunGrain>(run.RunId).GetAsync();
         Assert.Equal([WorkflowStepStatus.Succeeded, WorkflowStepStatus.Running, WorkflowStepStatus.Running, WorkflowStepStatus.Pending],
@@ -122,12 +119,7 @@ public sealed class WorkflowRunTests(WorkflowClusterFixture fixture)
         Assert.Equal(WorkflowRunStatus.Cancelled, cancelled.Status);
         Assert.All(cancelled.Steps, s => Assert.Equal(WorkflowStepStatus.Cancelled, s.Status));
         var task = _client.GetGrain<ITaskGrain>(running.Steps[0].TaskId!);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await task.GetAsync())!.State != TaskState.Cancelled)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the step's task was not cancelled");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(async () => (await task.GetAsync())!.State == TaskState.Cancelled, "the step's task to be cancelled");
 
         // Cancelling again is harmless.
         Assert.Equal(WorkflowRunStatus.Cancelled, (await _client.GetGrain<IWorkflowRunGrain>(run.RunId).CancelAsync("tester")).Status);
