@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Conversations;
+using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Workflows.Definitions;
