@@ -43,6 +43,10 @@ public sealed record RateWindow(string Name, long Limit, long Used, long Remaini
 
 public sealed record RateLimitItem(string UserId, string Tier, IReadOnlyList<RateWindow> Windows);
 
+public sealed record LimitedItem(string UserId, string Tier, long Rejections, DateTimeOffset LastRejectedAt);
+
+public sealed record TopLimitedItem(DateTimeOffset From, IReadOnlyList<LimitedItem> Items);
+
 public sealed record RunCount(string Mode, string Status, long Count);
 
 public sealed record WorkflowStatisticsItem(IReadOnlyDictionary<string, long> WorkflowsByStatus, IReadOnlyList<RunCount> Runs, double? SuccessRate,

@@ -52,6 +52,15 @@ public sealed class RateLimitingOptions
     /// </summary>
     public int LeaseDivisor { get; set; } = 16;
 
+    /// <summary>
+    /// A bucket reports its rejections to the minute's IRateLimitRejectionsGrain at most this often
+    /// (the first after a quiet spell at once, the rest batched), so a flood costs one call per interval.
+    /// </summary>
+    public TimeSpan RejectionReportInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Keys one minute's rejection count keeps; past it, a new key replaces the one with the fewest.</summary>
+    public int MaxTrackedRejections { get; set; } = 1000;
+
     public TierLimits LimitsOf(string? tier) =>
         Tiers.TryGetValue(tier ?? DefaultTier, out var limits) ? limits : Tiers[DefaultTier];
 }
@@ -92,6 +101,16 @@ internal sealed class RateLimitingOptionsValidator : IValidateOptions<RateLimiti
         if (o.CheckpointInterval <= TimeSpan.Zero)
         {
             errors.Add($"RateLimiting:CheckpointInterval must be positive (was {o.CheckpointInterval}).");
+        }
+
+        if (o.RejectionReportInterval <= TimeSpan.Zero || o.RejectionReportInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"RateLimiting:RejectionReportInterval must be positive and at most 00:01:00 (was {o.RejectionReportInterval}).");
+        }
+
+        if (o.MaxTrackedRejections is < RateLimitRules.MaxTopLimited or > 100_000)
+        {
+            errors.Add($"RateLimiting:MaxTrackedRejections must be {RateLimitRules.MaxTopLimited}-100000 (was {o.MaxTrackedRejections}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

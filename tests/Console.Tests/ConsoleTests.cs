@@ -29,6 +29,7 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
 
         await Host.SendAsync(HttpMethod.Post, "api/agents", new { id = Unique("lookout"), name = "Lookout", capabilities = ScoutCapabilities }, HttpStatusCode.Created);
         await Host.SendAsync(HttpMethod.Post, $"api/circuit-breakers/{Unique("http:search.example")}/isolate", new { reason = "provider maintenance" }, HttpStatusCode.OK);
+        var limited = await RateLimitedUserAsync();
         await LogInAsAdminAsync();
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Overview");
         await Expect(Page.GetByTestId("agents-total")).Not.ToHaveTextAsync("0");
@@ -38,7 +39,33 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.GetByTestId("card-runs")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("card-breakers")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("silos-active")).ToHaveTextAsync("1 of 1 silos active");
+        var top = Page.GetByTestId("limited-user").Filter(new() { HasText = limited });
+        await Expect(top).ToBeVisibleAsync();
         await ScreenshotAsync("overview");
+
+        // Each card links on: the limited user's windows on the resilience page.
+        await top.ClickAsync();
+        await Expect(Page.GetByTestId("rate-current-tier")).ToHaveTextAsync("free");
+    }
+
+    /// <summary>A viewer in the free tier (10 calls a minute) that called 12 times: at least two rejections.</summary>
+    private async Task<string> RateLimitedUserAsync()
+    {
+        var user = Unique("busy");
+        const string password = "busy-password-123";
+        await Host.SendAsync(HttpMethod.Post, "api/users", new { name = user, password, roles = ViewerRoles }, HttpStatusCode.Created);
+        await Host.SendAsync(HttpMethod.Put, $"api/rate-limits/{user}/tier", new { tier = "free" }, HttpStatusCode.OK);
+        using var client = new HttpClient { BaseAddress = Host.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await Host.LoginAsync(user, password));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await client.GetAsync("api/agents");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        return user;
     }
 
     [Fact]
