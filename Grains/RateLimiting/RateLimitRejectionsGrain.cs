@@ -4,7 +4,7 @@ namespace OrleansAgents.Grains.RateLimiting;
 
 /// <summary>
 /// One minute's rejection counts, in memory (see <see cref="IRateLimitRejectionsGrain"/>). Bounded:
-/// past <see cref="RateLimitingOptions.MaxTrackedRejections"/> keys, a new key replaces the one with
+/// past <see cref="RateLimitingOptions.MaxTrackedRejections"/> keys, a new key with more rejections replaces the one with
 /// the fewest rejections, so the top of the list survives a flood of distinct callers.
 /// </summary>
 public sealed class RateLimitRejectionsGrain(IOptions<RateLimitingOptions> options) : Grain, IRateLimitRejectionsGrain
@@ -27,7 +27,7 @@ public sealed class RateLimitRejectionsGrain(IOptions<RateLimitingOptions> optio
         if (_counts.Count >= options.Value.MaxTrackedRejections)
         {
             var fewest = _counts.Values.MinBy(c => c.Rejections)!;
-            if (fewest.Rejections > rejections)
+            if (fewest.Rejections >= rejections)
             {
                 return Task.CompletedTask;
             }

@@ -58,7 +58,7 @@ public sealed class RateLimitingOptions
     /// </summary>
     public TimeSpan RejectionReportInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Keys one minute's rejection count keeps; past it, a new key replaces the one with the fewest.</summary>
+    /// <summary>Keys one minute's rejection count keeps; past it, a new key with more rejections replaces the one with the fewest.</summary>
     public int MaxTrackedRejections { get; set; } = 1000;
 
     public TierLimits LimitsOf(string? tier) =>
