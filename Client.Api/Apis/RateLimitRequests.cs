@@ -12,5 +12,10 @@ public static partial class RateLimitsApi
                 RateLimiting.RateLimitHeaders.Seconds(w.Window), RateLimiting.RateLimitHeaders.Seconds(w.ResetAfter)))]);
     }
 
+    /// <summary>The keys rate limited most since <c>From</c> (the start of the previous UTC minute), most first.</summary>
+    public sealed record TopLimitedResponse(DateTimeOffset From, IReadOnlyList<LimitedResponse> Items);
+
+    public sealed record LimitedResponse(string UserId, string Tier, long Rejections, DateTimeOffset LastRejectedAt);
+
     public sealed record WindowResponse(string Name, long Limit, long Used, long Remaining, long WindowSeconds, long ResetSeconds);
 }

@@ -132,6 +132,7 @@ public static class ApiHosting
         api.MapUsageApi();
         api.MapWorkerLeasesApi();
         api.MapJobsApi();
+        api.MapClusterApi();
         api.MapMemoryApi();
         api.MapAuditApi();
         api.MapWorkflowsApi();

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace OrleansAgents.Api.OperatorConsole;
@@ -53,6 +55,79 @@ public sealed class ConsoleApi(IHttpClientFactory clients, ApiSelfAddress self, 
 
     public Task<ApiResult<T>> DeleteAsync<T>(string path, CancellationToken cancellationToken = default) =>
         SendAsync<T>(HttpMethod.Delete, path, null, authenticated: true, cancellationToken);
+
+    /// <summary>
+    /// Follows one of the API's Server-Sent Event streams after event <paramref name="lastEventId"/>
+    /// (sent as Last-Event-ID) until the API ends it. Each item is the SSE event's id, type and data;
+    /// a refused stream yields nothing and sets <see cref="StreamFailure"/>.
+    /// </summary>
+    public async IAsyncEnumerable<(long Id, string Type, JsonElement Data)> StreamAsync(string path, long lastEventId,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        StreamFailure = null;
+        using var response = await OpenStreamAsync(path, lastEventId, cancellationToken);
+        if (response is null)
+        {
+            yield break;
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+        {
+            if (long.TryParse(item.EventId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                using var data = JsonDocument.Parse(item.Data);
+                yield return (id, item.EventType, data.RootElement.Clone());
+            }
+        }
+    }
+
+    /// <summary>Why the last <see cref="StreamAsync"/> was refused (null when it was not).</summary>
+    public ApiResult<JsonElement>? StreamFailure { get; private set; }
+
+    private async Task<HttpResponseMessage?> OpenStreamAsync(string path, long lastEventId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                var client = clients.CreateClient(ClientName);
+                client.BaseAddress = self.Get();
+                // A stream lasts as long as the task or the turns it follows; the caller's token ends it.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                request.Headers.Authorization = session.AccessToken is { } token ? new AuthenticationHeaderValue("Bearer", token) : null;
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+                if (lastEventId > 0)
+                {
+                    request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId.ToString(CultureInfo.InvariantCulture));
+                }
+
+                var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return response;
+                }
+
+                using (response)
+                {
+                    if (response.StatusCode == HttpStatusCode.Unauthorized && attempt == 0 && await RefreshAsync(cancellationToken))
+                    {
+                        continue;
+                    }
+
+                    StreamFailure = await ReadAsync<JsonElement>(response, cancellationToken);
+                    return null;
+                }
+            }
+        }
+        catch (HttpRequestException ex)
+        {
+            StreamFailure = ApiResult.Failure<JsonElement>(0, "api.unreachable", ex.Message, null);
+        }
+
+        return null;
+    }
 
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
     {

@@ -43,6 +43,10 @@ public sealed record RateWindow(string Name, long Limit, long Used, long Remaini
 
 public sealed record RateLimitItem(string UserId, string Tier, IReadOnlyList<RateWindow> Windows);
 
+public sealed record LimitedItem(string UserId, string Tier, long Rejections, DateTimeOffset LastRejectedAt);
+
+public sealed record TopLimitedItem(DateTimeOffset From, IReadOnlyList<LimitedItem> Items);
+
 public sealed record RunCount(string Mode, string Status, long Count);
 
 public sealed record WorkflowStatisticsItem(IReadOnlyDictionary<string, long> WorkflowsByStatus, IReadOnlyList<RunCount> Runs, double? SuccessRate,
@@ -68,6 +72,8 @@ public sealed record RunItem(string RunId, string WorkflowId, int WorkflowVersio
 public sealed record HealthItem(string Status, IReadOnlyDictionary<string, HealthCheckItem>? Checks);
 
 public sealed record HealthCheckItem(string Status, string? Description);
+
+public sealed record SiloItem(string Address, string Name, string HostName, string Status, DateTimeOffset StartedAt, DateTimeOffset LastAliveAt, int SuspectedBy);
 
 #pragma warning restore CA1812
 
@@ -99,5 +105,17 @@ public sealed record ConversationItem(string Id, string AgentId, string Owner, D
     string? RunningTurn, int QueuedTurns);
 
 public sealed record ConversationThread(ConversationItem Conversation, IReadOnlyList<TurnItem> Turns, string? NextCursor);
+
+#pragma warning restore CA1812
+
+#pragma warning disable CA1812 // Instantiated by System.Text.Json.
+
+public sealed record ConvergenceItem(long Iteration, long Evaluations, double BestValue);
+
+public sealed record OptimizationSummaryItem(string Id, string Objective, int Dimensions, string Status, long Iteration, double? BestValue,
+    string SubmittedBy, DateTimeOffset CreatedAt);
+
+public sealed record OptimizationItem(string Id, string Status, int Dimensions, int Iterations, long Iteration, long Evaluations, double? BestValue,
+    IReadOnlyList<double>? BestPosition, IReadOnlyList<ConvergenceItem> History, ErrorItem? Error, DateTimeOffset CreatedAt);
 
 #pragma warning restore CA1812

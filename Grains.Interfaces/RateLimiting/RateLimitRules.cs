@@ -19,6 +19,13 @@ public static partial class RateLimitRules
     public static bool IsAnonymousBucket(string key) =>
         key == "anonymous" || key.StartsWith("ip-", StringComparison.Ordinal) || key.StartsWith("login-", StringComparison.Ordinal);
 
+    /// <summary>Rejections are counted per UTC minute: the key of the <see cref="IRateLimitRejectionsGrain"/> for the minute of <paramref name="at"/>.</summary>
+    public static string RejectionWindowKey(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The most keys <c>GET /api/rate-limits</c> lists.</summary>
+    public const int MaxTopLimited = 100;
+
     public static bool IsValidUserId([NotNullWhen(true)] string? userId) => userId is not null && UserIdRegex().IsMatch(userId);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-_.@]{0,127}\\z", RegexOptions.CultureInvariant)]

@@ -18,6 +18,8 @@ public sealed class RateLimitBucketGrain(
 {
     private readonly RateLimitingOptions _options = options.Value;
     private int _unsaved;
+    private long _unreportedRejections;
+    private DateTimeOffset _rejectionsReportedAt = DateTimeOffset.MinValue;
 
     private string Tier => state.State.Tier is { } t && _options.Tiers.ContainsKey(t) ? t : DefaultTierOfKey;
 
@@ -36,8 +38,11 @@ public sealed class RateLimitBucketGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _unsaved > 0 ? state.WriteStateAsync(cancellationToken) : Task.CompletedTask;
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ReportRejections(force: true);
+        return _unsaved > 0 ? state.WriteStateAsync(cancellationToken) : Task.CompletedTask;
+    }
 
     public ValueTask<RateLimitDecision> DecideAsync(RateLimitRequest request)
     {
@@ -50,6 +55,7 @@ public sealed class RateLimitBucketGrain(
         metrics.Decided(decision.Tier, decision.Allowed);
         if (!decision.Allowed)
         {
+            Rejected();
             return ValueTask.FromResult(decision);
         }
 
@@ -75,6 +81,11 @@ public sealed class RateLimitBucketGrain(
         var (granted, decision) = RateLimitBucket.Lease(state.State, limits, Tier, request.Need, request.Want,
             limits.PerMinute / _options.LeaseDivisor, now);
         metrics.Decided(decision.Tier, decision.Allowed);
+        if (granted == 0)
+        {
+            Rejected();
+        }
+
         var grant = new RateLimitLeaseGrant(granted, now, decision);
         // One lease counts as one admission towards the checkpoint: after a crash the bucket can
         // forget at most (CheckpointEvery - 1) leases, each at most PerMinute / LeaseDivisor units.
@@ -140,8 +151,33 @@ public sealed class RateLimitBucketGrain(
         return result;
     }
 
-    private Task CheckpointIfDirtyAsync(CancellationToken cancellationToken) =>
-        _unsaved > 0 ? SaveAsync() : Task.CompletedTask;
+    private Task CheckpointIfDirtyAsync(CancellationToken cancellationToken)
+    {
+        ReportRejections(force: false);
+        return _unsaved > 0 ? SaveAsync() : Task.CompletedTask;
+    }
+
+    /// <summary>Counts a rejection for the operators' list; the first after a quiet spell is reported at once, the rest batched.</summary>
+    private void Rejected()
+    {
+        _unreportedRejections++;
+        ReportRejections(force: false);
+    }
+
+    private void ReportRejections(bool force)
+    {
+        var now = time.GetUtcNow();
+        if (_unreportedRejections == 0 || (!force && now - _rejectionsReportedAt < _options.RejectionReportInterval))
+        {
+            return;
+        }
+
+        // One-way: reporting never slows or fails a decision.
+        _ = GrainFactory.GetGrain<IRateLimitRejectionsGrain>(RateLimitRules.RejectionWindowKey(now))
+            .AddAsync(this.GetPrimaryKeyString(), Tier, _unreportedRejections, now);
+        _unreportedRejections = 0;
+        _rejectionsReportedAt = now;
+    }
 
     private async Task SaveAsync()
     {

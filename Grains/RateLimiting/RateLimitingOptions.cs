@@ -63,13 +63,23 @@ public sealed class RateLimitingOptions
     [Range(1, int.MaxValue)]
     public int LeaseDivisor { get; set; } = 16;
 
+    /// <summary>
+    /// A bucket reports its rejections to the minute's IRateLimitRejectionsGrain at most this often
+    /// (the first after a quiet spell at once, the rest batched), so a flood costs one call per interval.
+    /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, "00:01:00")]
+    public TimeSpan RejectionReportInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Keys one minute's rejection count keeps; past it, a new key with more rejections replaces the one with the fewest.</summary>
+    public int MaxTrackedRejections { get; set; } = 1000;
+
     public TierLimits LimitsOf(string? tier) =>
         Tiers.TryGetValue(tier ?? DefaultTier, out var limits) ? limits : Tiers[DefaultTier];
 }
 
 /// <summary>
 /// The bounds above, generated from their data annotations; <see cref="TierFailures"/> (the named tiers exist, each
-/// tier's limits) is added in <c>AddRateLimiting</c>.
+/// tier's limits, the tracked-rejections bound that depends on RateLimitRules) is added in <c>AddRateLimiting</c>.
 /// </summary>
 [OptionsValidator]
 internal sealed partial class RateLimitingOptionsValidator : IValidateOptions<RateLimitingOptions>
@@ -95,8 +105,13 @@ internal sealed partial class RateLimitingOptionsValidator : IValidateOptions<Ra
 
             if (l.UsdPerDay is < 0)
             {
-                errors.Add($"RateLimiting:Tiers:{tier}:UsdPerDay must be at least 0 when set (was {l.UsdPerDay}).");
+                yield return $"RateLimiting:Tiers:{tier}:UsdPerDay must be at least 0 when set (was {l.UsdPerDay}).";
             }
+        }
+
+        if (o.MaxTrackedRejections is < RateLimitRules.MaxTopLimited or > 100_000)
+        {
+            yield return $"RateLimiting:MaxTrackedRejections must be {RateLimitRules.MaxTopLimited}-100000 (was {o.MaxTrackedRejections}).";
         }
     }
 }

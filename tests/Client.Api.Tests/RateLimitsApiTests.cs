@@ -138,4 +138,41 @@ public sealed class RateLimitsApiTests(ApiFactory factory)
         Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"rejected\",tier=\"free\"}", metrics, StringComparison.Ordinal);
         Assert.Contains("orleansagents_ratelimiting_decisions{outcome=\"allowed\",tier=\"free\"}", metrics, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task TopLimited_ListsRejectedUsers_MostRejectionsFirst()
+    {
+        var most = await FreeUserAsync();
+        var fewer = await FreeUserAsync();
+        for (var i = 0; i < 13; i++)
+        {
+            await AsUserAsync(most, "/api/agents");
+        }
+
+        for (var i = 0; i < 11; i++)
+        {
+            await AsUserAsync(fewer, "/api/agents");
+        }
+
+        // Buckets report their first rejection at once, the rest within RejectionReportInterval.
+        var top = await Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>("/api/rate-limits?limit=100"))!["items"]!.AsArray(),
+            items => items.Any(i => (string?)i!["userId"] == most && (long)i["rejections"]! == 3) && items.Any(i => (string?)i!["userId"] == fewer),
+            "both users listed with their rejections");
+        var ours = top.Where(i => (string?)i!["userId"] is { } u && (u == most || u == fewer)).ToList();
+        Assert.Equal([most, fewer], ours.Select(i => (string?)i!["userId"]));
+        Assert.Equal("free", (string?)ours[0]!["tier"]);
+        Assert.Equal(1, (long)ours[1]!["rejections"]!);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("101")]
+    [InlineData("ten")]
+    public async Task TopLimited_BadLimit_Is400(string limit) =>
+        await ProblemAssert.IsAsync(await _http.GetAsync($"/api/rate-limits?limit={limit}"), HttpStatusCode.BadRequest, "request.invalid_limit");
+
+    [Fact]
+    public async Task TopLimited_NeedsSystemMetrics() =>
+        Assert.Equal(HttpStatusCode.Forbidden, (await factory.ClientFor(NewUser(), OrleansAgents.Security.Roles.Guest).GetAsync("/api/rate-limits")).StatusCode);
 }

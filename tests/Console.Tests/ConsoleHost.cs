@@ -18,6 +18,9 @@ public sealed class ConsoleHost : IAsyncLifetime
 {
     public const string AdminUser = "admin";
     public const string AdminPassword = "dev-admin-password";
+
+    /// <summary>The model provider hosted agents of these tests use: <see cref="Llm"/> under this name, priced so turns have a cost.</summary>
+    public const string LlmProvider = "scripted";
     private const string ChromiumPath = "/usr/bin/chromium";
 
     private readonly string _log = Path.Combine(Path.GetTempPath(), $"console-tests-api-{Guid.NewGuid():N}.log");
@@ -25,6 +28,8 @@ public sealed class ConsoleHost : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    public ScriptedLlmServer Llm { get; private set; } = null!;
 
     public IBrowser Browser { get; private set; } = null!;
 
@@ -44,6 +49,7 @@ public sealed class ConsoleHost : IAsyncLifetime
         }
 
         Directory.CreateDirectory(ScreenshotDirectory);
+        Llm = await ScriptedLlmServer.StartAsync();
         var ports = FreePorts(4);
         BaseAddress = new Uri($"http://127.0.0.1:{ports[0]}/");
         _api = StartApi(ports);
@@ -86,6 +92,13 @@ public sealed class ConsoleHost : IAsyncLifetime
         env["Orleans__GatewayPort"] = ports[3].ToString(System.Globalization.CultureInfo.InvariantCulture);
         env["Orleans__DashboardEnabled"] = "false";
         env["Logging__LogLevel__Default"] = "Warning";
+        env[$"Skills__Llm__Providers__{LlmProvider}__Endpoint"] = Llm.Endpoint;
+        env[$"Skills__Llm__Providers__{LlmProvider}__Model"] = "plain";
+        env[$"Skills__Llm__Providers__{LlmProvider}__TimeoutSeconds"] = "30";
+        env["Skills__Llm__Prices__0__Provider"] = LlmProvider;
+        env["Skills__Llm__Prices__0__Model"] = "*";
+        env["Skills__Llm__Prices__0__InputPerMillion"] = "1";
+        env["Skills__Llm__Prices__0__OutputPerMillion"] = "2";
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new StreamWriter(_log) { AutoFlush = true };
         void Write(object? sender, DataReceivedEventArgs e)
@@ -180,6 +193,10 @@ public sealed class ConsoleHost : IAsyncLifetime
         }
 
         _api?.Dispose();
+        if (Llm is not null)
+        {
+            await Llm.DisposeAsync();
+        }
     }
 
     private static int[] FreePorts(int count)

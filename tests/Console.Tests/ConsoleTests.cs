@@ -10,6 +10,8 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
     private static readonly string[] ScoutCapabilities = ["search", "console"];
     private static readonly string[] ViewerRoles = ["viewer"];
     private static readonly string[] OperatorRoles = ["operator"];
+    private static readonly string[] ChatCapabilities = ["chat"];
+    private static readonly string[] EchoTool = ["echo"];
 
     [Fact]
     public async Task Login_WithDevelopmentAdmin_ShowsOverview()
@@ -27,6 +29,7 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
 
         await Host.SendAsync(HttpMethod.Post, "api/agents", new { id = Unique("lookout"), name = "Lookout", capabilities = ScoutCapabilities }, HttpStatusCode.Created);
         await Host.SendAsync(HttpMethod.Post, $"api/circuit-breakers/{Unique("http:search.example")}/isolate", new { reason = "provider maintenance" }, HttpStatusCode.OK);
+        var limited = await RateLimitedUserAsync();
         await LogInAsAdminAsync();
         await Expect(Page.Locator("h1")).ToHaveTextAsync("Overview");
         await Expect(Page.GetByTestId("agents-total")).Not.ToHaveTextAsync("0");
@@ -35,7 +38,34 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.GetByTestId("card-agents")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("card-runs")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("card-breakers")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("silos-active")).ToHaveTextAsync("1 of 1 silos active");
+        var top = Page.GetByTestId("limited-user").Filter(new() { HasText = limited });
+        await Expect(top).ToBeVisibleAsync();
         await ScreenshotAsync("overview");
+
+        // Each card links on: the limited user's windows on the resilience page.
+        await top.ClickAsync();
+        await Expect(Page.GetByTestId("rate-current-tier")).ToHaveTextAsync("free");
+    }
+
+    /// <summary>A viewer in the free tier (10 calls a minute) that called 12 times: at least two rejections.</summary>
+    private async Task<string> RateLimitedUserAsync()
+    {
+        var user = Unique("busy");
+        const string password = "busy-password-123";
+        await Host.SendAsync(HttpMethod.Post, "api/users", new { name = user, password, roles = ViewerRoles }, HttpStatusCode.Created);
+        await Host.SendAsync(HttpMethod.Put, $"api/rate-limits/{user}/tier", new { tier = "free" }, HttpStatusCode.OK);
+        using var client = new HttpClient { BaseAddress = Host.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", await Host.LoginAsync(user, password));
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            using var response = await client.GetAsync("api/agents");
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        return user;
     }
 
     [Fact]
@@ -139,6 +169,8 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(state).ToHaveAttributeAsync("data-state", "closed");
         await row.GetByText("Isolate", new() { Exact = true }).ClickAsync();
         await Expect(state).ToHaveAttributeAsync("data-state", "isolated");
+        await row.GetByTestId("breaker-history").Locator("summary").ClickAsync();
+        await Expect(row.GetByTestId("breaker-history").Locator("li").First).ToContainTextAsync("isolated");
         Assert.Equal("isolated", (string?)(await Host.SendAsync(HttpMethod.Get, $"api/circuit-breakers/{breaker}", null, HttpStatusCode.OK))["state"]);
         await ScreenshotAsync("resilience");
 
@@ -162,6 +194,8 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.Locator("[data-state]").First).ToHaveAttributeAsync("data-state", "succeeded");
         await Expect(Page.GetByTestId("task-attempts").Locator("tbody tr")).ToHaveCountAsync(1);
         await Expect(Page.GetByTestId("task-result")).ToContainTextAsync("ping");
+        // The event stream's log: from queued to the result.
+        await Expect(Page.GetByTestId("task-events").Locator("tbody tr").Last).ToContainTextAsync("succeeded");
         await ScreenshotAsync("task");
     }
 
@@ -188,10 +222,48 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         }
 
         await Host.SendAsync(HttpMethod.Post, "api/trust/recompute", null, HttpStatusCode.Accepted);
+        var optimization = (string)(await Host.SendAsync(HttpMethod.Post, "api/swarms/optimizations",
+            new { function = "sphere", dimensions = 3, iterations = 40, seed = 7 }, HttpStatusCode.Accepted))["id"]!;
         await OpenAsync("console/trust", "Trust");
         await Expect(Page.GetByTestId("trust-ranking").GetByText(ring[0], new() { Exact = true })).ToBeVisibleAsync();
         await Expect(Page.Locator($"[data-testid='network'] g[data-node='{ring[0]}']")).ToBeVisibleAsync();
+        await Page.Locator($"tr[data-optimization='{optimization}']").ClickAsync();
+        await Expect(Page.Locator($"tr[data-optimization='{optimization}'] [data-state]")).ToHaveAttributeAsync("data-state", "completed");
+        // One point per recorded iteration: the curve has more than its start.
+        await Expect(Page.GetByTestId("convergence").Locator("polyline")).ToHaveAttributeAsync("points", new System.Text.RegularExpressions.Regex(@"^\S+ \S+"));
         await ScreenshotAsync("trust");
+    }
+
+    [Fact]
+    public async Task Conversation_ShowsTheAnswerWithItsToolCallsFolded_AndTheTurnsCost()
+    {
+        var agent = Unique("assistant");
+        await Host.SendAsync(HttpMethod.Post, "api/agents", new
+        {
+            id = agent,
+            name = "Assistant",
+            capabilities = ChatCapabilities,
+            instructions = "Use the echo tool twice.",
+            model = new { provider = ConsoleHost.LlmProvider, model = "tools" },
+            tools = EchoTool,
+        }, HttpStatusCode.Created);
+        var conversation = (string)(await Host.SendAsync(HttpMethod.Post, $"api/agents/{agent}/conversations", null, HttpStatusCode.Created))["id"]!;
+        await LogInAsAdminAsync();
+        await OpenAsync($"console/conversations/{conversation}", "Conversation");
+        await Expect(Page.GetByTestId("thread")).ToBeAttachedAsync();
+
+        // Sent while the page is open: it follows the turn on the conversation's event stream.
+        await Host.SendAsync(HttpMethod.Post, $"api/conversations/{conversation}/messages", new { content = "please echo one and two" }, HttpStatusCode.Accepted);
+        var turn = Page.Locator("[data-turn='1']");
+        await Expect(turn.GetByTestId("reply")).ToContainTextAsync("Tools said:", new() { Timeout = (float)Patience.TotalMilliseconds });
+        var calls = turn.GetByTestId("tool-call");
+        await Expect(calls).ToHaveCountAsync(2);
+        await Expect(calls.First).ToHaveAttributeAsync("data-tool", "echo");
+        await Expect(calls.First.GetByTestId("tool-result")).ToBeHiddenAsync(); // folded until opened
+        await calls.First.Locator("summary").ClickAsync();
+        await Expect(calls.First.GetByTestId("tool-result")).ToContainTextAsync("one");
+        await Expect(turn.GetByTestId("turn-cost")).ToContainTextAsync("USD");
+        await ScreenshotAsync("conversation");
     }
 
     /// <summary>A validated diamond (fetch → left, right → merge) of echo steps on a fresh agent; optionally an approval gate.</summary>

@@ -190,13 +190,28 @@ public sealed class ManifestWiringTests
         Assert.Equal(3, m.Named<V1Deployment>(Silo).Spec.Replicas);
         Assert.Empty(m.All<V1StatefulSet>());
         Assert.DoesNotContain(m.All<V1Secret>(), s => s.Metadata.Name == "orleans-agents-connections");
-        var ingress = Assert.Single(m.All<V1Ingress>());
-        foreach (var path in ingress.Spec.Rules.SelectMany(r => r.Http.Paths))
+        Assert.Equal(["/api"], m.Named<V1Ingress>(Api).Spec.Rules.SelectMany(r => r.Http.Paths).Select(p => p.Path));
+        foreach (var path in m.All<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths))
         {
             Assert.Equal(Api, path.Backend.Service.Name);
             Assert.Equal("http", path.Backend.Service.Port.Name);
-            Assert.StartsWith("/api", path.Path, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Prod_RoutesTheConsoleAndBlazorsPathsToTheApi_WithLongLivedWebSocketsOnOnePod()
+    {
+        var m = Render("prod");
+        var console = m.Named<V1Ingress>("orleans-agents-console");
+        var paths = console.Spec.Rules.SelectMany(r => r.Http.Paths).ToList();
+        Assert.Equal(["/_blazor", "/_content", "/_framework", "/console", "/console-assets"], paths.Select(p => p.Path).Order(StringComparer.Ordinal));
+        Assert.All(paths, p => Assert.Equal("Prefix", p.PathType));
+        // A circuit is a WebSocket held open for the whole visit, in one API pod's memory.
+        var annotations = console.Metadata.Annotations;
+        Assert.True(int.Parse(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"], System.Globalization.CultureInfo.InvariantCulture) >= 3600);
+        Assert.True(int.Parse(annotations["nginx.ingress.kubernetes.io/proxy-send-timeout"], System.Globalization.CultureInfo.InvariantCulture) >= 3600);
+        Assert.Equal("cookie", annotations["nginx.ingress.kubernetes.io/affinity"]);
+        Assert.Equal(m.Named<V1Ingress>(Api).Spec.Tls.Single().SecretName, console.Spec.Tls.Single().SecretName);
     }
 
     [Fact]
