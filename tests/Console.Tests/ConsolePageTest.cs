@@ -27,6 +27,9 @@ public abstract class ConsolePageTest(ConsoleHost host) : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = 1360, Height = 860 },
         });
         _context.SetDefaultTimeout((float)Patience.TotalMilliseconds);
+        // Assertions have their own default (5 s), too short on two loaded cores: a page that
+        // renders within the same patience as actions passes.
+        SetDefaultExpectTimeout((float)Patience.TotalMilliseconds);
         Page = await _context.NewPageAsync();
         Page.Console += (_, message) =>
         {
