@@ -15,6 +15,9 @@ public static class TelemetryExtensions
     /// <summary>Orleans' activity sources (grain calls made by our code, and runtime calls).</summary>
     public static readonly string[] OrleansActivitySources = ["Microsoft.Orleans.Application", "Microsoft.Orleans.Runtime"];
 
+    /// <summary>Spans of stored work run later (task attempts, conversation turns): Grains' <c>WorkTracing.SourceName</c>.</summary>
+    public const string WorkActivitySource = "OrleansAgents.Work";
+
     /// <summary>
     /// W3C tracing for a silo or the API: incoming HTTP requests, grain calls (with Orleans' activity
     /// propagation, which the silo and client builders add) and outgoing HTTP calls share one trace.
@@ -37,6 +40,7 @@ public static class TelemetryExtensions
             .ConfigureResource(r => r.AddService(serviceName, serviceVersion: typeof(TelemetryExtensions).Assembly.GetName().Version?.ToString()))
             .WithTracing(tracing => tracing
                 .AddSource(OrleansActivitySources)
+                .AddSource(WorkActivitySource)
                 .AddAspNetCoreInstrumentation(o => o.Filter = IsTraced)
                 .AddHttpClientInstrumentation());
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))

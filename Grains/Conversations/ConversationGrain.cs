@@ -171,6 +171,7 @@ public sealed partial class ConversationGrain(
             Content = content,
             CreatedAt = time.GetUtcNow(),
             IdempotencyKey = idempotencyKey,
+            TraceParent = WorkTracing.Capture(),
         };
         S.Turns.Add(turn);
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Queued));
@@ -307,6 +308,10 @@ public sealed partial class ConversationGrain(
         turn.StartedAt ??= time.GetUtcNow();
         turn.Starts++;
         AddEvent(new ConversationEvent(0, default, ConversationEventType.Turn, turn.Id, TurnState.Running, Text: resumed ? "resumed" : null));
+        // One span per turn (a resumed turn: one per start), in the trace of the message that asked for it.
+        using var span = WorkTracing.Start("conversation turn", turn.TraceParent,
+            ("orleansagents.conversation_id", Id), ("orleansagents.agent_id", S.AgentId), ("orleansagents.turn_id", turn.Id),
+            ("orleansagents.resumed", resumed));
         try
         {
             await SaveAsync();

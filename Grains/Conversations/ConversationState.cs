@@ -55,6 +55,9 @@ public sealed class TurnRecord
     /// <summary>What the delegates asked by this turn's tool calls used, by call id (agent.run's reported usage).</summary>
     [Id(12)] public Dictionary<string, TurnUsage> Delegated { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The W3C id of the call that posted the message: the turn is a span of that trace (<see cref="Hosting.WorkTracing"/>).</summary>
+    [Id(13)] public string? TraceParent { get; set; }
+
     public TurnView View() => new(Id, State, Content, Reply, CreatedAt, StartedAt, FinishedAt, Usage, Error);
 
     public bool Finished => State is TurnState.Completed or TurnState.Failed or TurnState.Cancelled;

@@ -1,5 +1,6 @@
 using OrleansAgents.Errors;
 using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Tasks;
 
@@ -27,6 +28,7 @@ public sealed partial class TaskGrain
             IdempotencyKey = submission.IdempotencyKey,
             SubmittedBy = submission.SubmittedBy,
             Origin = submission.Origin,
+            TraceParent = WorkTracing.Capture(),
             Fingerprint = fingerprint,
             State = TaskState.Queued,
             CreatedAt = now,

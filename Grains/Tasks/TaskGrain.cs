@@ -306,6 +306,9 @@ public sealed partial class TaskGrain(
 
     private async Task ExecuteAsync(CancellationToken cancellation)
     {
+        // A span in the submitter's trace, so what the skill calls (a delegate's turn, a model) is in it too.
+        using var span = WorkTracing.Start("task " + S.Skill, S.TraceParent,
+            ("orleansagents.task_id", Id), ("orleansagents.skill", S.Skill), ("orleansagents.agent_id", S.AgentId));
         if (!skills.TryGet(S.Skill, out var skill))
         {
             await FinishAsync(TaskState.Failed, null, new TaskError(ErrorCodes.TaskUnknownSkill, $"No silo skill named '{S.Skill}' any more.", Transient: false));

@@ -1,3 +1,5 @@
+using OrleansAgents.Grains.Hosting;
+
 namespace OrleansAgents.Grains.Tasks;
 
 /// <summary>
@@ -47,6 +49,9 @@ public sealed class TaskRecord
 
     /// <summary>Who started the task on the submitter's behalf, e.g. <c>workflow-run:{runId}:{stepId}</c>; null for direct calls.</summary>
     [Id(26)] public string? Origin { get; set; }
+
+    /// <summary>The W3C id of the call that submitted the task: its attempts are spans of that trace (<see cref="WorkTracing"/>).</summary>
+    [Id(27)] public string? TraceParent { get; set; }
 
     /// <summary>The external worker's lease on the running attempt (ids from 40 keep clear of the task path's own additions).</summary>
     [Id(40)] public TaskLease? Lease { get; set; }

@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Security;
 
 namespace OrleansAgents.Tests;
@@ -66,6 +69,45 @@ public sealed class DelegationTests(HostedAgentsFixture fixture) : IClassFixture
         var delegated = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{(string)result["conversationId"]!}"))!;
         Assert.Equal(expert, (string?)delegated["conversation"]!["agentId"]);
         Assert.Equal("What do you say?", (string?)delegated["turns"]![0]!["content"]);
+    }
+
+    [Fact]
+    public async Task ADelegatedTurn_IsInTheTraceOfTheMessageThatStartedTheChain()
+    {
+        var (asker, expert) = (NewId(), NewId());
+        await RegisterAsync(expert, "plain");
+        await RegisterAsync(asker, "delegate", "agent:" + expert);
+        var traceId = ActivityTraceId.CreateRandom();
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == WorkTracing.SourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                if (span.TraceId == traceId)
+                {
+                    spans.Enqueue(span);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var created = await _dev.PostAsync($"/api/agents/{asker}/conversations", null);
+        var conversation = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"/api/conversations/{conversation}/messages") { Content = JsonContent.Create(new { content = "go" }) };
+        message.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-00f067aa0ba902b7-01");
+        Assert.Equal(HttpStatusCode.Accepted, (await _dev.SendAsync(message)).StatusCode);
+
+        // The asking turn, the agent.run task it submitted and the delegate's turn: one trace.
+        var seen = await Eventually.HoldsAsync(
+            () => Task.FromResult(spans.ToArray()),
+            all => all.Count(s => s.OperationName == "conversation turn") >= 2 && all.Any(s => s.OperationName == "task agent.run"),
+            "spans of the asking turn, its agent.run task and the delegate's turn in the message's trace",
+            describe: all => string.Join(", ", all.Select(s => s.OperationName)));
+        var turns = seen.Where(s => s.OperationName == "conversation turn").ToList();
+        Assert.Contains(turns, s => (string?)s.GetTagItem("orleansagents.conversation_id") == conversation && (string?)s.GetTagItem("orleansagents.agent_id") == asker);
+        Assert.Contains(turns, s => (string?)s.GetTagItem("orleansagents.agent_id") == expert);
     }
 
     [Fact]
