@@ -22,6 +22,8 @@ public static class TasksApi
         tasks.MapPost("/", SubmitRoutedAsync).WithName("SubmitTask").RequirePermission(Permissions.AgentExecute)
             .WithSummary("Submit a task to the best available agent with a capability (or to an agent by id)");
         tasks.MapGet("/dead-letters", DeadLettersAsync).WithName("ListDeadLetters").RequirePermission(Permissions.AgentRead).WithSummary("Tasks that used up their attempts, newest first");
+        tasks.MapGet("/throughput", ThroughputAsync).WithName("GetTaskThroughput").RequirePermission(Permissions.AgentRead)
+            .WithSummary("Tasks finished per second across the cluster over the last minute (from every silo's reports)");
         tasks.MapGet("/{id}", GetAsync).WithName("GetTask").RequirePermission(Permissions.AgentRead).WithSummary("Get a task with its attempts and result");
         tasks.MapPost("/{id}/cancel", CancelAsync).WithName("CancelTask").RequirePermission(Permissions.AgentExecute).WithSummary("Cancel a queued or running task");
         tasks.MapPost("/{id}/requeue", RequeueAsync).WithName("RequeueTask").RequirePermission(Permissions.AgentExecute)
@@ -167,6 +169,9 @@ public static class TasksApi
         var page = await grains.GetGrain<IAgentTaskLogGrain>(id).ListAsync(filter, pageSize, paging.Cursor);
         return TypedResults.Ok(Visible(http, page));
     }
+
+    private static async Task<Ok<TaskThroughputView>> ThroughputAsync(IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITaskThroughputGrain>(0).GetAsync());
 
     private static async Task<Results<Ok<TaskListResponse>, ProblemHttpResult>> DeadLettersAsync([AsParameters] PageRequest paging, HttpContext http, IGrainFactory grains)
     {

@@ -45,6 +45,9 @@ public sealed record RateLimitItem(string UserId, string Tier, IReadOnlyList<Rat
 
 public sealed record LimitedItem(string UserId, string Tier, long Rejections, DateTimeOffset LastRejectedAt);
 
+/// <summary>GET /api/tasks/throughput.</summary>
+public sealed record ThroughputItem(double FinishedPerSecond, double SucceededPerSecond, double WindowSeconds, int Silos);
+
 public sealed record TopLimitedItem(DateTimeOffset From, IReadOnlyList<LimitedItem> Items);
 
 public sealed record RunCount(string Mode, string Status, long Count);

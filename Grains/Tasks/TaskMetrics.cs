@@ -42,6 +42,14 @@ public sealed class TaskMetrics : IDisposable
 
     public void Entered(TaskState state) => _entered.AddOrUpdate(state, 1, (_, n) => n + 1);
 
+    /// <summary>Tasks this silo saw finish (succeeded, failed, cancelled, dead-lettered) since it started, and of those succeeded.</summary>
+    public (long Finished, long Succeeded) FinishedTotals()
+    {
+        long Count(TaskState state) => _entered.TryGetValue(state, out var n) ? n : 0;
+        var succeeded = Count(TaskState.Succeeded);
+        return (succeeded + Count(TaskState.Failed) + Count(TaskState.Cancelled) + Count(TaskState.DeadLettered), succeeded);
+    }
+
     public void Retried(string skill) => _retries.AddOrUpdate(skill, 1, (_, n) => n + 1);
 
     public void Finished(string skill, TaskState outcome, TimeSpan duration) =>

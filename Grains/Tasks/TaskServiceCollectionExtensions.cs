@@ -7,12 +7,13 @@ namespace OrleansAgents.Grains.Hosting;
 
 public static class TaskServiceCollectionExtensions
 {
-    /// <summary>Tasks: options, meters and how an agent is chosen for a task.</summary>
+    /// <summary>Tasks: options, meters, the throughput reports and how an agent is chosen for a task.</summary>
     public static IServiceCollection AddTasks(this IServiceCollection services)
     {
         services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section)
             .ValidateRules(TaskOptionsValidator.CrossFieldFailures);
         services.TryAddSingleton<TaskMetrics>();
+        services.AddHostedService<TaskThroughputReporter>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
         return services;
     }

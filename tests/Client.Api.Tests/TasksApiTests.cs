@@ -60,6 +60,32 @@ public sealed class TasksApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Throughput_CountsFinishedTasksAcrossTheCluster()
+    {
+        var agent = await RegisterAsync(maxConcurrentTasks: 4);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var response = await _http.PostAsJsonAsync($"/api/agents/{agent}/tasks", new { skill = "echo", input = new { n = i } });
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            ids.Add((string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!);
+        }
+
+        foreach (var id in ids)
+        {
+            Assert.Equal("succeeded", (string?)(await WaitFinishedAsync(id))["state"]);
+        }
+
+        // Silos report their totals every 5 s; the rate covers the last minute.
+        var view = await Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>("/api/tasks/throughput"))!,
+            v => (double)v["finishedPerSecond"]! > 0 && (int)v["silos"]! >= 1,
+            "finished tasks in the cluster's throughput", describe: v => v.ToJsonString());
+        Assert.True((double)view["succeededPerSecond"]! <= (double)view["finishedPerSecond"]!);
+        Assert.InRange((double)view["windowSeconds"]!, 0.1, 65);
+    }
+
+    [Fact]
     public async Task SubmitByCapability_RoutesToAnAgentWithIt()
     {
         var capability = "cap-" + Guid.NewGuid().ToString("N")[..8];

@@ -39,6 +39,7 @@ public sealed class ConsoleTests(ConsoleHost host) : ConsolePageTest(host)
         await Expect(Page.GetByTestId("card-runs")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("card-breakers")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("silos-active")).ToHaveTextAsync("1 of 1 silos active");
+        await Expect(Page.GetByTestId("tasks-per-second")).Not.ToHaveTextAsync("—");
         var top = Page.GetByTestId("limited-user").Filter(new() { HasText = limited });
         await Expect(top).ToBeVisibleAsync();
         await ScreenshotAsync("overview");
