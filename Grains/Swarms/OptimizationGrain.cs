@@ -83,6 +83,10 @@ public sealed partial class OptimizationGrain(
         }
 
         var spec = OptimizationSpecs.Resolve(request, _options, skills);
+        // The watchdog before the record, as tasks and runs do: once the record is stored something
+        // must bring the run back if this silo dies before it answers. A watchdog without a record
+        // unregisters itself on its first tick.
+        await Watchdog.RegisterAsync();
         var now = time.GetUtcNow();
         var before = state.State;
         state.State = new OptimizationState
@@ -107,7 +111,6 @@ public sealed partial class OptimizationGrain(
             throw;
         }
 
-        await Watchdog.RegisterAsync();
         metrics.Started(spec);
         LogStarted(Id, spec.Objective, spec.Dimensions, spec.SwarmSize, spec.Iterations, spec.Seed);
         await PublishSummaryAsync();
