@@ -33,7 +33,7 @@ public static class UsageApi
             return ProblemResults.Invalid(ErrorCodes.RateLimitInvalidUser, $"user must match {RateLimitRules.UserIdPattern}.");
         }
 
-        var mayReadAll = Roles.PermissionsOf(http.User.FindAll(AgentClaims.Roles).Select(c => c.Value)).Contains(Permissions.SystemMetrics);
+        var mayReadAll = Ownership.Holds(http, Permissions.SystemMetrics);
         if (user is not null && user != caller && !mayReadAll)
         {
             return ProblemResults.Problem(StatusCodes.Status403Forbidden, ErrorCodes.AuthForbidden,

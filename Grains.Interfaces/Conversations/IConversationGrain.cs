@@ -70,6 +70,15 @@ public sealed record class ModelUsage(
     [property: Id(5)] int Turns = 1)
 {
     public long TotalTokens => InputTokens + OutputTokens;
+
+    /// <summary>This usage with <paramref name="more"/> of the same provider and model added.</summary>
+    public ModelUsage Plus(ModelUsage more) => this with
+    {
+        InputTokens = InputTokens + more.InputTokens,
+        OutputTokens = OutputTokens + more.OutputTokens,
+        CostUsd = CostUsd + more.CostUsd,
+        Turns = Turns + more.Turns,
+    };
 }
 
 /// <summary>One UTC day's usage of an agent or a user.</summary>

@@ -23,13 +23,7 @@ public sealed class AgentSpendGrain(
         var s = state.State;
         var key = usage.Provider + "/" + usage.Model;
         s.Models[key] = s.Models.TryGetValue(key, out var known)
-            ? known with
-            {
-                InputTokens = known.InputTokens + usage.InputTokens,
-                OutputTokens = known.OutputTokens + usage.OutputTokens,
-                CostUsd = known.CostUsd + usage.CostUsd,
-                Turns = known.Turns + usage.Turns,
-            }
+            ? known.Plus(usage)
             : usage;
         s.SpentUsd += usage.CostUsd;
         s.Tokens += usage.TotalTokens;

@@ -29,16 +29,7 @@ public sealed class UsageDayGrain(
         var key = string.Join('\n', user, agentId, usage.Provider, usage.Model);
         var rows = state.State.Rows;
         rows[key] = rows.TryGetValue(key, out var known)
-            ? known with
-            {
-                Usage = known.Usage with
-                {
-                    InputTokens = known.Usage.InputTokens + usage.InputTokens,
-                    OutputTokens = known.Usage.OutputTokens + usage.OutputTokens,
-                    CostUsd = known.Usage.CostUsd + usage.CostUsd,
-                    Turns = known.Usage.Turns + usage.Turns,
-                },
-            }
+            ? known with { Usage = known.Usage.Plus(usage) }
             : new UsageRow(user, agentId, usage);
         _dirty = true;
         return Task.CompletedTask;
