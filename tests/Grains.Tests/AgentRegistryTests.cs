@@ -172,6 +172,29 @@ public sealed class AgentRegistryTests(RegistryClusterFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task CapabilityIndex_KeepsEveryIdOfAConcurrentBurst_WithInterleavedRemoves()
+    {
+        // The index grain is reentrant with group commit: adds and removes that overlap a write
+        // share the next one, and each call returns only after a write that includes it.
+        var index = fixture.Client.GetGrain<ICapabilityIndexGrain>(NewId("burst"));
+        var ids = Enumerable.Range(0, 300).Select(i => $"b-{i:D3}").ToList();
+        var removed = ids.Where((_, i) => i % 3 == 0).ToHashSet();
+
+        await Task.WhenAll(ids.Select(async id =>
+        {
+            await index.AddAsync(id);
+            if (removed.Contains(id))
+            {
+                await index.RemoveAsync(id);
+            }
+        }));
+
+        var page = await index.ListAsync(null, 1000);
+        Assert.Equal(ids.Where(id => !removed.Contains(id)).Order(StringComparer.Ordinal), page.Ids);
+        Assert.False(page.HasMore);
+    }
+
+    [Fact]
     public async Task List_FiltersByStatus_AcrossAllShards()
     {
         var prefix = NewId("flt");
