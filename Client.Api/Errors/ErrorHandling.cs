@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using OrleansAgents.Errors;
 
@@ -20,7 +19,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         var problem = exception switch
         {
             DomainException domain => ProblemResults.ForDomain(domain),
-            BadHttpRequestException bad => FromBadRequest(bad),
+            BadHttpRequestException bad => await FromBadRequestAsync(context, bad),
             Orleans.Runtime.OrleansException or TimeoutException or OperationCanceledException when !context.RequestAborted.IsCancellationRequested
                 => ProblemResults.Create(503, ErrorCodes.Unavailable, "The cluster did not answer in time; retry shortly.", recoverable: true),
             // A grain's write failed because PostgreSQL is down or restarting (chaos suite): the
@@ -51,7 +50,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
         return true;
     }
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    private static async Task<Microsoft.AspNetCore.Mvc.ProblemDetails> FromBadRequestAsync(HttpContext context, BadHttpRequestException bad)
     {
         if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -63,18 +62,7 @@ public sealed partial class ErrorHandling(ILogger<ErrorHandling> logger) : IExce
             return ProblemResults.Create(415, ErrorCodes.UnsupportedMediaType, "Send the body as application/json.");
         }
 
-        return bad.InnerException switch
-        {
-            JsonException json when json.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                => ProblemResults.Create(400, ErrorCodes.UnknownField, $"The body has a field this endpoint does not know: '{json.Path}'."),
-            JsonException json when json.Message.Contains("could not be converted", StringComparison.Ordinal)
-                => ProblemResults.Create(400, ErrorCodes.WrongType, $"The field '{json.Path}' has the wrong JSON type."),
-            JsonException json => ProblemResults.Create(400, ErrorCodes.BodyNotJson,
-                $"The body is not valid JSON (line {json.LineNumber + 1}, byte {json.BytePositionInLine + 1})."),
-            _ when bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase)
-                => ProblemResults.Create(400, ErrorCodes.BodyMissing, "A JSON body is required."),
-            _ => ProblemResults.Create(400, ErrorCodes.ValidationFailed, bad.Message),
-        };
+        return await context.RequestServices.GetRequiredService<JsonBodyErrors>().ForBadBodyAsync(context, bad);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

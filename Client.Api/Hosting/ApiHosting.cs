@@ -54,6 +54,7 @@ public static class ApiHosting
             }
         });
         services.AddExceptionHandler<ErrorHandling>();
+        services.AddSingleton<JsonBodyErrors>();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
         services.AddAgentsRateLimiting();
         services.AddAgentsMcp();
@@ -98,6 +99,8 @@ public static class ApiHosting
         });
         app.UseStatusCodePages();
         app.UseLocalPortEndpoints();
+        // After routing (the endpoint says whether it binds a JSON body), before any endpoint reads one.
+        app.Use(JsonBodyErrors.KeepJsonBodies);
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
