@@ -194,12 +194,18 @@ public static class UsersApi
         return null;
     }
 
-    private static async Task<Ok<ApiKeyListResponse>> ListKeysAsync(string? cursor, IGrainFactory grains)
+    private static async Task<Results<Ok<ApiKeyListResponse>, ProblemHttpResult>> ListKeysAsync([AsParameters] PageRequest paging, IGrainFactory grains)
     {
-        var ids = await grains.GetGrain<IApiKeyDirectoryGrain>(0).ListAsync(cursor, 201);
-        var page = ids.Take(200).ToList();
+        // 200 without a limit, as before limit was read.
+        if (!paging.TrySize(200, 200, out var pageSize, out var badLimit))
+        {
+            return badLimit;
+        }
+
+        var ids = await grains.GetGrain<IApiKeyDirectoryGrain>(0).ListAsync(paging.Cursor, pageSize + 1);
+        var page = ids.Take(pageSize).ToList();
         var keys = await Task.WhenAll(page.Select(i => grains.GetGrain<IApiKeyGrain>(i).GetAsync().AsTask()));
-        return TypedResults.Ok(new ApiKeyListResponse([.. keys.OfType<ApiKeyView>()], ids.Count > 200 ? page[^1] : null));
+        return TypedResults.Ok(new ApiKeyListResponse([.. keys.OfType<ApiKeyView>()], ids.Count > pageSize ? page[^1] : null));
     }
 
     private static async Task<Results<Ok<ApiKeyView>, ProblemHttpResult>> RevokeKeyAsync(string id, HttpContext http, IGrainFactory grains)

@@ -225,6 +225,38 @@ public sealed partial class SecurityTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task ApiKeys_ListPagesByLimit_AndRefuseABadLimit()
+    {
+        // Other tests create keys in this fixture too: the pages are checked for this test's two keys only.
+        var mine = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var created = await _admin.PostAsJsonAsync("/api/api-keys", new { name = $"pager-{i}", roles = ViewerRole });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            mine.Add((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["view"]!["id"]!);
+        }
+
+        mine.Sort(StringComparer.Ordinal);
+        var before = mine[0][..^1] + (char)(mine[0][^1] - 1); // sorts just before the first of mine
+        var first = (await _admin.GetFromJsonAsync<JsonObject>($"/api/api-keys?limit=1&cursor={before}"))!;
+        Assert.Equal(mine[0], (string?)Assert.Single(first["items"]!.AsArray())!["id"]);
+        var cursor = (string?)first["nextCursor"];
+        Assert.Equal(mine[0], cursor);
+
+        var next = (await _admin.GetFromJsonAsync<JsonObject>($"/api/api-keys?limit=1&cursor={cursor}"))!;
+        var following = (string?)Assert.Single(next["items"]!.AsArray())!["id"];
+        Assert.True(string.CompareOrdinal(following, mine[0]) > 0 && string.CompareOrdinal(following, mine[1]) <= 0, $"{following} after {mine[0]}");
+
+        var all = (await _admin.GetFromJsonAsync<JsonObject>("/api/api-keys"))!;
+        Assert.Contains(mine[1], all["items"]!.AsArray().Select(k => (string?)k!["id"]));
+
+        foreach (var limit in new[] { "0", "201", "ten", "-1" })
+        {
+            await ProblemAssert.IsAsync(await _admin.GetAsync($"/api/api-keys?limit={limit}"), HttpStatusCode.BadRequest, "request.invalid_limit");
+        }
+    }
+
+    [Fact]
     public async Task ApiKeys_AuthenticateMachineClients_UntilRevoked()
     {
         var created = await _admin.PostAsJsonAsync("/api/api-keys", new { name = "ci-bot", roles = AnalystRole });
