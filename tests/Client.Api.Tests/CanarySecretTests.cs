@@ -58,19 +58,13 @@ public sealed class CanarySecretTests(ApiFactory factory)
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", token);
 
-        await Keep(admin.PostAsJsonAsync("/api/agents", new { id = "canary-agent", name = "c", capabilities = LlmCapability }));
-        var submitted = await Keep(admin.PostAsJsonAsync("/api/agents/canary-agent/tasks", new { skill = "llm.chat", input = new { prompt = "hi" }, maxAttempts = 1 }));
+        var agent = "canary-" + Guid.NewGuid().ToString("N")[..8];
+        await Keep(admin.PostAsJsonAsync("/api/agents", new { id = agent, name = "c", capabilities = LlmCapability }));
+        var submitted = await Keep(admin.PostAsJsonAsync($"/api/agents/{agent}/tasks", new { skill = "llm.chat", input = new { prompt = "hi" }, maxAttempts = 1 }));
         var id = (string)(await submitted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        for (var i = 0; i < 200; i++)
-        {
-            var task = await Keep(admin.GetAsync($"/api/tasks/{id}"));
-            if ((string?)(await task.Content.ReadFromJsonAsync<JsonObject>())!["finishedAt"] is not null)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(
+            async () => (string?)(await (await Keep(admin.GetAsync($"/api/tasks/{id}"))).Content.ReadFromJsonAsync<JsonObject>())!["finishedAt"] is not null,
+            "the llm.chat task to finish");
 
         await Keep(admin.GetAsync("/api/audit?limit=200"));
         await Keep(ApiFactory.OnLocalPort(app, factory.ManagementPort).GetAsync("/metrics"));

@@ -36,14 +36,9 @@ public sealed class ClusterTlsClientModeTests : IDisposable
 
         using var api = new TlsClientApi(_clusterId, redis, _certificates.Issue("api", server: false));
         var http = await Task.Run(api.CreateClient).WaitAsync(TimeSpan.FromMinutes(2));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        HttpStatusCode status;
-        while ((status = (await http.GetAsync(new Uri(HealthEndpoints.ReadyPath, UriKind.Relative))).StatusCode) != HttpStatusCode.OK && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
-        }
-
-        Assert.Equal(HttpStatusCode.OK, status);
+        await Eventually.HoldsAsync(
+            async () => (await http.GetAsync(new Uri(HealthEndpoints.ReadyPath, UriKind.Relative))).StatusCode,
+            status => status == HttpStatusCode.OK, "the client-mode API to be ready");
     }
 
     private async Task<IHost> StartSiloAsync(string redis)

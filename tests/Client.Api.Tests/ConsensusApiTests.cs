@@ -52,20 +52,13 @@ public sealed class ConsensusApiTests(ApiFactory factory)
         var response = await _http.PostAsJsonAsync("/api/swarms/consensus", new { capability, skill = "echo", input = "x", agents = 2 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
-        for (var i = 0; ; i++)
-        {
-            var round = (await _http.GetFromJsonAsync<JsonObject>($"/api/swarms/consensus/{id}"))!;
-            if ((string?)round["status"] != "running")
-            {
-                Assert.Equal("decided", (string?)round["status"]);
-                Assert.Equal(2, (int)round["quorum"]!);
-                Assert.Equal("\"x\"", round["answer"]!.ToJsonString());
-                break;
-            }
-
-            Assert.True(i < 400, "the round did not finish");
-            await Task.Delay(50);
-        }
+        var round = await Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>($"/api/swarms/consensus/{id}"))!,
+            r => (string?)r["status"] != "running",
+            "the round to finish", describe: r => $"status {(string?)r["status"]}");
+        Assert.Equal("decided", (string?)round["status"]);
+        Assert.Equal(2, (int)round["quorum"]!);
+        Assert.Equal("\"x\"", round["answer"]!.ToJsonString());
     }
 
     [Fact]
@@ -140,18 +133,10 @@ public sealed class ConsensusApiTests(ApiFactory factory)
         var response = await _http.PostAsJsonAsync("/api/swarms/consensus", new { capability, skill = "echo", input = 1, agents = 2, waitSeconds = 20 });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        JsonObject network;
-        for (var i = 0; ; i++)
-        {
-            network = (await _http.GetFromJsonAsync<JsonObject>("/api/collective/network?limit=500"))!;
-            if (network["edges"]!.AsArray().Any(e => (string?)e!["from"] == agents[0] && (string?)e["kind"] == "consensus"))
-            {
-                break;
-            }
-
-            Assert.True(i < 200, "no consensus edge");
-            await Task.Delay(50);
-        }
+        var network = await Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>("/api/collective/network?limit=500"))!,
+            n => n["edges"]!.AsArray().Any(e => (string?)e!["from"] == agents[0] && (string?)e["kind"] == "consensus"),
+            $"a consensus edge from {agents[0]}", describe: n => $"{n["edges"]!.AsArray().Count} edges");
 
         Assert.Contains(network["nodes"]!.AsArray(), n => (string?)n!["id"] == agents[1]);
         Assert.NotNull(network["signals"]!["collusion"]);

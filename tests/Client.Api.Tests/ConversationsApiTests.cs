@@ -325,12 +325,9 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         var agent = await RegisterAsync(_dev, "hang");
         var conversation = await StartAsync(_dev, agent);
         await SendAsync(_dev, conversation, "wait forever");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((string?)(await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["conversation"]!["runningTurn"] != "1")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the turn never started");
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(
+            async () => (string?)(await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{conversation}"))!["conversation"]!["runningTurn"] == "1",
+            "turn 1 to start running");
 
         var cancelled = await _dev.PostAsync($"/api/conversations/{conversation}/turns/1/cancel", null);
         Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
@@ -350,13 +347,10 @@ public sealed class ConversationsApiTests(HostedAgentsFixture fixture) : IClassF
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var taskId = (string)(await submitted.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        JsonObject task;
-        while ((string?)(task = (await _dev.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!)["state"] is "queued" or "running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "agent.run never finished");
-            await Task.Delay(100);
-        }
+        var task = await Eventually.HoldsAsync(
+            async () => (await _dev.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!,
+            t => (string?)t["state"] is not ("queued" or "running"),
+            "the agent.run task to finish", describe: t => $"state {(string?)t["state"]}");
 
         Assert.Equal("succeeded", (string?)task["state"]);
         var result = task["result"]!;

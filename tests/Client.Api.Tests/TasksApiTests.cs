@@ -20,21 +20,11 @@ public sealed class TasksApiTests(ApiFactory factory)
         return id;
     }
 
-    private async Task<JsonObject> WaitFinishedAsync(string taskId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            var task = (await _http.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!;
-            if ((string?)task["state"] is "succeeded" or "failed" or "cancelled" or "dead-lettered")
-            {
-                return task;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"task still {(string?)task["state"]}");
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonObject> WaitFinishedAsync(string taskId) =>
+        Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>($"/api/tasks/{taskId}"))!,
+            task => (string?)task["state"] is "succeeded" or "failed" or "cancelled" or "dead-lettered",
+            $"task {taskId} to finish", describe: task => $"state {(string?)task["state"]}");
 
     [Fact]
     public async Task SubmitToAgent_Returns202WithLocation_AndTheResultArrives()

@@ -50,21 +50,11 @@ public sealed class WorkflowsApiTests(ApiFactory factory)
         return JsonNode.Parse(text)!.AsObject();
     }
 
-    private async Task<JsonObject> WaitRunAsync(string runId)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var run = (await _http.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!;
-            if ((string?)run["status"] is "succeeded" or "failed" or "cancelled")
-            {
-                return run;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"run still {(string?)run["status"]}");
-            await Task.Delay(50);
-        }
-    }
+    private Task<JsonObject> WaitRunAsync(string runId) =>
+        Eventually.HoldsAsync(
+            async () => (await _http.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!,
+            run => (string?)run["status"] is "succeeded" or "failed" or "cancelled",
+            $"run {runId} to finish", describe: run => $"status {(string?)run["status"]}");
 
     [Fact]
     public async Task AWorkflow_GoesFromCreateToAProductionRun_OverHttp()
@@ -161,12 +151,9 @@ public sealed class WorkflowsApiTests(ApiFactory factory)
         await PostAsync($"/api/workflows/{id}/validate");
         var run = await PostAsync($"/api/workflows/{id}/runs", new { mode = "test" }, HttpStatusCode.Accepted);
         var runId = (string)run["runId"]!;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while ((string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!["status"] != "waiting")
-        {
-            Assert.True(DateTime.UtcNow < deadline);
-            await Task.Delay(50);
-        }
+        await Eventually.HoldsAsync(
+            async () => (string?)(await _http.GetFromJsonAsync<JsonObject>($"/api/runs/{runId}"))!["status"] == "waiting",
+            "the run to wait at the approval gate");
 
         // The admin started the run, so an operator decides its gate (no self-approval).
         var approver = factory.ClientFor("approver-" + Guid.NewGuid().ToString("N")[..6], OrleansAgents.Security.Roles.Operator);

@@ -57,24 +57,17 @@ public sealed class NetworkGrainTests(ConsensusClusterFixture fixture) : IClassF
             OrleansAgents.Swarms.ConsensusAggregation.Majority, 2, TimeSpan.FromSeconds(20), null, "user:t"));
         await round.WaitAsync(TimeSpan.FromSeconds(20));
 
-        for (var i = 0; ; i++)
-        {
-            var network = await NetworkAsync();
-            var delegation = network.Edges.SingleOrDefault(e => e.Kind == NetworkEdgeKind.Delegation && e.From == agents[0]);
-            var consensus = network.Edges.Where(e => e.Kind == NetworkEdgeKind.Consensus && agents.Contains(e.From)).ToList();
-            if (delegation is not null && consensus.Count == 3)
-            {
-                Assert.Equal((agents[1], 1.0), (delegation.To, delegation.Positive));
-                Assert.All(consensus, e => Assert.Equal(1, e.Positive));
-                // The swarm's satisfied ratings among the three agree with the consensus edges.
-                Assert.Equal(6, network.Edges.Count(e => e.Kind == NetworkEdgeKind.Rating && agents.Contains(e.From) && agents.Contains(e.To)));
-                var members = network.Communities.Single(c => c.Members.Contains(agents[0])).Members;
-                Assert.Equal(agents, members.Where(agents.Contains));
-                return;
-            }
+        var network = await Eventually.HoldsAsync(NetworkAsync,
+            n => n.Edges.Any(e => e.Kind == NetworkEdgeKind.Delegation && e.From == agents[0])
+                && n.Edges.Count(e => e.Kind == NetworkEdgeKind.Consensus && agents.Contains(e.From)) == 3,
+            "the delegation edge and three consensus edges", describe: n => $"{n.Edges.Count} edges");
 
-            Assert.True(i < 200, "edges did not arrive");
-            await Task.Delay(25);
-        }
+        var delegation = network.Edges.Single(e => e.Kind == NetworkEdgeKind.Delegation && e.From == agents[0]);
+        Assert.Equal((agents[1], 1.0), (delegation.To, delegation.Positive));
+        Assert.All(network.Edges.Where(e => e.Kind == NetworkEdgeKind.Consensus && agents.Contains(e.From)), e => Assert.Equal(1, e.Positive));
+        // The swarm's satisfied ratings among the three agree with the consensus edges.
+        Assert.Equal(6, network.Edges.Count(e => e.Kind == NetworkEdgeKind.Rating && agents.Contains(e.From) && agents.Contains(e.To)));
+        var members = network.Communities.Single(c => c.Members.Contains(agents[0])).Members;
+        Assert.Equal(agents, members.Where(agents.Contains));
     }
 }
