@@ -16,7 +16,8 @@ public static class ConversationServiceCollectionExtensions
         services.TryAddSingleton<HostedAgentFactory>();
         services.TryAddSingleton<AgentUsageMetrics>();
         services.TryAddSingleton<ModelUsageRecorder>();
-        services.AddValidatedOptions<LlmPriceOptions, LlmPriceOptionsValidator>(LlmOptions.Section);
+        services.AddValidatedOptions<LlmPriceOptions, LlmPriceOptionsValidator>(LlmOptions.Section)
+            .ValidateRules<LlmPriceOptions, IOptions<LlmOptions>>(LlmPriceOptionsValidator.ProviderFailures);
         services.AddSkill<AgentRunSkill>(SkillRegistry.AnyCapability);
         return services;
     }

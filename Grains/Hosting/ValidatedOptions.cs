@@ -25,6 +25,14 @@ public static class ValidatedOptions
     }
 
     /// <summary>
+    /// As <see cref="AddValidatedOptions{TOptions, TValidator}"/> for options the generator has nothing to check at the
+    /// top (only a dictionary of items, which it does not enumerate): every rule comes from <c>ValidateRules</c>.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
+
+    /// <summary>
     /// Adds the rules data annotations cannot state (across settings, over a list's items): <paramref name="failures"/>
     /// yields one "Section:Key …" message per broken rule, with the values involved, and nothing when all hold.
     /// </summary>
@@ -77,13 +85,10 @@ public static class OptionBounds
 internal sealed record OptionsSection<TOptions>(string Name);
 
 /// <summary>
-/// Runs <typeparamref name="TValidator"/> and rewrites the generated validator's
-/// "Member: The field Type.Member must be between 10 and 2147483647." into
-/// "Section:Member must be at least 10 (was 5).": the generator ignores a custom ErrorMessage in some
-/// cases, and its type-qualified name is not something an operator can find in appsettings.
-/// Failures already written as "Section:Key …" (hand-written rules) pass through unchanged.
+/// Runs <typeparamref name="TValidator"/> and names each failure by its configuration key
+/// (<see cref="ConfigKeys.Reword"/>); failures already written as "Section:Key …" pass through unchanged.
 /// </summary>
-internal sealed partial class ConfigKeyNamedValidator<TOptions, TValidator>(OptionsSection<TOptions> section, IServiceProvider services)
+internal sealed class ConfigKeyNamedValidator<TOptions, TValidator>(OptionsSection<TOptions> section, IServiceProvider services)
     : IValidateOptions<TOptions>
     where TOptions : class
     where TValidator : class, IValidateOptions<TOptions>
@@ -98,10 +103,32 @@ internal sealed partial class ConfigKeyNamedValidator<TOptions, TValidator>(Opti
             return result;
         }
 
-        return ValidateOptionsResult.Fail(result.Failures.Select(f => Reword(f, options)));
+        return ValidateOptionsResult.Fail(result.Failures.Select(f => ConfigKeys.Reword(section.Name, f, options)));
+    }
+}
+
+/// <summary>
+/// Rewrites the generated validator's "Member: The field Type.Member must be between 10 and 2147483647." into
+/// "Section:Member must be at least 10 (was 5).": the generator ignores a custom ErrorMessage in some cases, and its
+/// type-qualified name is not something an operator can find in appsettings. A nested member
+/// (<c>[ValidateObjectMembers]</c>: "Type.Lockout.MaxFailures", <c>[ValidateEnumeratedItems]</c>: "Type.Prices[0].Model")
+/// becomes "Section:Lockout:MaxFailures", "Section:Prices:0:Model".
+/// </summary>
+public static partial class ConfigKeys
+{
+    /// <summary>
+    /// Runs a generated validator where no options pipeline does (a dictionary's values, settings read before the host
+    /// is built), each failure named as <c>{keyPrefix}:Member</c>.
+    /// </summary>
+    public static IEnumerable<string> FailuresOf<TOptions>(this IValidateOptions<TOptions> validator, string keyPrefix, TOptions options)
+        where TOptions : class
+    {
+        var result = validator.Validate(null, options);
+        return result.Failed && result.Failures is not null ? result.Failures.Select(f => Reword(keyPrefix, f, options)) : [];
     }
 
-    private string Reword(string failure, TOptions options)
+    /// <summary>The generator's <paramref name="failure"/> about <paramref name="options"/>, named from <paramref name="keyPrefix"/>; other text unchanged.</summary>
+    public static string Reword(string keyPrefix, string failure, object options)
     {
         var match = GeneratedFailure().Match(failure);
         if (!match.Success)
@@ -110,17 +137,38 @@ internal sealed partial class ConfigKeyNamedValidator<TOptions, TValidator>(Opti
         }
 
         var member = match.Groups["member"].Value;
+        var path = match.Groups["path"].Captures.Select(c => c.Value).ToList();
+        var key = string.Join(':', [keyPrefix, .. path.Select(p => p.Replace("[", ":", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal)), member]);
         var rule = OpenEndedRange().Replace(match.Groups["rule"].Value, "must be at least ${min}");
-        var value = typeof(TOptions).GetProperty(member)?.GetValue(options);
-        var was = value is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (was {value})");
-        return $"{section.Name}:{member} {rule}{was}.";
+        var value = ValueAt(options, [.. path, member]);
+        var was = value is null || (value is string text && string.IsNullOrWhiteSpace(text)) ? "" : string.Create(CultureInfo.InvariantCulture, $" (was {value})");
+        return $"{key} {rule}{was}.";
     }
 
-    // "Member: The field Type.Member <rule>." (Range, MinLength, …) and "Member: The Type.Member field is required."
-    [GeneratedRegex(@"^(?<member>\w+): The (?:field )?(?:[\w.]+\.)?\k<member>(?: field)? (?<rule>.+?)\.?$")]
+    // Follows "Lockout", "Prices[0]", … from the options to the member the failure is about.
+    private static object? ValueAt(object? value, IEnumerable<string> path)
+    {
+        foreach (var step in path)
+        {
+            var bracket = step.IndexOf('[', StringComparison.Ordinal);
+            var property = bracket < 0 ? step : step[..bracket];
+            value = value?.GetType().GetProperty(property)?.GetValue(value);
+            if (bracket >= 0 && value is System.Collections.IList list)
+            {
+                var index = int.Parse(step[(bracket + 1)..^1], CultureInfo.InvariantCulture);
+                value = index < list.Count ? list[index] : null;
+            }
+        }
+
+        return value;
+    }
+
+    // "Member: The field Type.Member <rule>." (Range, MinLength, …), "Member: The Type.Member field is required.",
+    // and nested members "Type.Lockout.Member", "Type.Prices[0].Member".
+    [GeneratedRegex(@"^(?<member>\w+): The (?:field )?(?:\w+\.)?(?:(?<path>\w+(?:\[\d+\])?)\.)*\k<member>(?: field)? (?<rule>.+?)\.?$")]
     private static partial Regex GeneratedFailure();
 
     // A Range whose upper bound is the type's maximum only states a minimum.
-    [GeneratedRegex(@"must be between (?<min>\S+) and (?:2147483647|9223372036854775807|1\.7976931348623157E\+308|10675199\.02:48:05\.4775807)$")]
+    [GeneratedRegex(@"must be between (?<min>\S+) and (?:2147483647|9223372036854775807|1\.7976931348623157E\+308|79228162514264337593543950335|10675199\.02:48:05\.4775807)$")]
     private static partial Regex OpenEndedRange();
 }

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Mcp;
 
@@ -19,12 +21,15 @@ public sealed class McpServerOptions
     public List<string> AllowedTools { get; set; } = [];
 
     /// <summary>Per call (tools/list or tools/call), including connecting.</summary>
+    [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 30;
 
     /// <summary>Calls per minute from one process (a token bucket per server and process).</summary>
+    [Range(1, int.MaxValue)]
     public int CallsPerMinute { get; set; } = 60;
 
     /// <summary>How long a tools/list answer (the tools' schemas) is reused.</summary>
+    [Range(0, int.MaxValue)]
     public int ToolListTtlSeconds { get; set; } = 300;
 }
 
@@ -45,9 +50,19 @@ public sealed partial class McpOptions
     internal static partial Regex ToolNameRegex();
 }
 
-public sealed class McpOptionsValidator : IValidateOptions<McpOptions>
+/// <summary>
+/// A server's bounds, generated from their data annotations. The generator does not enumerate a dictionary, so
+/// <see cref="McpOptionsValidator.ServerFailures"/> runs this for each server.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class McpServerOptionsValidator : IValidateOptions<McpServerOptions>;
+
+/// <summary>The rules of <c>Mcp</c>, added in <c>AddMcpTools</c>: each server's name, URL, credential pair, tools and bounds.</summary>
+internal static class McpOptionsValidator
 {
-    public ValidateOptionsResult Validate(string? name, McpOptions options)
+    private static readonly McpServerOptionsValidator Server = new();
+
+    internal static IEnumerable<string> ServerFailures(McpOptions options)
     {
         var errors = new List<string>();
         foreach (var (server, s) in options.Servers)
@@ -73,12 +88,9 @@ public sealed class McpOptionsValidator : IValidateOptions<McpOptions>
                 errors.Add($"{prefix}:AllowedTools: '{tool}' must match ^[A-Za-z0-9_.-]{{1,64}}$ and mcp_{{server}}_{{tool}} be at most 64 characters.");
             }
 
-            if (s.TimeoutSeconds is < 1 or > 600 || s.CallsPerMinute < 1 || s.ToolListTtlSeconds < 0)
-            {
-                errors.Add($"{prefix}: TimeoutSeconds is 1-600, CallsPerMinute at least 1, ToolListTtlSeconds at least 0.");
-            }
+            errors.AddRange(Server.FailuresOf(prefix, s));
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

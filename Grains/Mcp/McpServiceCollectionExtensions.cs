@@ -9,7 +9,8 @@ public static class McpServiceCollectionExtensions
     /// <summary>Hosted agents' MCP tools: servers from Mcp:Servers (checked at start), their client, metrics.</summary>
     public static IServiceCollection AddMcpTools(this IServiceCollection services)
     {
-        services.AddValidatedOptions<McpOptions, McpOptionsValidator>(McpOptions.Section);
+        services.AddValidatedOptions<McpOptions>(McpOptions.Section)
+            .ValidateRules(McpOptionsValidator.ServerFailures);
         services.TryAddSingleton<McpMetrics>();
         services.TryAddSingleton<McpToolProvider>();
         // Redirects are not followed (the configured URL is the only target) and request logging is

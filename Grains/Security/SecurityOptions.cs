@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Security;
 
@@ -7,18 +9,24 @@ public sealed class SecurityOptions
 {
     public const string Section = "Security";
 
+    [Required, ValidateObjectMembers]
     public LockoutOptions Lockout { get; set; } = new();
 
     /// <summary>Absolute lifetime of a refresh-token family, from the login that started it.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
 
     /// <summary>Rotated refresh secrets a family remembers, to recognise a replayed (stolen) one.</summary>
+    // Each of these lists lives inside one grain state that is rewritten on every change.
+    [Range(1, 1000)]
     public int RotatedSecretsKept { get; set; } = 20;
 
     /// <summary>Live refresh-token families one user may hold; a new login beyond it revokes the oldest.</summary>
+    [Range(1, 10_000)]
     public int MaxSessionsPerUser { get; set; } = 100;
 
     /// <summary>How often each process's revocation cache asks the cluster for new revocations.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -26,11 +34,13 @@ public sealed class SecurityOptions
     /// OWASP's 2023 figure for PBKDF2-HMAC-SHA512 is 210,000; less is refused. Hashes made with fewer
     /// are upgraded at the user's next successful login.
     /// </summary>
+    [Range(MinPasswordIterations, 10_000_000)]
     public int PasswordIterations { get; set; } = MinPasswordIterations;
 
     public const int MinPasswordIterations = 210_000;
 
     /// <summary>An API key's LastUsedAt is stored at most this often (every use still updates it in memory).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", OptionBounds.MaxTimeSpan)]
     public TimeSpan ApiKeyUsageWriteInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
@@ -38,65 +48,30 @@ public sealed class SecurityOptions
 public sealed class LockoutOptions
 {
     /// <summary>Failed logins from one address for one name before attempts are delayed.</summary>
+    [Range(1, 1000)]
     public int MaxFailures { get; set; } = 5;
 
     /// <summary>The longest delay between attempts (delays double from BaseDelay up to this).</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The delay after the MaxFailures-th failure; each further failure doubles it.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
-internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+/// <summary>
+/// The bounds above (Lockout's through <c>[ValidateObjectMembers]</c>), generated from their data annotations;
+/// <see cref="CrossFieldFailures"/> is added in <c>AddSecurityOptions</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
 {
-    // Each of these lists lives inside one grain state that is rewritten on every change.
-    private const int RotatedSecretsCeiling = 1000;
-    private const int SessionsCeiling = 10_000;
-
-    public ValidateOptionsResult Validate(string? name, SecurityOptions o)
+    internal static IEnumerable<string> CrossFieldFailures(SecurityOptions o)
     {
-        var errors = new List<string>();
-        void Positive(TimeSpan value, string key)
+        if (o.Lockout is not null && o.Lockout.BaseDelay > o.Lockout.Duration)
         {
-            if (value <= TimeSpan.Zero)
-            {
-                errors.Add($"{SecurityOptions.Section}:{key} must be positive (was {value}).");
-            }
+            yield return $"{SecurityOptions.Section}:Lockout:BaseDelay must not exceed Lockout:Duration ({o.Lockout.BaseDelay} > {o.Lockout.Duration}).";
         }
-
-        void Between(int value, int min, int max, string key)
-        {
-            if (value < min || value > max)
-            {
-                errors.Add($"{SecurityOptions.Section}:{key} must be between {min} and {max} (was {value}).");
-            }
-        }
-
-        if (o.Lockout is null)
-        {
-            errors.Add($"{SecurityOptions.Section}:Lockout is required.");
-        }
-        else
-        {
-            Between(o.Lockout.MaxFailures, 1, 1000, "Lockout:MaxFailures");
-            Positive(o.Lockout.Duration, "Lockout:Duration");
-            Positive(o.Lockout.BaseDelay, "Lockout:BaseDelay");
-            if (o.Lockout.BaseDelay > o.Lockout.Duration)
-            {
-                errors.Add($"{SecurityOptions.Section}:Lockout:BaseDelay must not exceed Lockout:Duration.");
-            }
-        }
-
-        Between(o.PasswordIterations, SecurityOptions.MinPasswordIterations, 10_000_000, nameof(o.PasswordIterations));
-        Positive(o.RefreshTokenLifetime, nameof(o.RefreshTokenLifetime));
-        Between(o.RotatedSecretsKept, 1, RotatedSecretsCeiling, nameof(o.RotatedSecretsKept));
-        Between(o.MaxSessionsPerUser, 1, SessionsCeiling, nameof(o.MaxSessionsPerUser));
-        Positive(o.RevocationPollInterval, nameof(o.RevocationPollInterval));
-        if (o.ApiKeyUsageWriteInterval < TimeSpan.Zero)
-        {
-            errors.Add($"{SecurityOptions.Section}:ApiKeyUsageWriteInterval must not be negative (was {o.ApiKeyUsageWriteInterval}).");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Security.Audit;
 
 namespace OrleansAgents.Grains.Security;
@@ -13,8 +14,8 @@ public static class SecurityServiceCollectionExtensions
     {
         if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<SecurityOptions>)))
         {
-            services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateOnStart();
-            services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+            services.AddValidatedOptions<SecurityOptions, SecurityOptionsValidator>(SecurityOptions.Section)
+                .ValidateRules(SecurityOptionsValidator.CrossFieldFailures);
         }
 
         services.TryAddSingleton(TimeProvider.System);

@@ -21,7 +21,8 @@ public static class BuiltInSkillsServiceCollectionExtensions
         services.TryAddSingleton<SkillMetrics>();
         services.TryAddSingleton<GuardedCalls>();
 
-        services.AddValidatedOptions<HttpSkillOptions, HttpSkillOptionsValidator>(HttpSkillOptions.Section);
+        services.AddValidatedOptions<HttpSkillOptions, HttpSkillOptionsValidator>(HttpSkillOptions.Section)
+            .ValidateRules(HttpSkillOptionsValidator.ListFailures);
         // Redirects are not followed (the target could leave the allow-list), cookies not kept, and
         // the factory's request logging is off: URLs may carry secrets in their query.
         services.AddHttpClient(HttpRequestSkill.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
@@ -36,7 +37,8 @@ public static class BuiltInSkillsServiceCollectionExtensions
             })
             .RemoveAllLoggers();
 
-        services.AddValidatedOptions<LlmOptions, LlmOptionsValidator>(LlmOptions.Section);
+        services.AddValidatedOptions<LlmOptions>(LlmOptions.Section)
+            .ValidateRules(LlmOptionsValidator.ProviderFailures);
         services.AddHttpClient(LlmClients.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
             .RemoveAllLoggers();

@@ -65,24 +65,17 @@ public sealed class SkillRegistry
                 [.. e.Capabilities.Order(StringComparer.Ordinal)]))];
 }
 
-internal sealed class SkillOptionsValidator : IValidateOptions<SkillOptions>
+/// <summary>
+/// The rule of <c>Skills</c>, added in <c>AddSkillRegistry</c>: every capability in <c>Allow</c> is one an agent can
+/// have, or <c>*</c>. Nothing here for the generator: it does not enumerate a dictionary.
+/// </summary>
+internal static class SkillOptionsValidator
 {
-    public ValidateOptionsResult Validate(string? name, SkillOptions options)
-    {
-        var errors = new List<string>();
-        foreach (var (skill, capabilities) in options.Allow)
-        {
-            foreach (var capability in capabilities)
-            {
-                if (capability != SkillRegistry.AnyCapability && !AgentRules.IsValidCapability(capability))
-                {
-                    errors.Add($"{SkillOptions.Section}:Allow:{skill} has an invalid capability '{capability}' (pattern {AgentRules.CapabilityPattern}, or *).");
-                }
-            }
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+    internal static IEnumerable<string> AllowFailures(SkillOptions options) =>
+        from entry in options.Allow
+        from capability in entry.Value
+        where capability != SkillRegistry.AnyCapability && !AgentRules.IsValidCapability(capability)
+        select $"{SkillOptions.Section}:Allow:{entry.Key} has an invalid capability '{capability}' (pattern {AgentRules.CapabilityPattern}, or *).";
 }
 
 public static class SkillServiceCollectionExtensions
@@ -101,7 +94,8 @@ public static class SkillServiceCollectionExtensions
 
     internal static IServiceCollection AddSkillRegistry(this IServiceCollection services)
     {
-        services.AddValidatedOptions<SkillOptions, SkillOptionsValidator>(SkillOptions.Section);
+        services.AddValidatedOptions<SkillOptions>(SkillOptions.Section)
+            .ValidateRules(SkillOptionsValidator.AllowFailures);
         services.TryAddSingleton<SkillRegistry>();
         return services;
     }

@@ -28,10 +28,12 @@ public static class SiloHosting
         settings.KubernetesPodName = configuration["POD_NAME"];
         settings.KubernetesClusterId = configuration["ORLEANS_CLUSTER_ID"];
         settings.KubernetesServiceId = configuration["ORLEANS_SERVICE_ID"];
-        var result = new SiloSettingsValidator().Validate(null, settings);
-        if (result.Failed)
+        var failures = new SiloSettingsValidator().FailuresOf(SiloSettings.Section, settings)
+            .Concat(SiloSettingsValidator.OtherFailures(settings))
+            .ToList();
+        if (failures.Count > 0)
         {
-            throw new OptionsValidationException(SiloSettings.Section, typeof(SiloSettings), result.Failures);
+            throw new OptionsValidationException(SiloSettings.Section, typeof(SiloSettings), failures);
         }
 
         return settings;

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Silo.Hosting;
 
@@ -9,19 +11,24 @@ public sealed class SiloSettings
     public const string Section = "Orleans";
 
     /// <summary>Silos and clients with the same ClusterId form one cluster.</summary>
+    [Required]
     public string ClusterId { get; set; } = "orleans-agents";
 
     /// <summary>Stays the same across deployments: grain state and reminders are keyed by it.</summary>
+    [Required]
     public string ServiceId { get; set; } = "orleans-agents";
 
+    [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
+    [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>The address other silos reach this one on; default: the first non-loopback IPv4.</summary>
     public string? AdvertisedIPAddress { get; set; }
 
     /// <summary>How long SIGTERM waits for grains to hand off before the process exits.</summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
     public bool DashboardEnabled { get; set; } = true;
@@ -31,15 +38,18 @@ public sealed class SiloSettings
     /// bounds how fast a dead silo is declared dead (Orleans' defaults, 5 s x 3, take about 15 s; calls
     /// to grains that lived there fail or wait until then).
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, "00:01:00")]
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Missed probes after which a silo votes another one dead (two votes declare it).</summary>
+    [Range(1, 10)]
     public int NumMissedProbesLimit { get; set; } = 2;
 
     /// <summary>
     /// Orleans' shortest reminder period (its default is 1 minute when unset). Only tests and the
     /// chaos suite lower it, to run watchdogs every few seconds.
     /// </summary>
+    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan? MinimumReminderPeriod { get; set; }
 
     /// <summary>
@@ -47,6 +57,7 @@ public sealed class SiloSettings
     /// (exit code 6) to rejoin: a Redis without persistence that restarts comes back empty, and
     /// Orleans then runs on beside silos started since, which cannot see it (see MembershipEntryWatch).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
     public TimeSpan MembershipLossGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>From ConnectionStrings:Postgres.</summary>
@@ -70,82 +81,45 @@ public sealed class SiloSettings
     public bool RunsInKubernetes => !string.IsNullOrWhiteSpace(KubernetesPodName);
 }
 
-internal sealed class SiloSettingsValidator : IValidateOptions<SiloSettings>
+/// <summary>
+/// The bounds above, generated from their data annotations (run by <c>SiloHosting.ReadSettings</c>, before there is a
+/// host to register options in); <see cref="OtherFailures"/> are the connection strings, the address and the rules
+/// across settings and the Kubernetes environment.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class SiloSettingsValidator : IValidateOptions<SiloSettings>
 {
-    public ValidateOptionsResult Validate(string? name, SiloSettings s)
+    internal static IEnumerable<string> OtherFailures(SiloSettings s)
     {
-        var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(s.PostgresConnectionString))
         {
-            errors.Add("ConnectionStrings:Postgres is required (environment: ConnectionStrings__Postgres), e.g. Host=127.0.0.1;Port=5432;Database=orleans_agents;Username=postgres.");
+            yield return "ConnectionStrings:Postgres is required (environment: ConnectionStrings__Postgres), e.g. Host=127.0.0.1;Port=5432;Database=orleans_agents;Username=postgres.";
         }
 
         if (string.IsNullOrWhiteSpace(s.RedisConnectionString))
         {
-            errors.Add("ConnectionStrings:Redis is required (environment: ConnectionStrings__Redis), e.g. 127.0.0.1:6379.");
+            yield return "ConnectionStrings:Redis is required (environment: ConnectionStrings__Redis), e.g. 127.0.0.1:6379.";
         }
 
-        if (string.IsNullOrWhiteSpace(s.ClusterId))
+        if (s.GatewayPort == s.SiloPort)
         {
-            errors.Add("Orleans:ClusterId must not be empty.");
-        }
-
-        if (string.IsNullOrWhiteSpace(s.ServiceId))
-        {
-            errors.Add("Orleans:ServiceId must not be empty.");
-        }
-
-        if (s.SiloPort is < 1 or > 65535)
-        {
-            errors.Add($"Orleans:SiloPort must be a TCP port (was {s.SiloPort}).");
-        }
-
-        if (s.GatewayPort is < 1 or > 65535 || s.GatewayPort == s.SiloPort)
-        {
-            errors.Add($"Orleans:GatewayPort must be a TCP port different from SiloPort (was {s.GatewayPort}).");
+            yield return $"Orleans:GatewayPort must be different from SiloPort (both {s.GatewayPort}).";
         }
 
         if (s.AdvertisedIPAddress is not null && !IPAddress.TryParse(s.AdvertisedIPAddress, out _))
         {
-            errors.Add($"Orleans:AdvertisedIPAddress must be an IP address (was '{s.AdvertisedIPAddress}').");
+            yield return $"Orleans:AdvertisedIPAddress must be an IP address (was '{s.AdvertisedIPAddress}').";
         }
 
         // Orleans' Kubernetes hosting would silently override our ids with these; refuse a disagreement instead.
         if (!string.IsNullOrWhiteSpace(s.KubernetesClusterId) && s.KubernetesClusterId != s.ClusterId)
         {
-            errors.Add($"ORLEANS_CLUSTER_ID ('{s.KubernetesClusterId}') differs from Orleans:ClusterId ('{s.ClusterId}'); set both from the pod label orleans/clusterId.");
+            yield return $"ORLEANS_CLUSTER_ID ('{s.KubernetesClusterId}') differs from Orleans:ClusterId ('{s.ClusterId}'); set both from the pod label orleans/clusterId.";
         }
 
         if (!string.IsNullOrWhiteSpace(s.KubernetesServiceId) && s.KubernetesServiceId != s.ServiceId)
         {
-            errors.Add($"ORLEANS_SERVICE_ID ('{s.KubernetesServiceId}') differs from Orleans:ServiceId ('{s.ServiceId}'); set both from the pod label orleans/serviceId.");
+            yield return $"ORLEANS_SERVICE_ID ('{s.KubernetesServiceId}') differs from Orleans:ServiceId ('{s.ServiceId}'); set both from the pod label orleans/serviceId.";
         }
-
-        if (s.ProbeTimeout <= TimeSpan.Zero || s.ProbeTimeout > TimeSpan.FromMinutes(1))
-        {
-            errors.Add($"Orleans:ProbeTimeout must be above 0 and at most 1 minute (was {s.ProbeTimeout}).");
-        }
-
-        if (s.NumMissedProbesLimit is < 1 or > 10)
-        {
-            errors.Add($"Orleans:NumMissedProbesLimit must be between 1 and 10 (was {s.NumMissedProbesLimit}).");
-        }
-
-        if (s.MinimumReminderPeriod is { } period && period <= TimeSpan.Zero)
-        {
-            errors.Add($"Orleans:MinimumReminderPeriod must be positive (was {period}).");
-        }
-
-        if (s.MembershipLossGrace < TimeSpan.FromSeconds(2) || s.MembershipLossGrace > TimeSpan.FromMinutes(10))
-        {
-            errors.Add($"Orleans:MembershipLossGrace must be between 2 seconds and 10 minutes (was {s.MembershipLossGrace}).");
-        }
-
-        if (s.ShutdownTimeout <= TimeSpan.Zero)
-        {
-            errors.Add($"Orleans:ShutdownTimeout must be positive (was {s.ShutdownTimeout}).");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -5,9 +5,13 @@ using OrleansAgents.Grains.Agents;
 using OrleansAgents.Grains.Collective;
 using OrleansAgents.Grains.Conversations;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Mcp;
 using OrleansAgents.Grains.Memory;
 using OrleansAgents.Grains.RateLimiting;
 using OrleansAgents.Grains.Resilience;
+using OrleansAgents.Grains.Security;
+using OrleansAgents.Grains.Skills;
+using OrleansAgents.Grains.Skills.Llm;
 using OrleansAgents.Grains.Swarms;
 using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Grains.Trust;
@@ -21,7 +25,8 @@ namespace OrleansAgents.Tests;
 /// </summary>
 public sealed class ValidatedOptionsTests
 {
-    private static OptionsValidationException StartFails<TOptions>(Dictionary<string, string?> settings)
+    /// <summary>What starting a silo with these settings says about <typeparamref name="TOptions"/>.</summary>
+    internal static OptionsValidationException StartFails<TOptions>(Dictionary<string, string?> settings)
         where TOptions : class
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Test" });
@@ -194,5 +199,62 @@ public sealed class ValidatedOptionsTests
                 "CircuitBreakers:RefreshInterval must be between 00:00:00.0000001 and 00:00:01 (was 00:00:02).",
             ],
             ex.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SecuritySettings_NestedLockoutMembers_AreNamedByTheirConfigKey()
+    {
+        var ex = StartFails<SecurityOptions>(new()
+        {
+            ["Security:Lockout:MaxFailures"] = "0",
+            ["Security:Lockout:BaseDelay"] = "00:30:00",
+            ["Security:PasswordIterations"] = "1000",
+            ["Security:ApiKeyUsageWriteInterval"] = "-00:00:01",
+        });
+
+        Assert.Equal(
+            [
+                "Security:ApiKeyUsageWriteInterval must be at least 00:00:00 (was -00:00:01).",
+                "Security:Lockout:BaseDelay must not exceed Lockout:Duration (00:30:00 > 00:15:00).",
+                "Security:Lockout:MaxFailures must be between 1 and 1000 (was 0).",
+                "Security:PasswordIterations must be between 210000 and 10000000 (was 1000).",
+            ],
+            ex.Failures.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void DictionaryAndListItems_AreNamedByTheirConfigKey()
+    {
+        var mcp = StartFails<McpOptions>(new()
+        {
+            ["Mcp:Servers:tools:Url"] = "https://tools.example.com/mcp",
+            ["Mcp:Servers:tools:TimeoutSeconds"] = "601",
+            ["Mcp:Servers:tools:CallsPerMinute"] = "0",
+        });
+        var prices = StartFails<LlmPriceOptions>(new()
+        {
+            ["Skills:Llm:Providers:local:Endpoint"] = "http://127.0.0.1:11434/v1",
+            ["Skills:Llm:Providers:local:Model"] = "llama3.1",
+            ["Skills:Llm:Prices:0:Provider"] = "local",
+            ["Skills:Llm:Prices:0:Model"] = " ",
+            ["Skills:Llm:Prices:0:InputPerMillion"] = "-1",
+            ["Skills:Llm:Prices:1:Provider"] = "openai",
+        });
+        var skills = StartFails<SkillOptions>(new() { ["Skills:Allow:echo:0"] = "Not A Capability" });
+
+        Assert.Equal(
+            [
+                "Mcp:Servers:tools:CallsPerMinute must be at least 1 (was 0).",
+                "Mcp:Servers:tools:TimeoutSeconds must be between 1 and 600 (was 601).",
+            ],
+            mcp.Failures.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            [
+                "Skills:Llm:Prices:0:InputPerMillion must be at least 0 (was -1).",
+                "Skills:Llm:Prices:0:Model is required.",
+                "Skills:Llm:Prices:1:Provider 'openai' is not defined under Skills:Llm:Providers.",
+            ],
+            prices.Failures.Order(StringComparer.Ordinal));
+        Assert.StartsWith("Skills:Allow:echo has an invalid capability 'Not A Capability'", Assert.Single(skills.Failures), StringComparison.Ordinal);
     }
 }

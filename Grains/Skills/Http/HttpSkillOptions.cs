@@ -1,4 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Skills.Http;
 
@@ -17,10 +19,12 @@ public sealed class HttpSkillOptions
     /// </summary>
     public List<string> AllowedAddresses { get; set; } = [];
 
+    [Range(typeof(long), "1", "9223372036854775807")]
     public long MaxResponseBytes { get; set; } = 1024 * 1024;
 
     public int DefaultTimeoutSeconds { get; set; } = 30;
 
+    [Range(1, 3600)]
     public int MaxTimeoutSeconds { get; set; } = 120;
 
     /// <summary>
@@ -45,9 +49,14 @@ public sealed class HttpSkillOptions
         && url.AbsolutePath.StartsWith(allowed.AbsolutePath, StringComparison.Ordinal));
 }
 
-public sealed class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOptions>
+/// <summary>
+/// The bounds above, generated from their data annotations; <see cref="ListFailures"/> (each allowed URL, address
+/// and secret, and the default timeout within the maximum) is added in <c>AddBuiltInSkills</c>.
+/// </summary>
+[OptionsValidator]
+public sealed partial class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOptions>
 {
-    public ValidateOptionsResult Validate(string? name, HttpSkillOptions options)
+    internal static IEnumerable<string> ListFailures(HttpSkillOptions options)
     {
         var errors = new List<string>();
         for (var i = 0; i < options.AllowedUrls.Count; i++)
@@ -80,21 +89,11 @@ public sealed class HttpSkillOptionsValidator : IValidateOptions<HttpSkillOption
             }
         }
 
-        if (options.MaxResponseBytes < 1)
-        {
-            errors.Add($"{HttpSkillOptions.Section}:MaxResponseBytes must be at least 1 (was {options.MaxResponseBytes}).");
-        }
-
-        if (options.MaxTimeoutSeconds is < 1 or > 3600)
-        {
-            errors.Add($"{HttpSkillOptions.Section}:MaxTimeoutSeconds must be between 1 and 3600 (was {options.MaxTimeoutSeconds}).");
-        }
-
         if (options.DefaultTimeoutSeconds < 1 || options.DefaultTimeoutSeconds > options.MaxTimeoutSeconds)
         {
             errors.Add($"{HttpSkillOptions.Section}:DefaultTimeoutSeconds must be between 1 and MaxTimeoutSeconds (was {options.DefaultTimeoutSeconds}).");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

@@ -1,5 +1,7 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Skills.Llm;
 
@@ -10,6 +12,7 @@ public sealed class LlmProviderOptions
     public string Endpoint { get; set; } = "";
 
     /// <summary>The model used when a request names none.</summary>
+    [Required]
     public string Model { get; set; } = "";
 
     /// <summary>
@@ -26,8 +29,10 @@ public sealed class LlmProviderOptions
     public string? ApiKey { get; set; }
 
     /// <summary>Cluster-wide budget of this provider.</summary>
+    [Range(1, int.MaxValue)]
     public int RequestsPerMinute { get; set; } = 30;
 
+    [Range(1, 3600)]
     public int TimeoutSeconds { get; set; } = 120;
 }
 
@@ -52,9 +57,19 @@ public sealed partial class LlmOptions
     private static partial Regex NameRegex();
 }
 
-public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
+/// <summary>
+/// A provider's bounds, generated from their data annotations. The generator does not enumerate a dictionary, so
+/// <see cref="LlmOptionsValidator.ProviderFailures"/> runs this for each provider.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class LlmProviderOptionsValidator : IValidateOptions<LlmProviderOptions>;
+
+/// <summary>The rules of <c>Skills:Llm</c>, added in <c>AddBuiltInSkills</c>: each provider's name, endpoint and bounds, and the default provider.</summary>
+internal static class LlmOptionsValidator
 {
-    public ValidateOptionsResult Validate(string? name, LlmOptions options)
+    private static readonly LlmProviderOptionsValidator Provider = new();
+
+    internal static IEnumerable<string> ProviderFailures(LlmOptions options)
     {
         var errors = new List<string>();
         foreach (var (provider, p) in options.Providers)
@@ -70,20 +85,7 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
                 errors.Add($"{prefix}:Endpoint must be an absolute http(s) URL such as http://127.0.0.1:11434/v1 (was '{p.Endpoint}').");
             }
 
-            if (string.IsNullOrWhiteSpace(p.Model))
-            {
-                errors.Add($"{prefix}:Model is required.");
-            }
-
-            if (p.RequestsPerMinute < 1)
-            {
-                errors.Add($"{prefix}:RequestsPerMinute must be at least 1 (was {p.RequestsPerMinute}).");
-            }
-
-            if (p.TimeoutSeconds is < 1 or > 3600)
-            {
-                errors.Add($"{prefix}:TimeoutSeconds must be between 1 and 3600 (was {p.TimeoutSeconds}).");
-            }
+            errors.AddRange(Provider.FailuresOf(prefix, p));
         }
 
         if (!string.IsNullOrEmpty(options.DefaultProvider) && !options.Providers.ContainsKey(options.DefaultProvider))
@@ -91,6 +93,6 @@ public sealed class LlmOptionsValidator : IValidateOptions<LlmOptions>
             errors.Add($"{LlmOptions.Section}:DefaultProvider '{options.DefaultProvider}' is not defined under {LlmOptions.Section}:Providers ({string.Join(", ", options.Providers.Keys)}).");
         }
 
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        return errors;
     }
 }

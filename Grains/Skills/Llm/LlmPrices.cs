@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace OrleansAgents.Grains.Skills.Llm;
@@ -7,10 +8,14 @@ public sealed class LlmPrice
 {
     public string Provider { get; set; } = "";
 
+    /// <summary>A model name, or <c>*</c> for every model of the provider.</summary>
+    [Required]
     public string Model { get; set; } = "*";
 
+    [Range(typeof(decimal), "0", "79228162514264337593543950335")]
     public decimal InputPerMillion { get; set; }
 
+    [Range(typeof(decimal), "0", "79228162514264337593543950335")]
     public decimal OutputPerMillion { get; set; }
 }
 
@@ -20,6 +25,7 @@ public sealed class LlmPrice
 /// </summary>
 public sealed class LlmPriceOptions
 {
+    [ValidateEnumeratedItems]
     public List<LlmPrice> Prices { get; set; } = [];
 
     /// <summary>The cost in USD of these tokens, or null when the table has no price for the model.</summary>
@@ -31,31 +37,21 @@ public sealed class LlmPriceOptions
     }
 }
 
-internal sealed class LlmPriceOptionsValidator(IOptions<LlmOptions> llm) : IValidateOptions<LlmPriceOptions>
+/// <summary>
+/// Each price's bounds (<c>[ValidateEnumeratedItems]</c>), generated from their data annotations; <see cref="ProviderFailures"/>
+/// (a price names a configured provider) is added in <c>AddConversations</c>.
+/// </summary>
+[OptionsValidator]
+internal sealed partial class LlmPriceOptionsValidator : IValidateOptions<LlmPriceOptions>
 {
-    public ValidateOptionsResult Validate(string? name, LlmPriceOptions options)
+    internal static IEnumerable<string> ProviderFailures(LlmPriceOptions options, IOptions<LlmOptions> llm)
     {
-        var errors = new List<string>();
         for (var i = 0; i < options.Prices.Count; i++)
         {
-            var p = options.Prices[i];
-            var prefix = $"{LlmOptions.Section}:Prices:{i}";
-            if (!llm.Value.Providers.ContainsKey(p.Provider))
+            if (!llm.Value.Providers.ContainsKey(options.Prices[i].Provider))
             {
-                errors.Add($"{prefix}:Provider '{p.Provider}' is not defined under {LlmOptions.Section}:Providers.");
-            }
-
-            if (string.IsNullOrWhiteSpace(p.Model))
-            {
-                errors.Add($"{prefix}:Model is required (a model name, or * for every model of the provider).");
-            }
-
-            if (p.InputPerMillion < 0 || p.OutputPerMillion < 0)
-            {
-                errors.Add($"{prefix}: InputPerMillion and OutputPerMillion are USD per million tokens, at least 0.");
+                yield return $"{LlmOptions.Section}:Prices:{i}:Provider '{options.Prices[i].Provider}' is not defined under {LlmOptions.Section}:Providers.";
             }
         }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

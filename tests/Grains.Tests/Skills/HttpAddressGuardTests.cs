@@ -55,9 +55,14 @@ public sealed class HttpAddressGuardTests(SkillsClusterFixture fixture) : IClass
     [Fact]
     public void Validator_RefusesAnAllowedAddressThatIsNotOne()
     {
-        var result = new HttpSkillOptionsValidator().Validate(null, new HttpSkillOptions { AllowedAddresses = ["10.0.0.0/8", "intranet", "10.0.0.0/99"] });
-        Assert.Equal(2, result.Failures!.Count());
-        Assert.Contains(result.Failures!, f => f.StartsWith("Skills:Http:AllowedAddresses:1 'intranet'", StringComparison.Ordinal));
+        var failures = ValidatedOptionsTests.StartFails<HttpSkillOptions>(new()
+        {
+            ["Skills:Http:AllowedAddresses:0"] = "10.0.0.0/8",
+            ["Skills:Http:AllowedAddresses:1"] = "intranet",
+            ["Skills:Http:AllowedAddresses:2"] = "10.0.0.0/99",
+        }).Failures;
+        Assert.Equal(2, failures.Count());
+        Assert.Contains(failures, f => f.StartsWith("Skills:Http:AllowedAddresses:1 'intranet'", StringComparison.Ordinal));
     }
 
     /// <summary>A handler as the silo builds it, with a resolver the test controls (what a rebinding DNS server would answer).</summary>

@@ -8,9 +8,13 @@ public sealed class SkillOptionsTests
     [Fact]
     public void HttpOptions_NameEveryBadPrefix()
     {
-        var options = new HttpSkillOptions { AllowedUrls = ["https://api.example.com/", "ftp://x/", "https://api.example.com", "not a url"] };
-
-        var failures = new HttpSkillOptionsValidator().Validate(null, options).Failures!.ToList();
+        var failures = ValidatedOptionsTests.StartFails<HttpSkillOptions>(new()
+        {
+            ["Skills:Http:AllowedUrls:0"] = "https://api.example.com/",
+            ["Skills:Http:AllowedUrls:1"] = "ftp://x/",
+            ["Skills:Http:AllowedUrls:2"] = "https://api.example.com",
+            ["Skills:Http:AllowedUrls:3"] = "not a url",
+        }).Failures.ToList();
 
         Assert.Equal(3, failures.Count);
         Assert.Contains(failures, f => f.StartsWith("Skills:Http:AllowedUrls:1 'ftp://x/'", StringComparison.Ordinal));
@@ -35,17 +39,21 @@ public sealed class SkillOptionsTests
     [Fact]
     public void LlmOptions_NameMissingEndpointModelAndUndefinedDefault()
     {
-        var options = new LlmOptions
+        var failures = ValidatedOptionsTests.StartFails<LlmOptions>(new()
         {
-            DefaultProvider = "openai",
-            Providers = { ["ollama"] = new LlmProviderOptions { Endpoint = "", Model = "" }, ["Bad Name"] = new LlmProviderOptions { Endpoint = "http://x/v1", Model = "m" } },
-        };
-
-        var failures = new LlmOptionsValidator().Validate(null, options).Failures!.ToList();
+            ["Skills:Llm:DefaultProvider"] = "openai",
+            ["Skills:Llm:Providers:ollama:Endpoint"] = "",
+            ["Skills:Llm:Providers:ollama:Model"] = "",
+            ["Skills:Llm:Providers:ollama:TimeoutSeconds"] = "0",
+            ["Skills:Llm:Providers:Bad Name:Endpoint"] = "http://x/v1",
+            ["Skills:Llm:Providers:Bad Name:Model"] = "m",
+        }).Failures.ToList();
 
         Assert.Contains(failures, f => f.StartsWith("Skills:Llm:Providers:ollama:Endpoint", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Skills:Llm:Providers:ollama:Model is required", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Skills:Llm:Providers:Bad Name: the provider name", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("Skills:Llm:DefaultProvider 'openai' is not defined", StringComparison.Ordinal));
+        Assert.Contains("Skills:Llm:Providers:ollama:TimeoutSeconds must be between 1 and 3600 (was 0).", failures);
+        Assert.Equal(5, failures.Count);
     }
 }
