@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansAgents.Grains.Security;
 
 namespace OrleansAgents.Api.Security;
 
@@ -14,7 +13,7 @@ namespace OrleansAgents.Api.Security;
 /// </summary>
 public sealed partial class RevocationCache(
     IGrainFactory grains,
-    IOptions<SecurityOptions> options,
+    IOptions<RevocationCacheOptions> options,
     TimeProvider time,
     ILogger<RevocationCache> logger) : BackgroundService
 {
@@ -125,9 +124,12 @@ public static class RevocationCacheExtensions
     /// </summary>
     public static IServiceCollection AddRevocationCache(this IServiceCollection services)
     {
-        services.AddSecurityOptions();
         if (!services.Any(d => d.ServiceType == typeof(RevocationCache)))
         {
+            services.AddOptions<RevocationCacheOptions>()
+                .BindConfiguration(RevocationCacheOptions.Section)
+                .Validate(o => o.RevocationPollInterval > TimeSpan.Zero, $"{RevocationCacheOptions.Section}:RevocationPollInterval must be positive.")
+                .ValidateOnStart();
             services.AddSingleton<RevocationCache>();
             services.AddHostedService(sp => sp.GetRequiredService<RevocationCache>());
         }

@@ -25,9 +25,7 @@ public sealed class SecurityOptions
     [Range(1, 10_000)]
     public int MaxSessionsPerUser { get; set; } = 100;
 
-    /// <summary>How often each process's revocation cache asks the cluster for new revocations.</summary>
-    [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
-    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    // Security:RevocationPollInterval is the API's (Client.Api's RevocationCacheOptions): only the API checks access tokens.
 
     /// <summary>
     /// PBKDF2 iterations of new password hashes (ASP.NET Core Identity's V3 format: HMAC-SHA512).

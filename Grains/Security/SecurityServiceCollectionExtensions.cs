@@ -9,8 +9,8 @@ namespace OrleansAgents.Grains.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    /// <summary>The <c>Security</c> options, checked at start; safe to call more than once.</summary>
-    public static IServiceCollection AddSecurityOptions(this IServiceCollection services)
+    /// <summary>The <c>Security</c> options the grains read, checked at start; safe to call more than once.</summary>
+    internal static IServiceCollection AddSecurityOptions(this IServiceCollection services)
     {
         if (!services.Any(d => d.ServiceType == typeof(IValidateOptions<SecurityOptions>)))
         {

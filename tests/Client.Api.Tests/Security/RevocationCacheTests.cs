@@ -1,8 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Api.Security;
-using OrleansAgents.Grains.Security;
 using OrleansAgents.Security;
 
 namespace OrleansAgents.Tests.Security;
@@ -25,7 +25,7 @@ public sealed class RevocationCacheTests(ApiFactory factory)
     {
         // The cache's own clock, started at real time so the grain keeps the entry (it prunes by its clock).
         var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
-        using var cache = new RevocationCache(Grains, Options.Create(new SecurityOptions()), clock, NullLogger<RevocationCache>.Instance);
+        using var cache = new RevocationCache(Grains, Options.Create(new RevocationCacheOptions()), clock, NullLogger<RevocationCache>.Instance);
         var jti = NewJti();
         await cache.RefreshAsync();
         Assert.False(cache.IsRevoked(jti));
@@ -46,7 +46,7 @@ public sealed class RevocationCacheTests(ApiFactory factory)
     [Fact]
     public async Task Cache_PollLoop_PicksUpRevocationsWithoutARefreshCall()
     {
-        var options = Options.Create(new SecurityOptions { RevocationPollInterval = TimeSpan.FromMilliseconds(50) });
+        var options = Options.Create(new RevocationCacheOptions { RevocationPollInterval = TimeSpan.FromMilliseconds(50) });
         using var cache = new RevocationCache(Grains, options, TimeProvider.System, NullLogger<RevocationCache>.Instance);
         await cache.StartAsync(CancellationToken.None);
         try
@@ -59,5 +59,22 @@ public sealed class RevocationCacheTests(ApiFactory factory)
         {
             await cache.StopAsync(CancellationToken.None);
         }
+    }
+
+    [Fact]
+    public void PollInterval_IsReadFromTheSecuritySection_AndMustBePositive()
+    {
+        static IOptions<RevocationCacheOptions> Read(string interval)
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["Security:RevocationPollInterval"] = interval })
+                .Build();
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddRevocationCache();
+            return services.BuildServiceProvider().GetRequiredService<IOptions<RevocationCacheOptions>>();
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(3), Read("00:00:03").Value.RevocationPollInterval);
+        var ex = Assert.Throws<OptionsValidationException>(() => Read("00:00:00").Value);
+        Assert.Equal(["Security:RevocationPollInterval must be positive."], ex.Failures);
     }
 }

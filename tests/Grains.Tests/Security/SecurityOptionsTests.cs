@@ -29,7 +29,6 @@ public sealed class SecurityOptionsTests
         Assert.Equal(5, o.Lockout.MaxFailures);
         Assert.Equal(TimeSpan.FromMinutes(15), o.Lockout.Duration);
         Assert.Equal(TimeSpan.FromDays(14), o.RefreshTokenLifetime);
-        Assert.Equal(TimeSpan.FromSeconds(1), o.RevocationPollInterval);
     }
 
     [Fact]
@@ -42,11 +41,10 @@ public sealed class SecurityOptionsTests
             ["Security:RefreshTokenLifetime"] = "-00:00:01",
             ["Security:RotatedSecretsKept"] = "0",
             ["Security:MaxSessionsPerUser"] = "0",
-            ["Security:RevocationPollInterval"] = "00:00:00",
             ["Security:ApiKeyUsageWriteInterval"] = "-00:00:01",
         }));
 
-        foreach (var key in new[] { "Lockout:MaxFailures", "Lockout:Duration", "RefreshTokenLifetime", "RotatedSecretsKept", "MaxSessionsPerUser", "RevocationPollInterval", "ApiKeyUsageWriteInterval" })
+        foreach (var key in new[] { "Lockout:MaxFailures", "Lockout:Duration", "RefreshTokenLifetime", "RotatedSecretsKept", "MaxSessionsPerUser", "ApiKeyUsageWriteInterval" })
         {
             Assert.Contains(ex.Failures, f => f.Contains($"Security:{key}", StringComparison.Ordinal));
         }
