@@ -1,11 +1,11 @@
+using OrleansAgents.Grains.Conversations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Skills;
 using OrleansAgents.Grains.Skills.Llm;
-using OrleansAgents.Grains.Hosting;
 
-namespace OrleansAgents.Grains.Conversations;
+namespace OrleansAgents.Grains.Hosting;
 
 public static class ConversationServiceCollectionExtensions
 {

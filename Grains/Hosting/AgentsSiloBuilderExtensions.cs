@@ -1,9 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using OrleansAgents.Grains.Conversations;
-using OrleansAgents.Grains.Mcp;
-using OrleansAgents.Grains.Security;
-using OrleansAgents.Grains.Skills;
-using OrleansAgents.Grains.Workflows;
 
 namespace OrleansAgents.Grains.Hosting;
 

@@ -1,8 +1,8 @@
+using OrleansAgents.Grains.Mcp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OrleansAgents.Grains.Hosting;
 
-namespace OrleansAgents.Grains.Mcp;
+namespace OrleansAgents.Grains.Hosting;
 
 public static class McpServiceCollectionExtensions
 {

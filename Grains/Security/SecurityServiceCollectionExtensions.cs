@@ -1,11 +1,11 @@
+using OrleansAgents.Grains.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Security.Audit;
 
-namespace OrleansAgents.Grains.Security;
+namespace OrleansAgents.Grains.Hosting;
 
 public static class SecurityServiceCollectionExtensions
 {

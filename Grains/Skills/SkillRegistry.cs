@@ -91,14 +91,6 @@ public static class SkillServiceCollectionExtensions
         services.AddSingleton(new SkillRegistration(typeof(TSkill), defaultCapabilities));
         return services;
     }
-
-    internal static IServiceCollection AddSkillRegistry(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<SkillOptions>(SkillOptions.Section)
-            .ValidateRules(SkillOptionsValidator.AllowFailures);
-        services.TryAddSingleton<SkillRegistry>();
-        return services;
-    }
 }
 
 /// <summary>Describes the input schema with a few helpers, to keep skills short.</summary>

@@ -1,11 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using OrleansAgents.Grains.Swarms;
-using OrleansAgents.Grains.Hosting;
 
-// In the DI namespace so the silo builder registers swarms with one line and no extra using.
-namespace Microsoft.Extensions.DependencyInjection;
+namespace OrleansAgents.Grains.Hosting;
 
 public static class SwarmServiceCollectionExtensions
 {

@@ -10,35 +10,6 @@ using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Workflows;
 
-public static class WorkflowServiceCollectionExtensions
-{
-    /// <summary>Workflows: options (section <c>Workflows</c>), metrics, validation against the live cluster, the read model, and task outcomes routed to runs.</summary>
-    public static IServiceCollection AddWorkflows(this IServiceCollection services)
-    {
-        services.AddValidatedOptions<WorkflowOptions, WorkflowOptionsValidator>(WorkflowOptions.Section);
-        services.TryAddSingleton<WorkflowMetrics>();
-        services.TryAddSingleton<IWorkflowEnvironment, ClusterWorkflowEnvironment>();
-        services.AddWorkflowReadModel();
-        services.AddTaskOutcomeSink<WorkflowTaskOutcomeSink>();
-        services.AddHostedService<WorkflowGaugeRefresher>();
-        return services;
-    }
-}
-
-/// <summary>Tells a run that one of its steps' tasks finished (one-way; the run's reminder catches anything lost).</summary>
-public sealed class WorkflowTaskOutcomeSink(IGrainFactory grains) : ITaskOutcomeSink
-{
-    public ValueTask TaskFinishedAsync(TaskOutcome outcome, CancellationToken cancellationToken)
-    {
-        if (WorkflowRules.TryParseTaskOrigin(outcome.Origin, out var runId, out var stepId))
-        {
-            return new ValueTask(grains.GetGrain<IWorkflowRunGrain>(runId).StepTaskFinishedAsync(stepId, outcome.TaskId));
-        }
-
-        return ValueTask.CompletedTask;
-    }
-}
-
 /// <summary>Refreshes the running/waiting run gauges from the read model (cluster-wide figures).</summary>
 public sealed partial class WorkflowGaugeRefresher(
     IWorkflowReadModel readModel,
