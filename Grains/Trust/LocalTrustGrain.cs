@@ -15,11 +15,14 @@ public sealed class LocalTrustState
 
     [Id(2)] public DateTimeOffset? UpdatedAt { get; set; }
 
-    /// <summary>Recent event ids, oldest first (bounded by Trust:RecentEventsPerRow).</summary>
+    /// <summary>Recent event ids as rows stored them before <see cref="RecentEventWindow"/>: moved into it on the next rating.</summary>
     [Id(3)] public List<string> RecentEvents { get; set; } = [];
 
     /// <summary>Whether the rater itself is in the domain's directory.</summary>
     [Id(4)] public bool Announced { get; set; }
+
+    /// <summary>Recent event ids (bounded by Trust:RecentEventsPerRow), as hashes: this row is rewritten on every rating.</summary>
+    [Id(5)] public EventIdWindow RecentEventWindow { get; set; } = new();
 }
 
 /// <summary>
@@ -35,7 +38,6 @@ public sealed class LocalTrustGrain(
     TimeProvider time,
     IEnumerable<ITrustRatingObserver> observers) : Grain, ILocalTrustGrain
 {
-    private RecentEventIds? _recent;
     private GroupCommitWriter? _writer;
 
     private string Domain => TrustKeys.Split(this.GetPrimaryKeyString()).Domain;
@@ -105,8 +107,23 @@ public sealed class LocalTrustGrain(
         state.State.Ratings,
         state.State.UpdatedAt));
 
-    private bool Remember(string eventId) =>
-        (_recent ??= new RecentEventIds(state.State.RecentEvents)).Remember(eventId, options.Value.RecentEventsPerRow);
+    private bool Remember(string eventId)
+    {
+        var window = state.State.RecentEventWindow;
+        var capacity = options.Value.RecentEventsPerRow;
+        if (state.State.RecentEvents.Count > 0)
+        {
+            // A row stored before the window: its ids move over, oldest first, and leave with the next write.
+            foreach (var legacy in state.State.RecentEvents)
+            {
+                window.Remember(legacy, capacity);
+            }
+
+            state.State.RecentEvents = [];
+        }
+
+        return window.Remember(eventId, capacity);
+    }
 
     /// <summary>Completes once a write that includes every change made so far has been stored; changes made meanwhile share the next one.</summary>
     private Task SaveAsync() => (_writer ??= state.GroupCommit(this)).SaveAsync();

@@ -158,6 +158,7 @@ public sealed class LocalTrustTests(TrustClusterFixture fixture) : IClassFixture
         var serializer = _client.ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
         var row = new LocalTrustState { Ratings = 3, Announced = true, RecentEvents = ["task:1"] };
         row.Entries["b"] = [2, 0.5];
+        row.RecentEventWindow.Remember("task:2", 4);
         var directory = new TrustDirectoryShardState();
         directory.Peers.Add("b");
         var coordinator = new TrustCoordinatorState { Version = 2, Peers = ["a", "b"], Trust = [0.25, 0.75] };
@@ -169,6 +170,8 @@ public sealed class LocalTrustTests(TrustClusterFixture fixture) : IClassFixture
         Assert.Equal([2, 0.5], rowCopy.Entries["b"]);
         Assert.True(rowCopy.Announced);
         Assert.Equal(["task:1"], rowCopy.RecentEvents);
+        Assert.False(rowCopy.RecentEventWindow.Remember("task:2", 4));
+        Assert.True(rowCopy.RecentEventWindow.Remember("task:3", 4));
         Assert.Contains("b", directoryCopy.Peers);
         Assert.Equal([0.25, 0.75], coordinatorCopy.Trust);
     }
