@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,6 +11,10 @@ namespace OrleansAgents.Grains.Hosting;
 /// </summary>
 public static class RequestFingerprint
 {
+    // Fields are formatted with the invariant culture: a resend reaching a silo with another
+    // locale (a double as "0,5" under de-DE) must give the same fingerprint. Invariant output is
+    // what string.Join gave on the invariant-culture silos that stored the existing fingerprints.
     public static string Of(params object?[] fields) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', fields))));
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n',
+            fields.Select(f => Convert.ToString(f, CultureInfo.InvariantCulture))))));
 }
