@@ -51,10 +51,15 @@ public static class OptimizationsApi
             bounds = [.. given.Select(b => new SearchBound(b!.Min!.Value, b.Max!.Value))];
         }
 
+        if (!IdempotencyKey.TryRead(http, out var key, out var badKey))
+        {
+            return badKey;
+        }
+
         var submittedBy = partitioner.GetPartitionKey(http, out _) ?? ClientPartitioner.Anonymous;
         var request = new OptimizationRequest(body.Function, body.Skill, body.Capability, body.Dimensions, bounds, body.SwarmSize, body.Iterations,
             body.Seed, body.Inertia, body.C1, body.C2, body.Informants, body.TargetValue, submittedBy);
-        var id = SwarmRules.NewId();
+        var id = key is null ? SwarmRules.NewId() : SwarmRules.IdForIdempotencyKey(submittedBy, key);
         var view = await grains.GetGrain<IOptimizationGrain>(id).StartAsync(request);
         return TypedResults.Accepted($"/api/swarms/optimizations/{id}", OptimizationResponse.From(view));
     }

@@ -5,7 +5,7 @@ using OrleansAgents.Errors;
 namespace OrleansAgents.Api.Endpoints;
 
 /// <summary>
-/// The optional <c>Idempotency-Key</c> header of submissions (tasks, workflow runs, consensus rounds):
+/// The optional <c>Idempotency-Key</c> header of submissions (tasks, workflow runs, consensus rounds, optimisations):
 /// one reader, so every submission accepts and refuses the same values with the same problem.
 /// </summary>
 public static class IdempotencyKey

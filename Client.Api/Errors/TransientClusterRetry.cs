@@ -21,7 +21,7 @@ public sealed partial class TransientClusterRetry(ILogger<TransientClusterRetry>
     /// <summary>Endpoint names whose POST is idempotent under an Idempotency-Key.</summary>
     private static readonly HashSet<string> KeyedSubmissions = new(StringComparer.Ordinal)
     {
-        "SubmitTask", "SubmitAgentTask", "StartWorkflowRun", "StartConsensus",
+        "SubmitTask", "SubmitAgentTask", "StartWorkflowRun", "StartConsensus", "StartOptimization",
         "SendMessage", // a conversation message: a resend under its key answers the first turn
     };
 

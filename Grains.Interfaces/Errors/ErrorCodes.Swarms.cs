@@ -5,7 +5,8 @@ public static partial class ErrorCodes
 {
     public const string SwarmInvalidId = "swarm.invalid_id";
     public const string SwarmNotFound = "swarm.not_found";
-    public const string SwarmExists = "swarm.exists";
+    /// <summary>An Idempotency-Key already used by this caller for a different optimisation.</summary>
+    public const string SwarmIdempotencyConflict = "swarm.idempotency_conflict";
     public const string SwarmUnknownFunction = "swarm.unknown_function";
     public const string SwarmInvalidObjective = "swarm.invalid_objective";
     public const string SwarmUnknownSkill = "swarm.unknown_skill";

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace OrleansAgents.Swarms;
@@ -24,6 +26,10 @@ public static partial class SwarmRules
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id) => id is not null && IdRegex().IsMatch(id);
 
     public static string NewId() => "o_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The same caller and idempotency key always name the same optimisation.</summary>
+    public static string IdForIdempotencyKey(string submittedBy, string key) =>
+        "o_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(submittedBy + "\n" + key)).AsSpan(0, 16));
 
     public static bool IsFinished(OptimizationStatus status) => status != OptimizationStatus.Running;
 

@@ -77,12 +77,29 @@ public sealed partial class OptimizationGrain(
 
     public async Task<OptimizationView> StartAsync(OptimizationRequest request)
     {
+        var spec = OptimizationSpecs.Resolve(request, _options, skills);
+        var fingerprint = Fingerprint(request);
         if (S.Exists)
         {
-            throw new DomainException(ErrorCodes.SwarmExists, $"Optimisation '{Id}' already exists.", DomainErrorKind.Conflict);
+            // Ids come from the Idempotency-Key (or are random), so an existing record is a resend.
+            if (S.Fingerprint != fingerprint)
+            {
+                throw new DomainException(ErrorCodes.SwarmIdempotencyConflict,
+                    "This Idempotency-Key was already used for a different optimisation; use a new key for a new one.", DomainErrorKind.Conflict);
+            }
+
+            // The first start may have died half way (stored, but its watchdog or the list entry not):
+            // answer only once the run can make progress again.
+            if (!SwarmRules.IsFinished(S.Status))
+            {
+                await Watchdog.RegisterAsync();
+                BeginRun();
+            }
+
+            await PublishSummaryAsync();
+            return View();
         }
 
-        var spec = OptimizationSpecs.Resolve(request, _options, skills);
         // The watchdog before the record, as tasks and runs do: once the record is stored something
         // must bring the run back if this silo dies before it answers. A watchdog without a record
         // unregisters itself on its first tick.
@@ -93,6 +110,7 @@ public sealed partial class OptimizationGrain(
         {
             Exists = true,
             Spec = spec,
+            Fingerprint = fingerprint,
             Status = OptimizationStatus.Running,
             Progress = SwarmProgress.Create(spec),
             CreatedAt = now,
@@ -304,6 +322,12 @@ public sealed partial class OptimizationGrain(
             LogListFailed(ex, Id);
         }
     }
+
+    /// <summary>Over the request as sent (an absent seed stays absent), so a resend matches the first start.</summary>
+    private static string Fingerprint(OptimizationRequest r) =>
+        RequestFingerprint.Of(r.Function, r.Skill, r.Capability, r.Dimensions,
+            r.Bounds is null ? null : string.Join(';', r.Bounds.Select(b => FormattableString.Invariant($"{b.Min:R}:{b.Max:R}"))),
+            r.SwarmSize, r.Iterations, r.Seed, r.Inertia, r.C1, r.C2, r.Informants, r.TargetValue, r.SubmittedBy);
 
     private OptimizationView View()
     {

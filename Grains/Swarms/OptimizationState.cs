@@ -21,4 +21,7 @@ public sealed class OptimizationState
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
     [Id(7)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(8)] public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary><see cref="Hosting.RequestFingerprint"/> of the request: a resend under the same Idempotency-Key must match it.</summary>
+    [Id(9)] public string Fingerprint { get; set; } = "";
 }

@@ -111,6 +111,38 @@ public sealed class OptimizationsApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task IdempotencyKey_ResendAnswersTheSameOptimisation_AndADifferentBodyConflicts()
+    {
+        var key = "opt-" + Guid.NewGuid().ToString("N");
+        HttpRequestMessage Post(int iterations, string? idempotencyKey = null)
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, Path) { Content = JsonContent.Create(new { function = "sphere", dimensions = 2, swarmSize = 10, iterations }) };
+            message.Headers.Add("Idempotency-Key", idempotencyKey ?? key);
+            return message;
+        }
+
+        var first = await _http.SendAsync(Post(20));
+        var again = await _http.SendAsync(Post(20));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        var id = (string)(await first.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+        var resent = (await again.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(id, (string?)resent["id"]);
+        Assert.Equal($"{Path}/{id}", again.Headers.Location?.OriginalString);
+        Assert.Equal(SwarmRules.IdForIdempotencyKey((string)resent["submittedBy"]!, key), id);
+        await ProblemAssert.IsAsync(await _http.SendAsync(Post(21)), HttpStatusCode.Conflict, "swarm.idempotency_conflict");
+        await ProblemAssert.IsAsync(await _http.SendAsync(Post(20, new string('k', 300))), HttpStatusCode.BadRequest, "task.invalid_idempotency_key");
+        Assert.Equal("completed", (string?)(await WaitFinishedAsync(id))["status"]);
+
+        // Without a key every start is a new optimisation.
+        var a = await _http.PostAsJsonAsync(Path, new { function = "sphere", dimensions = 2, swarmSize = 10, iterations = 20 });
+        var b = await _http.PostAsJsonAsync(Path, new { function = "sphere", dimensions = 2, swarmSize = 10, iterations = 20 });
+        Assert.Equal(HttpStatusCode.Accepted, b.StatusCode);
+        Assert.NotEqual((string?)(await a.Content.ReadFromJsonAsync<JsonObject>())!["id"], (string?)(await b.Content.ReadFromJsonAsync<JsonObject>())!["id"]);
+    }
+
+    [Fact]
     public async Task Viewers_MayRead_ButNotStart()
     {
         using var viewer = factory.ClientFor("swarm-viewer", OrleansAgents.Security.Roles.Viewer);

@@ -91,7 +91,8 @@ public sealed class TransientClusterRetryTests
     [Theory]
     [InlineData("StartConsensus")]
     [InlineData("SendMessage")]
-    public async Task KeyedConsensusAndMessage_AreRepeated(string endpoint)
+    [InlineData("StartOptimization")]
+    public async Task KeyedConsensusMessageAndOptimisation_AreRepeated(string endpoint)
     {
         var (context, calls, next) = Setup("POST", endpoint, withKey: true, failures: 1, () => new SiloUnavailableException());
         Assert.Equal("done", await Filter.InvokeAsync(context, next));
