@@ -136,7 +136,7 @@ public sealed partial class ConversationGrain(
         // second turn: the key finds the first, before the queue and size checks refuse it.
         if (idempotencyKey is not null && S.Turns.FirstOrDefault(t => t.IdempotencyKey == idempotencyKey) is { } sent)
         {
-            if (sent.Content != content)
+            if (sent.EffectiveFingerprint != TurnRecord.FingerprintOf(content))
             {
                 throw new DomainException(ErrorCodes.ConversationIdempotencyConflict,
                     $"Idempotency-Key '{idempotencyKey}' was used for turn {sent.Id} with a different message.", DomainErrorKind.Conflict);
@@ -171,6 +171,7 @@ public sealed partial class ConversationGrain(
             Content = content,
             CreatedAt = time.GetUtcNow(),
             IdempotencyKey = idempotencyKey,
+            Fingerprint = TurnRecord.FingerprintOf(content),
             TraceParent = WorkTracing.Capture(),
         };
         S.Turns.Add(turn);

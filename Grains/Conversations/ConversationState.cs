@@ -1,4 +1,5 @@
 using OrleansAgents.Conversations;
+using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Conversations;
 
@@ -57,6 +58,14 @@ public sealed class TurnRecord
 
     /// <summary>The W3C id of the call that posted the message: the turn is a span of that trace (<see cref="Hosting.WorkTracing"/>).</summary>
     [Id(13)] public string? TraceParent { get; set; }
+
+    /// <summary>The message's <see cref="RequestFingerprint"/>; empty in turns stored before it was kept.</summary>
+    [Id(14)] public string Fingerprint { get; set; } = "";
+
+    /// <summary>What a resend under the same key must match: for an older turn, the same rule over its stored content (no migration).</summary>
+    public string EffectiveFingerprint => Fingerprint.Length > 0 ? Fingerprint : FingerprintOf(Content);
+
+    public static string FingerprintOf(string content) => RequestFingerprint.Of(content);
 
     public TurnView View() => new(Id, State, Content, Reply, CreatedAt, StartedAt, FinishedAt, Usage, Error);
 

@@ -58,9 +58,10 @@ public sealed partial class ConsensusRoundGrain(
     public async Task<ConsensusRoundView> StartAsync(ConsensusRequest request)
     {
         request = request with { Deadline = request.Deadline ?? options.Value.ConsensusDefaultDeadline };
+        var fingerprint = ConsensusRoundState.FingerprintOf(request);
         if (S.Request is not null)
         {
-            return S.Request == request ? View()
+            return S.EffectiveFingerprint == fingerprint ? View()
                 : throw new DomainException(ErrorCodes.ConsensusConflict, $"Round '{Id}' was started with a different request.", DomainErrorKind.Conflict);
         }
 
@@ -68,6 +69,7 @@ public sealed partial class ConsensusRoundGrain(
         var chosen = await ChooseAgentsAsync(request);
         var now = time.GetUtcNow();
         S.Request = request;
+        S.Fingerprint = fingerprint;
         S.Status = ConsensusStatus.Running;
         S.CreatedAt = now;
         S.DeadlineAt = now + request.Deadline!.Value;

@@ -1,3 +1,4 @@
+using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Swarms;
 
 namespace OrleansAgents.Grains.Swarms;
@@ -30,4 +31,14 @@ public sealed class ConsensusRoundState
 
     /// <summary>Ratings and network edges of a finished round are stored; the reminder can go.</summary>
     [Id(10)] public bool FollowUpsDone { get; set; }
+
+    /// <summary>The request's <see cref="RequestFingerprint"/>; empty in rounds stored before it was kept.</summary>
+    [Id(11)] public string Fingerprint { get; set; } = "";
+
+    /// <summary>What a resend under the same key must match: for an older round, the same rule over its stored request (no migration).</summary>
+    public string EffectiveFingerprint => Fingerprint.Length > 0 || Request is null ? Fingerprint : FingerprintOf(Request);
+
+    /// <summary>Over the request with its deadline resolved, as it is stored.</summary>
+    public static string FingerprintOf(ConsensusRequest r) =>
+        RequestFingerprint.Of(r.Capability, r.Skill, r.InputJson, r.Agents, r.Aggregation, r.Quorum, r.Deadline, r.ScoringSkill, r.SubmittedBy);
 }

@@ -57,10 +57,10 @@ public sealed partial class WorkflowRunGrain(
             throw new DomainException(ErrorCodes.WorkflowRunInvalidId, $"A run id looks like r_ followed by 26 base32 characters ({WorkflowRules.RunIdPattern}).");
         }
 
+        var fingerprint = WorkflowRunRecord.FingerprintOf(start.WorkflowId, start.WorkflowVersion, start.Mode, start.InputJson, start.StartedBy);
         if (S.Exists)
         {
-            if (S.WorkflowId != start.WorkflowId || S.WorkflowVersion != start.WorkflowVersion || S.Mode != start.Mode
-                || S.InputJson != start.InputJson || S.StartedBy != start.StartedBy)
+            if (S.EffectiveFingerprint != fingerprint)
             {
                 throw new DomainException(ErrorCodes.WorkflowRunIdempotencyConflict,
                     "This Idempotency-Key already started a different run; use a new key for a new run.", DomainErrorKind.Conflict);
@@ -90,6 +90,7 @@ public sealed partial class WorkflowRunGrain(
             Mode = start.Mode,
             InputJson = start.InputJson,
             StartedBy = start.StartedBy,
+            Fingerprint = fingerprint,
             StartedAt = now,
             Status = WorkflowRunStatus.Running,
             Steps = [.. start.Definition.Steps.Select(s => new WorkflowStepRecord { Id = s.Id, Status = WorkflowStepStatus.Pending })],

@@ -1,3 +1,5 @@
+using OrleansAgents.Grains.Hosting;
+
 namespace OrleansAgents.Grains.Workflows;
 
 /// <summary>
@@ -36,6 +38,15 @@ public sealed class WorkflowRunRecord
 
     /// <summary>Tasks of steps the run stopped (failure or cancel) that still have to be cancelled.</summary>
     [Id(18)] public List<string> TasksToCancel { get; set; } = [];
+
+    /// <summary>The start's <see cref="RequestFingerprint"/>; empty in runs stored before it was kept.</summary>
+    [Id(19)] public string Fingerprint { get; set; } = "";
+
+    /// <summary>What a resend under the same key must match: for an older run, the same rule over its stored fields (no migration).</summary>
+    public string EffectiveFingerprint => Fingerprint.Length > 0 ? Fingerprint : FingerprintOf(WorkflowId, WorkflowVersion, Mode, InputJson, StartedBy);
+
+    public static string FingerprintOf(string workflowId, int workflowVersion, WorkflowRunMode mode, string inputJson, string startedBy) =>
+        RequestFingerprint.Of(workflowId, workflowVersion, mode, inputJson, startedBy);
 }
 
 [GenerateSerializer, Alias("OrleansAgents.WorkflowStepRecord.v1")]
