@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Chaos suite: a real cluster on loopback (PostgreSQL, Redis, N silos, the API in client mode)
-# under load (tasks, workflow runs, consensus rounds, http.request tasks with a counted effect,
+# under load (tasks, workflow runs, consensus rounds, swarm optimisations, http.request tasks with a counted effect,
 # an external agent's leased tasks, a free-tier user's calls, hosted-agent conversation turns) while faults hit it: a random silo SIGKILLed and started again
 # after a pause, PostgreSQL and Redis restarted, the API SIGKILLed and restarted, a SIGTERM rolling
 # restart of every silo; then every acknowledged id must finish (none 404, none stuck) and every
@@ -28,9 +28,9 @@ result_file=${2:-}
 silos=3
 watchdog=${CHAOS_WATCHDOG:-20}
 case "$profile" in
-  short) duration=90; kill_every=10; restart_after=5; rate=5; runs=30; rounds=15; effects=60; leased=60; scoped=30
+  short) duration=90; kill_every=10; restart_after=5; rate=5; runs=30; rounds=15; effects=60; leased=60; scoped=30; optimizations=10
     faults=kill,pg,kill,redis,kill,api,kill,rolling ;;
-  long) duration=600; kill_every=10; restart_after=5; rate=5; runs=300; rounds=100; effects=400; leased=400; scoped=200
+  long) duration=600; kill_every=10; restart_after=5; rate=5; runs=300; rounds=100; effects=400; leased=400; scoped=200; optimizations=60
     faults=kill,kill,pg,kill,kill,redis,kill,kill,api,kill,kill,rolling ;;
   *) echo "usage: $0 [short|long] [RESULT_FILE]" >&2; exit 2 ;;
 esac
@@ -134,7 +134,7 @@ echo "chaos-$profile: $silos silos, ${duration}s of load, a fault every ${kill_e
 status=0
 python3 scripts/chaos_driver.py --spec "$dir/spec.json" --pidfile "$dir/pids" --password "$password" --name "chaos-$profile" \
   --duration "$duration" --kill-every "$kill_every" --restart-after "$restart_after" --tasks-per-second "$rate" --runs "$runs" \
-  --rounds "$rounds" --effects "$effects" --leased "$leased" --scoped "$scoped" --faults "$faults" \
+  --rounds "$rounds" --effects "$effects" --leased "$leased" --scoped "$scoped" --optimizations "$optimizations" --faults "$faults" \
   --watchdog "$watchdog" "${@:3}" >"$dir/summary.txt" || status=$?
 cat "$dir/summary.txt"
 summary=$(grep -m1 "^chaos-$profile: " "$dir/summary.txt" | sed "s/^chaos-$profile: //" || true)

@@ -4,12 +4,12 @@
 Starts the silos and the API from a launch spec (JSON written by chaos.sh) and drives, through the
 HTTP API as a well-behaved client (same Idempotency-Key resent after 1 s on a 5xx or a connection
 error), these kinds of work: echo tasks, runs of a diamond workflow, swarm consensus rounds,
-http.request tasks whose effect lands in a loopback sink run here, tasks of an external agent
+http.request tasks whose effect lands in a loopback sink run here, particle swarm optimisations, tasks of an external agent
 leased by a worker loop here (and of another one, leased with a worker API key), and conversation
 turns of hosted agents, one of which delegates (chaos_cases.py). Meanwhile it injects faults
 (chaos_faults.py): SIGKILL of a random silo, PostgreSQL and Redis restarts, the API SIGKILLed, a SIGTERM rolling restart. Then it polls
 every acknowledged id and checks the promises: every acknowledged task, run and round reaches a
-terminal state within (watchdog interval + 1 min) of the last fault, none answers 404, none stays
+terminal state within (watchdog interval + 1 min) of the last fault (an optimisation completed), none answers 404, none stays
 queued/running; every succeeded http.request task's effect reached the sink, and every repeated
 delivery carried the same key (so a receiver de-duplicating by key applies it exactly once);
 each hosted agent's usage counts its completed turns once (never more, fewer only within the crash
@@ -40,9 +40,12 @@ KINDS = {
     "effect": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
     "leased": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
     "scoped": ("/api/tasks", "id", "/api/tasks/{}", "state", TERMINAL_TASK, {"succeeded"}),
+    "optimization": ("/api/swarms/optimizations", "id", "/api/swarms/optimizations/{}", "status", {"completed", "cancelled", "failed"},
+                     {"completed"}),
 }
 LABELS = {"task": "tasks", "run": "runs", "round": "rounds", "effect": "http.request tasks", "leased": "leased tasks",
-          "scoped": "worker-key tasks"}
+          "scoped": "worker-key tasks", "optimization": "optimisations"}
+GOOD_LABEL = {"round": "decided", "optimization": "completed"}
 EXTERNAL = "chaos-ext"
 
 
@@ -258,6 +261,9 @@ def body_for(kind, i, key, args):
     if kind == "effect":
         return {"capability": "http", "skill": "http.request",
                 "input": {"method": "POST", "url": args.sink_url + f"effect/{i}", "headers": {"Idempotency-Key": key}, "body": {"n": i}}}
+    if kind == "optimization":
+        # Small enough to finish in seconds, long enough (checkpoints every 50 iterations, 2 batches) for a kill to land mid-run.
+        return {"function": "sphere", "dimensions": 10, "swarmSize": 40, "iterations": 1000, "seed": i}
     if kind == "scoped":
         return {"capability": "chaos-wk1", "skill": "echo", "input": {"n": i}}
     return {"capability": EXTERNAL, "skill": "echo", "input": {"n": i}}
@@ -266,7 +272,8 @@ def body_for(kind, i, key, args):
 def schedule(args):
     """(due offset, kind) for every submission, each kind spread evenly over the load."""
     counts = {"task": int(args.duration * args.tasks_per_second), "run": args.runs, "round": args.rounds,
-              "effect": args.effects, "leased": args.leased, "scoped": args.scoped}
+              "effect": args.effects, "leased": args.leased, "scoped": args.scoped,
+              "optimization": args.optimizations}
     plan = [(args.duration * i / n, kind, i) for kind, n in counts.items() for i in range(n)]
     return sorted(plan), counts
 
@@ -293,6 +300,7 @@ def main():
     ap.add_argument("--leased", type=int, default=80)
     ap.add_argument("--lease-seconds", type=int, default=10)
     ap.add_argument("--scoped", type=int, default=40, help="tasks of chaos-wk1, leased with a worker key")
+    ap.add_argument("--optimizations", type=int, default=10, help="particle swarm optimisations, each under its own Idempotency-Key")
     ap.add_argument("--conversations", type=int, default=4)
     ap.add_argument("--lead-conversations", type=int, default=2, help="conversations of the delegating agent")
     ap.add_argument("--delay-ms", type=int, default=250)
@@ -453,8 +461,12 @@ def main():
         lost = sum(1 for v in states if v == "404")
         stuck = sum(1 for (k, i) in pending if k == kind and outcome.get((k, i)) != "404")
         other = acked - good - lost - stuck
-        parts.append(f"{LABELS[kind]} {acked}/{planned[kind]} acknowledged, {good} {'decided' if kind == 'round' else 'succeeded'}, "
+        parts.append(f"{LABELS[kind]} {acked}/{planned[kind]} acknowledged, {good} {GOOD_LABEL.get(kind, 'succeeded')}, "
                      f"{other} other terminal, {lost} lost(404), {stuck} stuck")
+        if kind == "optimization" and other:
+            # Nobody cancels them and sphere cannot fail an evaluation: anything but completed is a run that gave up.
+            samples = [f"{i}={v}" for (k, i), v in outcome.items() if k == kind and v in KINDS[kind][4] - KINDS[kind][5]][:3]
+            violations.append(f"{other} acknowledged optimisations ended without completing (e.g. {', '.join(samples)})")
         if lost:
             samples = [i for (k, i), v in outcome.items() if k == kind and v == "404"][:3]
             violations.append(f"{lost} acknowledged {kind}s answer 404 (e.g. {', '.join(samples)})")
