@@ -11,7 +11,7 @@ namespace OrleansAgents.Silo.Hosting;
 /// line and stops with exit code 6 (<see cref="Lost"/>); the orchestrator's restart rejoins. Redis
 /// being unreachable is not a loss: Orleans rides that out on its snapshot.
 /// </summary>
-internal sealed partial class MembershipEntryWatch(
+public sealed partial class MembershipEntryWatch(
     IServiceProvider services,
     IClusterMembershipService membership,
     ILocalSiloDetails local,
