@@ -77,12 +77,18 @@ public sealed class AgentRunSkill(IGrainFactory grains, IOptions<ConversationOpt
         try
         {
             var view = await conversation.GetAsync();
-            if (given is not null && (view is null || view.Owner != context.SubmittedBy))
+            if (given is null && (view is null || (view.AgentId == agentId && view.Owner == context.SubmittedBy)))
+            {
+                // Creates the derived conversation, or on a retry finds it and repairs its listing: a crash
+                // between the conversation's save and its index add left it out of the delegate's list.
+                view = await conversation.CreateAsync(agentId, context.SubmittedBy);
+            }
+
+            if (view is null || (given is not null && view.Owner != context.SubmittedBy))
             {
                 throw new SkillException("agent.conversation_not_found", $"Conversation '{given}' does not exist or is not the submitter's.", transient: false);
             }
 
-            view ??= await conversation.CreateAsync(agentId, context.SubmittedBy);
             if (view.AgentId != agentId)
             {
                 throw new SkillException("agent.conversation_mismatch", $"Conversation '{conversationId}' is with agent '{view.AgentId}', not '{agentId}'.", transient: false);

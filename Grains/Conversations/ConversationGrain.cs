@@ -86,9 +86,15 @@ public sealed partial class ConversationGrain(
 
         if (S.Exists)
         {
-            return S.AgentId == agentId && S.Owner == owner
-                ? View()
-                : throw new DomainException(ErrorCodes.ConversationInvalidId, $"Conversation '{Id}' already exists.", DomainErrorKind.Conflict);
+            if (S.AgentId != agentId || S.Owner != owner)
+            {
+                throw new DomainException(ErrorCodes.ConversationInvalidId, $"Conversation '{Id}' already exists.", DomainErrorKind.Conflict);
+            }
+
+            // A resend repairs what a crash between the save below and the index add left half done:
+            // the conversation stored but missing from its owner's list with the agent (the add is a no-op when listed).
+            await GrainFactory.GetGrain<IConversationIndexGrain>(ConversationRules.IndexKey(agentId, owner)).AddAsync(Id);
+            return View();
         }
 
         if (string.IsNullOrWhiteSpace(owner))

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using OrleansAgents.Conversations;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Security;
 
@@ -17,7 +19,9 @@ public sealed class DelegationTests(HostedAgentsFixture fixture) : IClassFixture
 {
     private static readonly string[] MalformedDelegate = ["agent:Not An Id"];
 
-    private readonly HttpClient _dev = fixture.Api.ClientFor("dev-" + Guid.NewGuid().ToString("N")[..8], Roles.Developer);
+    private static readonly string User = "dev-" + Guid.NewGuid().ToString("N")[..8];
+
+    private readonly HttpClient _dev = fixture.Api.ClientFor(User, Roles.Developer);
 
     private static string NewId() => "deleg-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -69,6 +73,33 @@ public sealed class DelegationTests(HostedAgentsFixture fixture) : IClassFixture
         var delegated = (await _dev.GetFromJsonAsync<JsonObject>($"/api/conversations/{(string)result["conversationId"]!}"))!;
         Assert.Equal(expert, (string?)delegated["conversation"]!["agentId"]);
         Assert.Equal("What do you say?", (string?)delegated["turns"]![0]!["content"]);
+    }
+
+    [Fact]
+    public async Task ADelegateConversationACrashLeftUnlisted_IsListedAgainByTheRetriedCreate()
+    {
+        // The chaos suite's long profile found one: a silo died between storing the delegate's
+        // conversation and adding it to the owner's list with the agent. Here the index entry is
+        // removed by hand to leave the same half-done state; the retry's create repairs it.
+        var (asker, expert) = (NewId(), NewId());
+        await RegisterAsync(expert, "plain");
+        await RegisterAsync(asker, "delegate", "agent:" + expert);
+        var events = await AskAsync(asker);
+        var delegated = (string)events.Single(e => e.Event == "tool_result").Data["result"]!["conversationId"]!;
+        var grains = fixture.Api.Services.GetRequiredService<IGrainFactory>();
+        await grains.GetGrain<IConversationIndexGrain>(ConversationRules.IndexKey(expert, User)).RemoveAsync(delegated);
+        Assert.DoesNotContain(delegated, await ListedAsync(expert));
+
+        var view = await grains.GetGrain<IConversationGrain>(delegated).CreateAsync(expert, User);
+
+        Assert.Equal(expert, view.AgentId);
+        Assert.Contains(delegated, await ListedAsync(expert));
+    }
+
+    private async Task<List<string>> ListedAsync(string agent)
+    {
+        var page = (await _dev.GetFromJsonAsync<JsonObject>($"/api/agents/{agent}/conversations?limit=100"))!;
+        return [.. page["items"]!.AsArray().Select(c => (string)c!["id"]!)];
     }
 
     [Fact]
