@@ -1,12 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OrleansAgents.Grains.Tasks;
-using OrleansAgents.Grains.Workflows.Definitions;
-using OrleansAgents.Grains.Workflows.ReadModel;
-using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Workflows;
 
