@@ -77,7 +77,6 @@ public sealed partial class OptimizationGrain(
 
     public async Task<OptimizationView> StartAsync(OptimizationRequest request)
     {
-        var spec = OptimizationSpecs.Resolve(request, _options, skills);
         var fingerprint = Fingerprint(request);
         if (S.Exists)
         {
@@ -100,6 +99,7 @@ public sealed partial class OptimizationGrain(
             return View();
         }
 
+        var spec = OptimizationSpecs.Resolve(request, _options, skills);
         // The watchdog before the record, as tasks and runs do: once the record is stored something
         // must bring the run back if this silo dies before it answers. A watchdog without a record
         // unregisters itself on its first tick.
