@@ -29,9 +29,28 @@ public interface ITaskGrain : IGrainWithStringKey
     [Alias("Requeue")]
     Task<TaskView> RequeueAsync();
 
-    /// <summary>The agent's dispatcher gives the task a slot. Idempotent; one-way so the agent never waits on a task.</summary>
+    /// <summary>
+    /// The agent's dispatcher gives the task a slot. Idempotent; one-way so the agent never waits
+    /// on a task. Kept for silos of the previous version; <see cref="StartAsync(string)"/> names the agent.
+    /// </summary>
     [OneWay, Alias("Start")]
     Task StartAsync();
+
+    /// <summary>
+    /// Agent <paramref name="agentId"/> gives the task a slot. Idempotent; one-way. A task that
+    /// does not exist or belongs to another agent gives the slot straight back (an entry the agent
+    /// took before the task was stored, whose submission then failed or was resent elsewhere).
+    /// </summary>
+    [OneWay, Alias("StartFor")]
+    Task StartAsync(string agentId);
+
+    /// <summary>
+    /// The watchdog of agent <paramref name="agentId"/>, which holds this task in a slot, asks it
+    /// to make progress: run again what no silo runs any more, re-announce a lost start, finish
+    /// the follow-ups after a crash, or give the slot back. Idempotent; one-way.
+    /// </summary>
+    [OneWay, Alias("Check")]
+    Task CheckAsync(string agentId);
 
     /// <summary>
     /// Events after <paramref name="afterSequence"/>, waiting up to <paramref name="maxWait"/> for

@@ -69,6 +69,7 @@ public sealed partial class AgentGrain : IAgentLeases
         var changed = Q.Running.Remove(taskId);
         if (!Q.High.Contains(taskId) && !Q.Default.Contains(taskId) && !Q.Low.Contains(taskId))
         {
+            await EnsureWatchdogAsync(); // a new entry is stored below
             var list = Q.For(priority);
             if (atFront)
             {

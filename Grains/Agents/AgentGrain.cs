@@ -22,8 +22,15 @@ public sealed partial class AgentGrain(
     TaskMetrics taskMetrics,
     ClusterCircuitBreakers breakers,
     TimeProvider time,
-    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain, IRemindable
 {
+    /// <summary>
+    /// The one reminder of an agent that holds tasks (queued or in a slot), instead of one per
+    /// task: each tick asks the tasks in its slots to make progress (<see cref="ITaskGrain.CheckAsync"/>).
+    /// Registered before the first entry is stored, removed on a tick that finds nothing held.
+    /// </summary>
+    public const string WatchdogReminder = "agent-watchdog";
+
     private readonly AgentRegistryOptions _options = options.Value;
     private readonly TaskOptions _taskOptions = taskOptions.Value;
 
@@ -33,6 +40,9 @@ public sealed partial class AgentGrain(
 
     // A slot freed since the queue was last stored (TaskFinishedAsync does not write on its own).
     private bool _queueDirty;
+
+    private Watchdog? _watchdog;
+    private bool _watchdogRegistered; // by this activation
 
     private AgentState S => state.State;
 
@@ -49,6 +59,13 @@ public sealed partial class AgentGrain(
         }
 
         PublishQueueDepth();
+        if (Q.QueuedCount > 0 || Q.Running.Count > 0)
+        {
+            // Registered already when the entries were stored; renewed in case a tick removed it
+            // while a freed slot was not stored yet.
+            await EnsureWatchdogAsync();
+        }
+
         if (!IsExternal)
         {
             // The stored slots may include tasks that finished after the last queue write (freeing a
@@ -56,7 +73,7 @@ public sealed partial class AgentGrain(
             // by giving its slot back. It also re-sends a start a crash may have lost.
             foreach (var taskId in Q.Running.ToArray())
             {
-                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync(Id);
             }
         }
 
@@ -185,7 +202,7 @@ public sealed partial class AgentGrain(
             {
                 // The task re-announces itself while still queued by its record, so the one-way start
                 // sent when it got its slot was lost with a silo: send it again (a running task ignores it).
-                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+                _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync(Id);
             }
 
             return Load(); // a repeat, e.g. a task re-announcing itself after a crash
@@ -210,6 +227,8 @@ public sealed partial class AgentGrain(
             }
         }
 
+        // The watchdog before the entry is stored: a stored entry always has one.
+        await EnsureWatchdogAsync();
         Q.For(priority).Add(taskId);
         _queuedSkills[taskId] = skill;
         await DispatchAsync();
@@ -287,7 +306,53 @@ public sealed partial class AgentGrain(
         PublishQueueDepth();
         foreach (var taskId in started)
         {
-            _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync();
+            _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync(Id);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WatchdogReminder)
+        {
+            return;
+        }
+
+        _watchdogRegistered = true; // it ticked, so it exists
+        if (Q.QueuedCount == 0 && Q.Running.Count == 0)
+        {
+            // Nothing held: store a freed slot the queue still shows, then stop ticking until the next entry.
+            if (_queueDirty)
+            {
+                await queue.SaveOrDeactivateAsync(this);
+                _queueDirty = false;
+            }
+
+            _watchdogRegistered = false;
+            await Watchdog.UnregisterAsync();
+            return;
+        }
+
+        // One-way: each task answers by making progress or giving its slot back, never by waiting on this agent.
+        foreach (var taskId in Q.Running.ToArray())
+        {
+            _ = GrainFactory.GetGrain<ITaskGrain>(taskId).CheckAsync(Id);
+        }
+
+        if (!IsExternal && Q.QueuedCount > 0 && Q.Running.Count < Math.Max(1, S.MaxConcurrentTasks))
+        {
+            await DispatchAsync();
+        }
+    }
+
+    private Watchdog Watchdog => _watchdog ??= new(this, WatchdogReminder, () => _taskOptions.WatchdogInterval);
+
+    /// <summary>One reminder write per activation that holds tasks, not one per task.</summary>
+    private async Task EnsureWatchdogAsync()
+    {
+        if (!_watchdogRegistered)
+        {
+            await Watchdog.RegisterAsync();
+            _watchdogRegistered = true;
         }
     }
 

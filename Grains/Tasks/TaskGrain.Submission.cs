@@ -5,8 +5,8 @@ using OrleansAgents.Grains.Hosting;
 namespace OrleansAgents.Grains.Tasks;
 
 /// <summary>
-/// The submission's crash-safe steps: watchdog, record, queue entry, and the repair an
-/// idempotent resend performs when a silo died between them.
+/// The submission's crash-safe steps: the agent's queue entry, then the record, and the repair an
+/// idempotent resend performs when a silo died between them or after.
 /// </summary>
 public sealed partial class TaskGrain
 {
@@ -38,27 +38,21 @@ public sealed partial class TaskGrain
     }
 
     /// <summary>
-    /// Offers the stored task to the candidates in turn; null once one queued it, else the last
-    /// refusal. A candidate that does not answer (its silo is dying) ends the round with the
-    /// exception: it may have queued the task, so no second agent is asked (two queues holding
-    /// one task would leak a slot). The stored record names that agent, and the watchdog or a
-    /// resend announces the task to it again.
+    /// Offers the task to the candidates in turn, before it is stored: the agent that queues it
+    /// first, else the last refusal. A candidate that does not answer (its silo is dying) ends the
+    /// round with the exception: it may have queued the task, so no second agent is asked; its
+    /// entry without a record is given back when it starts the task (<see cref="StartAsync(string)"/>),
+    /// and a resend queues the task again.
     /// </summary>
-    private async Task<DomainException?> EnqueueAsync(IReadOnlyList<string> candidates)
+    private async Task<(string? Agent, DomainException? Refusal)> EnqueueAsync(IReadOnlyList<string> candidates, TaskPriority priority, string skill)
     {
         DomainException? refusal = null;
         foreach (var candidate in candidates)
         {
-            if (S.AgentId != candidate)
-            {
-                S.AgentId = candidate;
-                await SaveAsync();
-            }
-
             try
             {
-                await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
-                return null;
+                await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, priority, skill, recovering: false);
+                return (candidate, null);
             }
             catch (DomainException ex)
             {
@@ -66,48 +60,18 @@ public sealed partial class TaskGrain
             }
         }
 
-        return refusal;
+        return (null, refusal);
     }
 
     /// <summary>
-    /// Every candidate refused: nothing stays behind. The record goes first; if that fails the
-    /// task stays stored with its watchdog (a resend then finds and repairs it).
-    /// </summary>
-    private async Task DiscardRejectedAsync()
-    {
-        await Writer.RunExclusiveAsync(() => state.ClearStateAsync());
-        state.State = new TaskRecord();
-        try
-        {
-            await UnregisterWatchdogAsync();
-        }
-        catch (Exception ex)
-        {
-            // Harmless: the watchdog finds no record on its next tick and unregisters itself.
-            LogSummaryDeferred(ex, Id);
-        }
-    }
-
-    /// <summary>
-    /// What a crash between the submission's steps can leave undone: the watchdog, the queue
-    /// entry, the run of a task whose activation died. Idempotent, so a resend may always call it.
+    /// What a crash can leave undone for a stored task: the agent's queue entry (re-announced),
+    /// the run of a task whose activation died. Idempotent, so a resend may always call it.
     /// </summary>
     private async Task RepairAsync()
     {
-        if (TaskRules.IsFinished(S.State))
+        if (!TaskRules.IsFinished(S.State))
         {
-            return;
-        }
-
-        await RegisterWatchdogAsync();
-        switch (S.State)
-        {
-            case TaskState.Queued:
-                await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: true);
-                break;
-            case TaskState.Running when !ExecutingHere:
-                await RecoverAsync();
-                break;
+            await ResumeAsync();
         }
     }
 }

@@ -12,8 +12,10 @@ namespace OrleansAgents.Grains.Tasks;
 /// <summary>
 /// Owns one task: validation and enqueueing, the attempts (Polly retry with exponential backoff
 /// and jitter, soft timeout through the skill's token, hard timeout by abandoning the attempt),
-/// the progress events and the follow-ups when it finishes. An unfinished task keeps a reminder,
-/// so if its silo dies the task is re-announced (queued) or run again elsewhere (running).
+/// the progress events and the follow-ups when it finishes. A task keeps no reminder of its own:
+/// the agent that holds it in its queue or a slot keeps one for all of them (see
+/// <see cref="CheckAsync"/>), so if the task's silo dies it is run again elsewhere, and a finished
+/// task's follow-ups are completed before it gives its slot back.
 /// </summary>
 public sealed partial class TaskGrain(
     [PersistentState("task", StorageNames.Tasks)] IPersistentState<TaskRecord> state,
@@ -25,6 +27,7 @@ public sealed partial class TaskGrain(
     IEnumerable<ITaskOutcomeSink> outcomeSinks,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
 {
+    /// <summary>The per-task reminder of earlier versions: rows registered before still tick until their task is done.</summary>
     public const string WatchdogReminder = "task-watchdog";
     private static readonly ResiliencePropertyKey<TaskGrain> GrainKey = new("orleansagents.task");
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(int, TimeSpan, TimeSpan, TimeSpan), ResiliencePipeline<string>> Pipelines = new();
@@ -34,6 +37,7 @@ public sealed partial class TaskGrain(
     private readonly EventLog<TaskEvent> _events = new(e => e.Sequence, time);
     private GroupCommitWriter? _writer;
     private Watchdog? _watchdog;
+    private bool _legacyWatchdog; // a reminder of an earlier version ticked for this task
     private CancellationTokenSource? _run;
     private Task? _execution;
 
@@ -65,7 +69,7 @@ public sealed partial class TaskGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // The task stays "running" in storage; its reminder resumes it on another activation.
+        // The task stays "running" in storage; its agent's watchdog resumes it on another activation.
         if (_run is not null)
         {
             await _run.CancelAsync();
@@ -84,8 +88,9 @@ public sealed partial class TaskGrain(
                     "This Idempotency-Key was already used for a different task; use a new key for a new task.", DomainErrorKind.Conflict);
             }
 
-            // A resend: the first submission may have died half way (stored, but without its watchdog
-            // or its queue entry). Answer "existing" only once the task can make progress again.
+            // A resend: the first submission may have died half way (stored, but its agent's queue
+            // entry lost, or running on a silo that died). Answer "existing" only once the task can
+            // make progress again.
             await RepairAsync();
             return new TaskAccepted(View(), Existing: true);
         }
@@ -100,10 +105,16 @@ public sealed partial class TaskGrain(
             throw NoAgentAvailable(submission.Capability!);
         }
 
-        // The watchdog before the record: once the record is stored something must bring the task
-        // back if this silo dies. A watchdog without a record unregisters itself on its first tick.
-        await RegisterWatchdogAsync();
-        state.State = NewRecord(submission, skill, input, fingerprint, candidates[0]);
+        // The agent's queue entry before the record: once the record is stored, an agent holds the
+        // task and its watchdog brings it back if a silo dies. An entry without a record (this silo
+        // died before the save) is given back when the agent starts or checks it (StartAsync).
+        var (chosen, refusal) = await EnqueueAsync(candidates, submission.Priority, skill.Name);
+        if (chosen is null)
+        {
+            throw submission.AgentId is null ? NoAgentAvailable(submission.Capability!) : refusal!;
+        }
+
+        state.State = NewRecord(submission, skill, input, fingerprint, chosen);
         try
         {
             await SaveAsync();
@@ -111,13 +122,8 @@ public sealed partial class TaskGrain(
         catch
         {
             state.State = new TaskRecord(); // the activation is going away; the next one reads what was stored
+            await ReleaseSlotAsync(chosen, bestEffort: true);
             throw;
-        }
-
-        if (await EnqueueAsync(candidates) is { } refusal)
-        {
-            await DiscardRejectedAsync();
-            throw submission.AgentId is null ? NoAgentAvailable(submission.Capability!) : refusal;
         }
 
         AddEvent(TaskEventType.State);
@@ -161,7 +167,10 @@ public sealed partial class TaskGrain(
                 $"Only failed, dead-lettered or cancelled tasks can be requeued; this one is {TaskMetrics.Label(S.State)}.", DomainErrorKind.Conflict);
         }
 
-        var before = (S.State, S.Error, S.ResultJson, S.FinishedAt, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version);
+        // The agent's queue entry before the record, as on submission: a stored "queued" is always
+        // held by its agent. The agent refuses (retired, queue full) before anything changes here.
+        await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
+        var before = (S.State, S.Error, S.ResultJson, S.FinishedAt, S.NotBefore, S.FollowUpsPending, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version);
         var wasDeadLettered = S.State == TaskState.DeadLettered;
         S.State = TaskState.Queued;
         S.Error = null;
@@ -172,18 +181,14 @@ public sealed partial class TaskGrain(
         S.BudgetStart = S.Attempts.Count;
         S.LostAttempts = 0;
         Touch();
-        // The watchdog before the record, as on submission: a stored "queued" always has one.
-        await RegisterWatchdogAsync();
-        await SaveAsync();
         try
         {
-            await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: false);
-        }
-        catch (DomainException)
-        {
-            (S.State, S.Error, S.ResultJson, S.FinishedAt, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version) = before;
             await SaveAsync();
-            await UnregisterWatchdogAsync();
+        }
+        catch
+        {
+            (S.State, S.Error, S.ResultJson, S.FinishedAt, S.NotBefore, S.FollowUpsPending, S.BudgetStart, S.LostAttempts, S.UpdatedAt, S.Version) = before;
+            await ReleaseSlotAsync(S.AgentId, bestEffort: true);
             throw;
         }
 
@@ -198,33 +203,49 @@ public sealed partial class TaskGrain(
         return View();
     }
 
-    public async Task StartAsync()
+    public Task StartAsync()
     {
         if (!S.Exists)
         {
-            LogUnknownStart(Id);
+            LogUnknownStart(Id); // a silo of the previous version, which does not say which agent asks
+            return Task.CompletedTask;
+        }
+
+        return StartAsync(S.AgentId);
+    }
+
+    public async Task StartAsync(string agentId)
+    {
+        if (!HeldBy(agentId))
+        {
+            await ReleaseSlotAsync(agentId, bestEffort: false);
             return;
         }
 
-        switch (S.State)
+        if (S.State == TaskState.Queued)
         {
-            case TaskState.Queued:
-                S.State = TaskState.Running;
-                Touch();
-                AddEvent(TaskEventType.State);
-                metrics.Entered(TaskState.Running);
-                BeginExecution();
-                break;
-            case TaskState.Running when !ExecutingHere:
-                await RecoverAsync();
-                break;
-            case TaskState.Running:
-                break;
-            default:
-                // Finished (e.g. cancelled while the start was in flight): give the slot back.
-                await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishedAsync(Id);
-                break;
+            S.State = TaskState.Running;
+            Touch();
+            AddEvent(TaskEventType.State);
+            metrics.Entered(TaskState.Running);
+            BeginExecution();
+            return;
         }
+
+        // Running (a repeat, or a start after a crash) or finished (e.g. cancelled while the start
+        // was in flight, or a slot the agent had not stored as free).
+        await ResumeAsync();
+    }
+
+    public async Task CheckAsync(string agentId)
+    {
+        if (!HeldBy(agentId))
+        {
+            await ReleaseSlotAsync(agentId, bestEffort: false);
+            return;
+        }
+
+        await ResumeAsync();
     }
 
     public Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default)
@@ -233,6 +254,7 @@ public sealed partial class TaskGrain(
         return _events.LongPollAsync(() => EventsAfter(afterSequence), b => b.Events.Count > 0 || b.Finished, maxWait, cancellationToken);
     }
 
+    /// <summary>Only rows registered by earlier versions tick here; they keep doing so until their task is done.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != WatchdogReminder)
@@ -240,16 +262,27 @@ public sealed partial class TaskGrain(
             return;
         }
 
+        _legacyWatchdog = true;
         if (!S.Exists || (TaskRules.IsFinished(S.State) && !S.FollowUpsPending))
         {
             await UnregisterWatchdogAsync();
             return;
         }
 
+        await ResumeAsync();
+    }
+
+    /// <summary>
+    /// Brings the stored task forward from wherever a crash left it; what the agent's watchdog, a
+    /// start of a task that is not queued, a resend and an old reminder all do. Idempotent.
+    /// </summary>
+    private async Task ResumeAsync()
+    {
         switch (S.State)
         {
             case TaskState.Queued:
-                // The agent may have lost the queue entry (crash before it stored it): re-announce. Idempotent.
+                // The one-way start may have been lost with a silo, or the agent's entry with a crash:
+                // re-announce (the agent starts it again, or queues it if it lost the entry).
                 await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).EnqueueTaskAsync(Id, S.Priority, S.Skill, recovering: true);
                 break;
             case TaskState.Running when !ExecutingHere:
@@ -258,8 +291,40 @@ public sealed partial class TaskGrain(
             case TaskState.Running:
                 break;
             default:
-                await CompleteFollowUpsAsync();
+                // Finished. Stored with its follow-ups pending until this activation completed them;
+                // a new activation cannot know whether they completed, so it does them again (each
+                // is idempotent), and they end by giving the slot back.
+                if (S.FollowUpsPending)
+                {
+                    await CompleteFollowUpsAsync();
+                }
+                else
+                {
+                    await ReleaseSlotAsync(S.AgentId, bestEffort: false);
+                }
+
                 break;
+        }
+    }
+
+    private bool HeldBy(string agentId) => S.Exists && S.AgentId == agentId;
+
+    /// <summary>Tells an agent that this task no longer needs its queue entry or slot.</summary>
+    private async Task ReleaseSlotAsync(string agentId, bool bestEffort)
+    {
+        if (!S.Exists || S.AgentId != agentId)
+        {
+            LogSlotReleased(Id, agentId);
+        }
+
+        try
+        {
+            await GrainFactory.GetGrain<IAgentGrain>(agentId).TaskFinishedAsync(Id);
+        }
+        catch (Exception ex) when (bestEffort)
+        {
+            // Harmless: the agent's start or watchdog check of this task gives the slot back.
+            LogFollowUpsDeferred(ex, Id);
         }
     }
 
@@ -489,16 +554,19 @@ public sealed partial class TaskGrain(
         await CompleteFollowUpsAsync();
     }
 
-    /// <summary>Frees the agent's slot, updates the task log and the dead letters; retried by the reminder until done.</summary>
+    /// <summary>
+    /// Updates the task log, the dead letters and the outcome sinks, then frees the agent's slot:
+    /// last, so that until they are done the agent holds the slot and its watchdog asks this task
+    /// to complete them (<see cref="CheckAsync"/>). Each step is idempotent.
+    /// </summary>
     private async Task CompleteFollowUpsAsync()
     {
         try
         {
-            await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishedAsync(Id);
-            await PublishSummaryAsync(bestEffort: false);
+            var steps = new List<Task>(2 + _sinks.Length) { PublishSummaryAsync(bestEffort: false) };
             if (S.State == TaskState.DeadLettered)
             {
-                await GrainFactory.GetGrain<IDeadLetterGrain>(DeadLetters.ShardOf(Id)).AddAsync(Summary());
+                steps.Add(GrainFactory.GetGrain<IDeadLetterGrain>(DeadLetters.ShardOf(Id)).AddAsync(Summary()));
             }
 
             if (_sinks.Length > 0)
@@ -507,12 +575,17 @@ public sealed partial class TaskGrain(
                     S.Attempts.Count - S.BudgetStart, S.CreatedAt, S.FinishedAt ?? time.GetUtcNow(), View());
                 foreach (var sink in _sinks)
                 {
-                    await sink.TaskFinishedAsync(outcome, CancellationToken.None);
+                    steps.Add(sink.TaskFinishedAsync(outcome, CancellationToken.None).AsTask());
                 }
             }
 
-            S.FollowUpsPending = false; // kept in memory only: with the reminder gone nothing reads it again
-            await UnregisterWatchdogAsync();
+            await Task.WhenAll(steps);
+            await GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishedAsync(Id);
+            S.FollowUpsPending = false; // kept in memory only: a new activation does them again (idempotent)
+            if (_legacyWatchdog)
+            {
+                await UnregisterWatchdogAsync();
+            }
         }
         catch (Exception ex) when (ex is not DomainException)
         {
@@ -533,8 +606,6 @@ public sealed partial class TaskGrain(
     }
 
     private Watchdog Watchdog => _watchdog ??= new(this, WatchdogReminder, () => _options.WatchdogInterval);
-
-    private Task RegisterWatchdogAsync() => Watchdog.RegisterAsync();
 
     private Task UnregisterWatchdogAsync() => Watchdog.UnregisterAsync();
 
@@ -601,7 +672,10 @@ public sealed partial class TaskGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} failed inside the cluster")]
     private partial void LogExecutionFault(Exception ex, string taskId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: follow-ups deferred to the next watchdog tick")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} gave back the slot of agent {AgentId}, which held it without holding the stored task")]
+    private partial void LogSlotReleased(string taskId, string agentId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: follow-ups deferred to the agent's next watchdog check")]
     private partial void LogFollowUpsDeferred(Exception ex, string taskId);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId}: task-log update deferred")]

@@ -18,7 +18,8 @@ public sealed record class TaskOutcome(
 
 /// <summary>
 /// Told about every task that finishes, after its final state is stored. Calls are
-/// at-least-once: a sink that throws is called again by the task's reminder, so a sink must
+/// at-least-once: a sink that throws is called again when the agent's watchdog checks the task
+/// (it holds the slot until every sink succeeded), and after a crash, so a sink must
 /// tolerate repeats (e.g. key its effect by <see cref="TaskOutcome.TaskId"/>) and must not call
 /// the task grain back (it is still finishing). Register with
 /// <c>services.AddTaskOutcomeSink&lt;T&gt;()</c>; sinks are silo singletons.

@@ -9,7 +9,7 @@ namespace OrleansAgents.Tests.Tasks;
 
 /// <summary>
 /// The crash promise on real storage: PostgreSQL grain state and reminders, two silos. Kill the
-/// silo running a task; the task's reminder brings it back on the other silo, which runs it again
+/// silo running a task; its agent's reminder brings it back on the other silo, which runs it again
 /// with the same idempotency key, and the effect is recorded once.
 /// </summary>
 public sealed class TaskCrashTests : PostgresCrashTest
@@ -44,7 +44,7 @@ public sealed class TaskCrashTests : PostgresCrashTest
         var victim = Cluster.GetActiveSilos().Single(s => s.SiloAddress.ToParsableString() == firstSilo);
         await Cluster.KillSiloAsync(victim);
 
-        // Nobody calls the task now: only its watchdog reminder can bring it back.
+        // Nobody calls the task now: only its agent's watchdog reminder can bring it back.
         await WaitUntilAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM executions") == 2, TimeSpan.FromSeconds(90));
         var done = await WaitForFinishAsync(client.GetGrain<ITaskGrain>(taskId));
         Assert.Equal(TaskState.Succeeded, done.State);
@@ -56,8 +56,8 @@ public sealed class TaskCrashTests : PostgresCrashTest
         Assert.Equal(1L, await Db.ScalarAsync<long>($"SELECT count(*) FROM effects WHERE effect_key = '{key}'"));
         Assert.Equal(1, await Db.ScalarAsync<int>("SELECT attempt FROM effects"));
 
-        var load = await client.GetGrain<IAgentGrain>("crash-agent").GetLoadAsync();
-        Assert.Equal((0, 0), (load.Running, load.Queued));
+        // The slot is freed last, after the finished task's follow-ups (task log, trust, sinks).
+        await WaitUntilAsync(async () => await client.GetGrain<IAgentGrain>("crash-agent").GetLoadAsync() is { Running: 0, Queued: 0 });
     }
 
     private static async Task<TaskView> WaitForFinishAsync(ITaskGrain task)

@@ -51,8 +51,9 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         Assert.Equal(AttemptOutcome.Succeeded, attempt.Outcome);
         Assert.NotNull(done.FinishedAt);
 
-        var load = await _client.GetGrain<IAgentGrain>(agent).GetLoadAsync();
-        Assert.Equal(0, load.Running + load.Queued);
+        // The slot is freed last, after the finished task's follow-ups.
+        await Eventually.HoldsAsync(async () => await _client.GetGrain<IAgentGrain>(agent).GetLoadAsync() is { Running: 0, Queued: 0 },
+            "the agent's slot to be freed");
     }
 
     [Fact]
