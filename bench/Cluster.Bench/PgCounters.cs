@@ -6,10 +6,11 @@ namespace OrleansAgents.Bench;
 /// PostgreSQL's own counters (no extension needed): rows inserted + updated + deleted per table
 /// from pg_stat_user_tables, and committed transactions from pg_stat_database. Backends flush
 /// these at most once a second and an idle one within ~10 s, so a reading waits for them to settle.
+/// WAL bytes (pg_current_wal_lsn) measure what the writes weigh, not only how many there are.
 /// </summary>
 internal sealed class PgCounters(string connectionString)
 {
-    public sealed record Snapshot(long Commits, IReadOnlyDictionary<string, long> RowWrites)
+    public sealed record Snapshot(long Commits, long WalBytes, IReadOnlyDictionary<string, long> RowWrites)
     {
         public long Rows => RowWrites.Values.Sum();
     }
@@ -33,8 +34,11 @@ internal sealed class PgCounters(string connectionString)
             }
         }
 
-        await using var commits = new NpgsqlCommand("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", connection);
-        return new Snapshot((long)(await commits.ExecuteScalarAsync())!, rows);
+        await using var commits = new NpgsqlCommand(
+            "SELECT xact_commit, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint FROM pg_stat_database WHERE datname = current_database()", connection);
+        await using var totals = await commits.ExecuteReaderAsync();
+        await totals.ReadAsync();
+        return new Snapshot(totals.GetInt64(0), totals.GetInt64(1), rows);
     }
 
     /// <summary>
