@@ -214,27 +214,21 @@ public sealed partial class TaskGrain(
         return StartAsync(S.AgentId);
     }
 
-    public async Task StartAsync(string agentId)
+    public Task StartAsync(string agentId)
     {
-        if (!HeldBy(agentId))
-        {
-            await ReleaseSlotAsync(agentId, bestEffort: false);
-            return;
-        }
-
-        if (S.State == TaskState.Queued)
+        if (HeldBy(agentId) && S.State == TaskState.Queued)
         {
             S.State = TaskState.Running;
             Touch();
             AddEvent(TaskEventType.State);
             metrics.Entered(TaskState.Running);
             BeginExecution();
-            return;
+            return Task.CompletedTask;
         }
 
-        // Running (a repeat, or a start after a crash) or finished (e.g. cancelled while the start
-        // was in flight, or a slot the agent had not stored as free).
-        await ResumeAsync();
+        // Not this agent's, running (a repeat, or a start after a crash) or finished (e.g. cancelled
+        // while the start was in flight, or a slot the agent had not stored as free): as a check.
+        return CheckAsync(agentId);
     }
 
     public async Task CheckAsync(string agentId)
@@ -312,7 +306,7 @@ public sealed partial class TaskGrain(
     /// <summary>Tells an agent that this task no longer needs its queue entry or slot.</summary>
     private async Task ReleaseSlotAsync(string agentId, bool bestEffort)
     {
-        if (!S.Exists || S.AgentId != agentId)
+        if (!HeldBy(agentId))
         {
             LogSlotReleased(Id, agentId);
         }
