@@ -293,3 +293,31 @@ class WorkerKeys:
             violations.append(f"{len(self.breaches)} worker-key answers out of scope: {kinds}")
         return (f"worker keys {self.probes} probes, {len(self.breaches)} out of scope, {self.unavailable} unavailable "
                 f"(k2 revoked before the faults, k3 halfway)")
+
+
+def check_task_logs(api, finished, patience, violations):
+    """Every task that ended must be listed in its agent's task log with its final state (the
+    log row of a finish is one of the task's follow-ups, retried by the agent's watchdog until
+    stored). finished: task id -> (agent id, state). Waits up to patience seconds for stragglers."""
+    deadline = time.time() + patience
+    while True:
+        listed = {}
+        for agent in sorted({a for a, _ in finished.values() if a}):
+            cursor = None
+            while True:
+                path = f"/api/agents/{urllib.parse.quote(agent)}/tasks?limit=200" + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")
+                status, payload, _ = api.call("GET", path, timeout=20)
+                if status != 200:
+                    break
+                listed.update({t["id"]: str(t.get("state")).lower() for t in payload.get("items", [])})
+                cursor = payload.get("nextCursor")
+                if not cursor:
+                    break
+        wrong = {i: (s, listed.get(i)) for i, (_, s) in finished.items() if listed.get(i) != s}
+        if not wrong or time.time() > deadline:
+            break
+        time.sleep(3)
+    if wrong:
+        samples = [f"{i}={s} listed {l}" for i, (s, l) in sorted(wrong.items())[:3]]
+        violations.append(f"{len(wrong)} finished tasks not listed with their final state in their agent's task log (e.g. {', '.join(samples)})")
+    return f"task logs {len(finished) - len(wrong)}/{len(finished)} finished tasks listed with their final state"

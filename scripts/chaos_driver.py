@@ -27,7 +27,7 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from chaos_cases import Chat, WorkerKeys, check_delegation, check_spend, crashes, setup_delegation
+from chaos_cases import Chat, WorkerKeys, check_delegation, check_spend, check_task_logs, crashes, setup_delegation
 from chaos_faults import Cluster, log
 from chaos_http import Api, iso_seconds, percentile
 
@@ -403,6 +403,7 @@ def main():
 
     pending = {(k, i) for k, ids in stats.acked.items() for i in ids}
     outcome = {}
+    finished_tasks = {}  # task id -> (agent id, final state), for the task log check
     while pending:
         batch = list(pending)
         results = queue.Queue()
@@ -424,6 +425,8 @@ def main():
                 outcome[(kind, ident)] = state
                 if state in KINDS[kind][4]:
                     pending.discard((kind, ident))
+                    if KINDS[kind][0] == "/api/tasks":
+                        finished_tasks[ident] = (payload.get("agentId"), str(state).lower())
             elif status == 404:
                 outcome[(kind, ident)] = "404"
             else:
@@ -514,6 +517,7 @@ def main():
         api, {"chaos-chat": turns_of(chat), "chaos-lead": turns_of(lead), "chaos-mid": mid_turns},
         {"chaos-chat": args.conversations, "chaos-lead": args.lead_conversations, "chaos-mid": args.lead_conversations},
         crashes(faults, cluster.unplanned), violations), "spend n/a")
+    task_logs = guarded("task log", lambda: check_task_logs(api, finished_tasks, args.watchdog + 30, violations), "task logs n/a")
     foreign = next(iter(stats.acked["leased"]), None)
     scoped_keys = guarded("worker-key", lambda: worker_keys.check(api, foreign, violations), "worker keys n/a")
     if keyed.denied:
@@ -553,7 +557,7 @@ def main():
     detections = detection_times(spec, kills)
     detected = (f"p50 {percentile(detections, 50):.1f} s max {max(detections):.1f} s ({len(detections)} by votes)"
                 if detections else "n/a")
-    summary = (f"{'; '.join(parts)}; {effects}; {limits}; leases {worker.leased} taken {worker.completed} completed "
+    summary = (f"{'; '.join(parts)}; {task_logs}; {effects}; {limits}; leases {worker.leased} taken {worker.completed} completed "
                f"{worker.abandoned} abandoned {worker.lost} lost; {delegation}; {spend}; {scoped_keys}, "
                f"worker-key leases {keyed.leased} taken {keyed.completed} completed {keyed.denied} refused; "
                f"resend share {resend(subs):.1f}% ({stats.server_errors} 5xx answers: {stats.internal_errors} 500, {stats.retry_after_missing} 503 without Retry-After), "

@@ -62,11 +62,11 @@ public interface ITaskGrain : IGrainWithStringKey
     Task<TaskEventBatch> WaitForEventsAsync(long afterSequence, TimeSpan maxWait, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The tasks one agent has had (key: agent id), newest first, with bounded retention of finished ones.</summary>
+/// <summary>The tasks one agent has had (key: agent id), newest first: unfinished ones and the latest <c>Tasks:LogRetention</c> finished ones.</summary>
 [Alias("OrleansAgents.IAgentTaskLogGrain")]
 public interface IAgentTaskLogGrain : IGrainWithStringKey
 {
-    /// <summary>Records the task's latest summary; an older version than the one held is ignored.</summary>
+    /// <summary>Records the task's latest summary; an older version than the one held is ignored. Task grains of this version write the silo's task log directly.</summary>
     [Alias("Upsert")]
     Task UpsertAsync(TaskSummary summary);
 

@@ -1,9 +1,12 @@
-using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
 using OrleansAgents.Grains.Hosting;
 
 namespace OrleansAgents.Grains.Tasks;
 
+/// <summary>
+/// The task log of versions before it became rows of its own (<see cref="ITaskLog"/>): one blob of
+/// up to <see cref="TaskOptions.LogRetention"/> summaries per agent, rewritten whole on every change
+/// (~50-60 KiB of PostgreSQL WAL per task under load). Read only to hand it over.
+/// </summary>
 [GenerateSerializer, Alias("OrleansAgents.AgentTaskLogState.v1")]
 public sealed class AgentTaskLogState
 {
@@ -11,48 +14,30 @@ public sealed class AgentTaskLogState
 }
 
 /// <summary>
-/// An agent's tasks. Reentrant with group commit: updates that arrive while a write is in flight
-/// share the next write, so a busy agent costs far fewer writes than task changes.
+/// An agent's tasks, for clients (the API in client mode has no access to the silo's
+/// <see cref="ITaskLog"/>). Task grains write the log directly; this grain lists it, and on
+/// activation hands a log stored by an earlier version over to the read model, then clears it.
 /// </summary>
-[Reentrant]
 public sealed class AgentTaskLogGrain(
-    [PersistentState("tasklog", StorageNames.Tasks)] IPersistentState<AgentTaskLogState> state,
-    IOptions<TaskOptions> options) : Grain, IAgentTaskLogGrain
+    [PersistentState("tasklog", StorageNames.Tasks)] IPersistentState<AgentTaskLogState> legacy,
+    ITaskLog log) : Grain, IAgentTaskLogGrain
 {
-    private GroupCommitWriter? _writer;
-
-    public async Task UpsertAsync(TaskSummary summary)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var tasks = state.State.Tasks;
-        if (tasks.TryGetValue(summary.Id, out var held) && held.Version >= summary.Version)
+        if (legacy.State.Tasks.Count > 0)
         {
-            return;
+            // Upserts are version-guarded, so a summary written since by a task is never replaced
+            // by its older copy here; a crash before the clear only repeats the hand-over.
+            await Task.WhenAll(legacy.State.Tasks.Values.Select(t => log.UpsertAsync(t, cancellationToken)));
+            await legacy.ClearStateAsync(cancellationToken);
         }
 
-        tasks[summary.Id] = summary;
-        Trim(tasks, options.Value.LogRetention);
-        await (_writer ??= state.GroupCommit(this)).SaveAsync();
+        await base.OnActivateAsync(cancellationToken);
     }
 
-    public ValueTask<TaskSummaryPage> ListAsync(TaskState? filter, int limit, string? after)
-    {
-        var items = state.State.Tasks.Values.Where(t => filter is null || t.State == filter);
-        return ValueTask.FromResult(TaskListing.Page(TaskListing.NewestFirst(items), limit, after));
-    }
+    /// <summary>Kept for task grains of the previous version during a rolling upgrade.</summary>
+    public Task UpsertAsync(TaskSummary summary) => log.UpsertAsync(summary);
 
-    /// <summary>Keeps every unfinished task and the newest <paramref name="retention"/> finished ones.</summary>
-    private static void Trim(Dictionary<string, TaskSummary> tasks, int retention)
-    {
-        var finished = tasks.Values.Count(t => TaskRules.IsFinished(t.State));
-        if (finished <= retention)
-        {
-            return;
-        }
-
-        foreach (var old in tasks.Values.Where(t => TaskRules.IsFinished(t.State)).OrderBy(t => t.UpdatedAt).Take(finished - retention).ToList())
-        {
-            tasks.Remove(old.Id);
-        }
-    }
+    public async ValueTask<TaskSummaryPage> ListAsync(TaskState? filter, int limit, string? after) =>
+        await log.ListAsync(this.GetPrimaryKeyString(), filter, limit, after);
 }
-

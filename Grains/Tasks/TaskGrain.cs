@@ -25,6 +25,7 @@ public sealed partial class TaskGrain(
     TimeProvider time,
     ILocalSiloDetails silo,
     IEnumerable<ITaskOutcomeSink> outcomeSinks,
+    ITaskLog taskLog,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
 {
     /// <summary>The per-task reminder of earlier versions: rows registered before still tick until their task is done.</summary>
@@ -591,7 +592,7 @@ public sealed partial class TaskGrain(
     {
         try
         {
-            await GrainFactory.GetGrain<IAgentTaskLogGrain>(S.AgentId).UpsertAsync(Summary());
+            await taskLog.UpsertAsync(Summary());
         }
         catch (Exception ex) when (bestEffort)
         {

@@ -8,7 +8,9 @@ namespace OrleansAgents.Grains.Tasks;
 /// <c>duration_seconds{skill,outcome}</c> (histogram, first start to finish),
 /// <c>entered{state}</c> (tasks reaching each state), <c>retries{skill}</c>,
 /// <c>queue_depth{priority}</c> and <c>running</c> (agents activated on this silo: sum over silos),
-/// <c>dead_letters</c> (size of the dead-letter list, from the silo hosting it).
+/// <c>dead_letters</c> (size of the dead-letter list, from the silo hosting it),
+/// <c>log_rows</c> and <c>log_writes</c> (task log rows stored and the statements that stored them:
+/// their ratio is the batching a durable silo achieves).
 /// </summary>
 public sealed class TaskMetrics : IDisposable
 {
@@ -21,6 +23,8 @@ public sealed class TaskMetrics : IDisposable
     private readonly ConcurrentDictionary<string, (int High, int Default, int Low, int Running)> _queues = new(StringComparer.Ordinal);
     // Each dead-letter shard publishes its own count; the gauge is their sum.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, int> _deadLetters = new();
+    private long _logRows;
+    private long _logWrites;
 
     public TaskMetrics(IMeterFactory meterFactory)
     {
@@ -36,7 +40,19 @@ public sealed class TaskMetrics : IDisposable
         _meter.CreateObservableGauge("running", () => _queues.Values.Sum(q => q.Running), "{task}", "Tasks holding a slot of an agent active on this silo.");
         _meter.CreateObservableGauge("dead_letters", () => _deadLetters.IsEmpty ? Array.Empty<Measurement<int>>() : [new Measurement<int>(_deadLetters.Values.Sum())],
             "{task}", "Tasks in the dead-letter list.");
+        _meter.CreateObservableCounter("log_rows", () => Interlocked.Read(ref _logRows), "{row}", "Task log rows stored in PostgreSQL by this silo.");
+        _meter.CreateObservableCounter("log_writes", () => Interlocked.Read(ref _logWrites), "{statement}", "Statements that stored the task log rows (one per batch).");
     }
+
+    /// <summary>One statement stored <paramref name="rows"/> task log rows.</summary>
+    public void LogWritten(int rows)
+    {
+        Interlocked.Add(ref _logRows, rows);
+        Interlocked.Increment(ref _logWrites);
+    }
+
+    /// <summary>Task log rows and statements this silo stored since it started.</summary>
+    public (long Rows, long Writes) LogTotals() => (Interlocked.Read(ref _logRows), Interlocked.Read(ref _logWrites));
 
     public static string Label(TaskState state) => state == TaskState.DeadLettered ? "dead-lettered" : state.ToString().ToLowerInvariant();
 

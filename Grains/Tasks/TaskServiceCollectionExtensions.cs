@@ -7,7 +7,7 @@ namespace OrleansAgents.Grains.Hosting;
 
 public static class TaskServiceCollectionExtensions
 {
-    /// <summary>Tasks: options, meters, the throughput reports and how an agent is chosen for a task.</summary>
+    /// <summary>Tasks: options, meters, the throughput reports, how an agent is chosen for a task and the task log.</summary>
     public static IServiceCollection AddTasks(this IServiceCollection services)
     {
         services.AddValidatedOptions<TaskOptions, TaskOptionsValidator>(TaskOptions.Section)
@@ -15,6 +15,8 @@ public static class TaskServiceCollectionExtensions
         services.TryAddSingleton<TaskMetrics>();
         services.AddHostedService<TaskThroughputReporter>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
+        // Durable silos register PostgresTaskLog first.
+        services.TryAddSingleton<ITaskLog, InMemoryTaskLog>();
         return services;
     }
 }

@@ -58,11 +58,12 @@ public static class SiloHosting
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
 
-        // Before AddAgentsSilo, whose in-memory default is only a TryAdd: durable silos keep the
-        // audit log in the append-only table.
+        // Before AddAgentsSilo, whose in-memory defaults are only TryAdds: durable silos keep the
+        // audit log, the workflow read model and the task log in tables of their own.
         services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.PostgresConnectionString!));
         services.AddSingleton<IAuditStore, PostgresAuditStore>();
         services.AddSingleton<OrleansAgents.Grains.Workflows.ReadModel.IWorkflowReadModel, PostgresWorkflowReadModel>();
+        services.AddSingleton<OrleansAgents.Grains.Tasks.ITaskLog, PostgresTaskLog>();
 
         builder.Host.UseOrleans(silo =>
         {

@@ -37,9 +37,10 @@ public static class PostgresCluster
                 SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
             }
 
-            // Like a durable silo: both silos share the workflow read model's tables.
+            // Like a durable silo: both silos share the workflow read model's and the task log's tables.
             silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
             silo.Services.AddSingleton<IWorkflowReadModel, PostgresWorkflowReadModel>();
+            silo.Services.AddSingleton<OrleansAgents.Grains.Tasks.ITaskLog, PostgresTaskLog>();
             silo.UseAdoNetReminderService(o =>
             {
                 o.Invariant = SiloHosting.NpgsqlInvariant;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using OrleansAgents.Grains.Hosting;
+using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Grains.Workflows.ReadModel;
 
 namespace OrleansAgents.Tests.Infrastructure;
@@ -12,6 +13,9 @@ public class RegistryClusterFixture : IAsyncLifetime
 
     /// <summary>One read model both silos write and query, as they would share the PostgreSQL tables.</summary>
     public InMemoryWorkflowReadModel WorkflowReadModel { get; } = new();
+
+    /// <summary>One task log both silos write and list, as they would share the PostgreSQL table.</summary>
+    public InMemoryTaskLog TaskLog { get; } = new(Microsoft.Extensions.Options.Options.Create(new TaskOptions()));
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -39,6 +43,7 @@ public class RegistryClusterFixture : IAsyncLifetime
         {
             silo.Services.AddSingleton<TimeProvider>(Clock);
             silo.Services.AddSingleton<IWorkflowReadModel>(WorkflowReadModel);
+            silo.Services.AddSingleton<ITaskLog>(TaskLog);
             foreach (var storage in StorageNames.All)
             {
                 silo.AddMemoryGrainStorage(storage);

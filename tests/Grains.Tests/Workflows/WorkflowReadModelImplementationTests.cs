@@ -19,28 +19,8 @@ public sealed class InMemoryWorkflowReadModelTests : WorkflowReadModelContractTe
     }
 }
 
-/// <summary>One migrated database for the class; each test starts from empty tables.</summary>
-public sealed class WorkflowReadModelDatabase : IAsyncLifetime
-{
-    public TestDatabase Db { get; private set; } = null!;
-
-    public NpgsqlDataSource DataSource { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Db = await TestDatabase.CreateAsync();
-        DataSource = NpgsqlDataSource.Create(Db.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await DataSource.DisposeAsync();
-        await Db.DisposeAsync();
-    }
-}
-
-public sealed class PostgresWorkflowReadModelTests(WorkflowReadModelDatabase database)
-    : WorkflowReadModelContractTests, IClassFixture<WorkflowReadModelDatabase>
+public sealed class PostgresWorkflowReadModelTests(MigratedDatabase database)
+    : WorkflowReadModelContractTests, IClassFixture<MigratedDatabase>
 {
     protected override async Task<IWorkflowReadModel> CreateEmptyModelAsync()
     {
