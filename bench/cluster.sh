@@ -4,6 +4,7 @@
 # bench/Cluster.Bench drives it over HTTP. Extra arguments go to the driver, e.g.
 #   bash bench/cluster.sh --tasks 4000 --rate 800 --closed-seconds 15
 #   bash bench/cluster.sh --smoke --no-build      (what bench/smoke.sh runs)
+#   bash bench/cluster.sh --silo-postgres "Max Auto Prepare=0"   (appended to the silos' connection string)
 # With AGENTS_TEST_POSTGRES and AGENTS_TEST_REDIS set (scripts/test.sh), it reuses those servers
 # with a fresh database and fresh cluster/service ids instead of starting its own.
 set -euo pipefail
@@ -12,9 +13,14 @@ cd "$root"
 # shellcheck source=../scripts/lib.sh
 source scripts/lib.sh
 
-build=1; driver_args=()
-for a in "$@"; do
-  if [[ $a == --no-build ]]; then build=0; else driver_args+=("$a"); fi
+build=1; driver_args=(); silo_pg_extra=""
+while (($#)); do
+  case $1 in
+    --no-build) build=0 ;;
+    --silo-postgres) silo_pg_extra=";$2"; shift ;;
+    *) driver_args+=("$1") ;;
+  esac
+  shift
 done
 
 dir=$(mktemp -d /tmp/orleans-agents-clusterbench.XXXXXX)
@@ -52,7 +58,7 @@ common=(Orleans__ClusterId="$id" Orleans__ServiceId="$id" ConnectionStrings__Red
   Logging__LogLevel__Default=Warning Logging__LogLevel__Polly=Warning)
 start_silo() { # n http-port
   local http=$2
-  (cd "$silo_bin" && exec env "${common[@]}" ConnectionStrings__Postgres="$PG_CONN" \
+  (cd "$silo_bin" && exec env "${common[@]}" ConnectionStrings__Postgres="$PG_CONN$silo_pg_extra" \
     Orleans__SiloPort="$(free_port)" Orleans__GatewayPort="$(free_port)" Orleans__AdvertisedIPAddress=127.0.0.1 \
     Urls="http://127.0.0.1:$http" dotnet OrleansAgents.Silo.dll >"$dir/silo$1.log" 2>&1) &
   pids+=($!)

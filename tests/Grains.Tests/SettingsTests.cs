@@ -69,4 +69,40 @@ public sealed class SettingsTests
         local["POD_NAME"] = "orleans-agents-silo-0";
         Assert.True(SiloHosting.ReadSettings(new ConfigurationBuilder().AddInMemoryCollection(local).Build()).RunsInKubernetes);
     }
+
+    [Fact]
+    public void ReadSettings_PreparesStatementsUnlessTheConnectionStringSaysOtherwise()
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Username=postgres",
+            ["ConnectionStrings:Redis"] = "127.0.0.1:6379",
+        };
+        var prepared = new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString);
+        Assert.Equal(SiloHosting.DefaultMaxAutoPrepare, prepared.MaxAutoPrepare);
+        Assert.Equal(2, prepared.AutoPrepareMinUsages);
+        Assert.Equal("postgres", prepared.Username);
+
+        values["ConnectionStrings:Postgres"] = "Host=127.0.0.1;max auto prepare=0";
+        Assert.Equal(0, new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString).MaxAutoPrepare);
+
+        values["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Max Auto Prepare=5;Auto Prepare Min Usages=7";
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString);
+        Assert.Equal((5, 7), (own.MaxAutoPrepare, own.AutoPrepareMinUsages));
+    }
+
+    [Fact]
+    public void ReadSettings_NamesAMalformedPostgresConnectionString()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => Read(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Colour=blue",
+            ["ConnectionStrings:Redis"] = "127.0.0.1:6379",
+        }));
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("ConnectionStrings:Postgres is not a valid Npgsql connection string", StringComparison.Ordinal));
+    }
+
+    private static SiloSettings Read(Dictionary<string, string?> values) =>
+        SiloHosting.ReadSettings(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
 }
