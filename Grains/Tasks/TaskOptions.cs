@@ -42,8 +42,9 @@ public sealed class TaskOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Period of the reminder every unfinished task keeps: after a silo crash a task resumes
-    /// within about this long (plus failure detection). At least ReminderOptions.MinimumReminderPeriod (1 min by default).
+    /// Period of the <c>agent-watchdog</c> reminder an agent keeps while it holds or queues tasks: after a
+    /// silo crash its tasks resume within about this long (plus failure detection). At least
+    /// ReminderOptions.MinimumReminderPeriod (1 min by default).
     /// </summary>
     [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromMinutes(1);

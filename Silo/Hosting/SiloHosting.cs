@@ -102,13 +102,6 @@ public static class SiloHosting
         var redisOptions = ConfigurationOptions.Parse(settings.RedisConnectionString!);
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions.Clone()));
 
-        // Before AddAgentsSilo, whose in-memory defaults are only TryAdds: durable silos keep the
-        // audit log, the workflow read model and the task log in tables of their own.
-        services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(settings.PostgresConnectionString!));
-        services.AddSingleton<IAuditStore, PostgresAuditStore>();
-        services.AddSingleton<OrleansAgents.Grains.Workflows.ReadModel.IWorkflowReadModel, PostgresWorkflowReadModel>();
-        services.AddSingleton<OrleansAgents.Grains.Tasks.ITaskLog, PostgresTaskLog>();
-
         builder.Host.UseOrleans(silo =>
         {
             if (settings.RunsInKubernetes)
@@ -145,22 +138,7 @@ public static class SiloHosting
                 silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = minimumReminderPeriod);
             }
 
-            foreach (var storage in StorageNames.All)
-            {
-                silo.AddAdoNetGrainStorage(storage, o =>
-                {
-                    o.Invariant = NpgsqlInvariant;
-                    o.ConnectionString = settings.PostgresConnectionString;
-                });
-                UseOrleansBinaryStateFormat(silo.Services, storage);
-            }
-
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = settings.PostgresConnectionString;
-            });
-            AdmitStorageExceptions(silo.Services);
+            silo.UseAgentsPostgres(settings.PostgresConnectionString!);
             if (settings.DashboardEnabled)
             {
                 silo.AddDashboard();
@@ -177,6 +155,38 @@ public static class SiloHosting
             .AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready])
             .AddCheck<MembershipHealthCheck>("membership", tags: [HealthTags.Ready]);
         return builder;
+    }
+
+    /// <summary>
+    /// Everything a durable silo keeps in PostgreSQL: grain state (every storage name, binary format),
+    /// reminders, and the audit log, workflow read model and task log in tables of their own. Shared by
+    /// the silo host, the PostgreSQL test clusters and the benches, so they measure and test the
+    /// production shape. Call before <c>AddAgentsSilo</c>, whose in-memory defaults are only TryAdds.
+    /// </summary>
+    public static ISiloBuilder UseAgentsPostgres(this ISiloBuilder silo, string connectionString)
+    {
+        var prepared = WithStatementPreparation(connectionString);
+        foreach (var storage in StorageNames.All)
+        {
+            silo.AddAdoNetGrainStorage(storage, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = prepared;
+            });
+            UseOrleansBinaryStateFormat(silo.Services, storage);
+        }
+
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = NpgsqlInvariant;
+            o.ConnectionString = prepared;
+        });
+        AdmitStorageExceptions(silo.Services);
+        silo.Services.AddSingleton(_ => Npgsql.NpgsqlDataSource.Create(prepared));
+        silo.Services.AddSingleton<IAuditStore, PostgresAuditStore>();
+        silo.Services.AddSingleton<OrleansAgents.Grains.Workflows.ReadModel.IWorkflowReadModel, PostgresWorkflowReadModel>();
+        silo.Services.AddSingleton<OrleansAgents.Grains.Tasks.ITaskLog, PostgresTaskLog>();
+        return silo;
     }
 
     /// <summary>

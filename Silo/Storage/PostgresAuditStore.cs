@@ -67,33 +67,16 @@ public sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditStor
             Filter("at < @to", "to", to.ToUniversalTime());
         }
 
-        // One row more than asked tells whether another page exists.
         command.CommandText = $"SELECT {Columns} FROM agents_audit_log{where} ORDER BY id DESC LIMIT @limit";
-        command.Parameters.AddWithValue("limit", limit + 1);
-
-        var items = new List<AuditEntry>(limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new AuditEntry(
-                    reader.GetInt64(0),
-                    reader.GetFieldValue<DateTimeOffset>(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.GetString(5),
-                    reader.IsDBNull(6) ? null : reader.GetString(6),
-                    reader.IsDBNull(7) ? null : reader.GetString(7)));
-            }
-        }
-
-        if (items.Count <= limit)
-        {
-            return new AuditPage(items, null);
-        }
-
-        items.RemoveAt(limit);
-        return new AuditPage(items, items[^1].Id);
+        var (items, more) = await PostgresPages.ReadAsync(command, limit, reader => new AuditEntry(
+            reader.GetInt64(0),
+            reader.GetFieldValue<DateTimeOffset>(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            reader.IsDBNull(4) ? null : reader.GetString(4),
+            reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetString(6),
+            reader.IsDBNull(7) ? null : reader.GetString(7)), cancellationToken);
+        return new AuditPage(items, more ? items[^1].Id : null);
     }
 }

@@ -82,38 +82,22 @@ public sealed partial class PostgresTaskLog : ITaskLog, IAsyncDisposable
             command.Parameters.AddWithValue("id", id);
         }
 
-        // One row more than asked tells whether another page exists.
         command.CommandText = sql.Append(" ORDER BY created_at DESC, id LIMIT @limit").ToString();
-        command.Parameters.AddWithValue("limit", limit + 1);
-        var items = new List<TaskSummary>(limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var (items, more) = await PostgresPages.ReadAsync(command, limit, reader => new TaskSummary(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            (TaskPriority)reader.GetInt16(3),
+            (TaskState)reader.GetInt16(4),
+            reader.GetInt32(5),
+            reader.GetFieldValue<DateTimeOffset>(6),
+            reader.GetFieldValue<DateTimeOffset>(7),
+            reader.IsDBNull(8) ? null : new TaskError(reader.GetString(8), reader.IsDBNull(9) ? "" : reader.GetString(9), reader.GetBoolean(10)),
+            reader.GetInt64(11))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new TaskSummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    (TaskPriority)reader.GetInt16(3),
-                    (TaskState)reader.GetInt16(4),
-                    reader.GetInt32(5),
-                    reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.IsDBNull(8) ? null : new TaskError(reader.GetString(8), reader.IsDBNull(9) ? "" : reader.GetString(9), reader.GetBoolean(10)),
-                    reader.GetInt64(11))
-                {
-                    SubmittedBy = reader.IsDBNull(12) ? null : reader.GetString(12),
-                });
-            }
-        }
-
-        if (items.Count <= limit)
-        {
-            return new TaskSummaryPage(items, null);
-        }
-
-        items.RemoveAt(limit);
-        return new TaskSummaryPage(items, TaskListing.Cursor(items[^1]));
+            SubmittedBy = reader.IsDBNull(12) ? null : reader.GetString(12),
+        }, cancellationToken);
+        return new TaskSummaryPage(items, more ? TaskListing.Cursor(items[^1]) : null);
     }
 
     /// <summary>Stores what is queued, then stops; writes after this throw. Safe to call more than once.</summary>

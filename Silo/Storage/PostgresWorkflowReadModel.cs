@@ -126,32 +126,21 @@ public sealed partial class PostgresWorkflowReadModel(NpgsqlDataSource dataSourc
             command.CommandText = $"SELECT {SummaryColumns}, NULL::real AS rank FROM agents_workflows{where} ORDER BY updated_at DESC, id LIMIT @limit";
         }
 
-        // One row more than asked tells whether another page exists.
-        command.Parameters.AddWithValue("limit", limit + 1);
-        var items = new List<WorkflowSummary>(limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new WorkflowSummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetString(2),
-                    WorkflowReadModelText.Parse<WorkflowStatus>(reader.GetString(3)),
-                    reader.GetInt32(4),
-                    reader.GetString(5),
-                    reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.IsDBNull(8) ? null : reader.GetFloat(8)));
-            }
-        }
-
-        if (items.Count <= limit)
+        var (items, more) = await PostgresPages.ReadAsync(command, limit, reader => new WorkflowSummary(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            WorkflowReadModelText.Parse<WorkflowStatus>(reader.GetString(3)),
+            reader.GetInt32(4),
+            reader.GetString(5),
+            reader.GetFieldValue<DateTimeOffset>(6),
+            reader.GetFieldValue<DateTimeOffset>(7),
+            reader.IsDBNull(8) ? null : reader.GetFloat(8)), cancellationToken);
+        if (!more)
         {
             return new WorkflowPage(items, null);
         }
 
-        items.RemoveAt(limit);
         var last = items[^1];
         return new WorkflowPage(items, ranked ? WorkflowCursor.ForRank(last.Rank!.Value, last.Id) : WorkflowCursor.ForUpdated(last.UpdatedAt, last.Id));
     }
@@ -177,32 +166,17 @@ public sealed partial class PostgresWorkflowReadModel(NpgsqlDataSource dataSourc
         }
 
         command.CommandText = sql.Append(" ORDER BY started_at DESC, run_id LIMIT @limit").ToString();
-        command.Parameters.AddWithValue("limit", limit + 1);
-        var items = new List<WorkflowRunSummary>(limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                items.Add(new WorkflowRunSummary(
-                    reader.GetString(0),
-                    reader.GetString(1),
-                    reader.GetInt32(2),
-                    WorkflowReadModelText.Parse<WorkflowRunMode>(reader.GetString(3)),
-                    WorkflowReadModelText.Parse<WorkflowRunStatus>(reader.GetString(4)),
-                    reader.GetString(5),
-                    reader.GetFieldValue<DateTimeOffset>(6),
-                    reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
-                    reader.IsDBNull(8) ? null : reader.GetString(8)));
-            }
-        }
-
-        if (items.Count <= limit)
-        {
-            return new WorkflowRunPage(items, null);
-        }
-
-        items.RemoveAt(limit);
-        return new WorkflowRunPage(items, WorkflowCursor.ForRun(items[^1].StartedAt, items[^1].RunId));
+        var (items, more) = await PostgresPages.ReadAsync(command, limit, reader => new WorkflowRunSummary(
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetInt32(2),
+            WorkflowReadModelText.Parse<WorkflowRunMode>(reader.GetString(3)),
+            WorkflowReadModelText.Parse<WorkflowRunStatus>(reader.GetString(4)),
+            reader.GetString(5),
+            reader.GetFieldValue<DateTimeOffset>(6),
+            reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8)), cancellationToken);
+        return new WorkflowRunPage(items, more ? WorkflowCursor.ForRun(items[^1].StartedAt, items[^1].RunId) : null);
     }
 
     public async Task<long> CountUnfinishedRunsAsync(string workflowId, CancellationToken cancellationToken = default)

@@ -5,10 +5,8 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Workflows;
-using OrleansAgents.Grains.Workflows.ReadModel;
 using OrleansAgents.Silo.Hosting;
 using OrleansAgents.Silo.Storage;
 using static OrleansAgents.Bench.BenchArgs;
@@ -79,37 +77,20 @@ internal static class WorkflowsBench
             .UseOrleans(silo =>
             {
                 silo.UseLocalhostClustering(siloPort: FreePort(), gatewayPort: FreePort(), serviceId: "workflows-bench-" + Guid.NewGuid().ToString("N")[..8], clusterId: "workflows-bench-" + name);
-                foreach (var storage in StorageNames.All)
+                if (postgres is null)
                 {
-                    if (postgres is null)
+                    foreach (var storage in StorageNames.All)
                     {
                         silo.AddMemoryGrainStorage(storage);
                         silo.Services.UseOrleansBinaryStateFormat<Orleans.Configuration.MemoryGrainStorageOptions>(storage);
                     }
-                    else
-                    {
-                        silo.AddAdoNetGrainStorage(storage, o =>
-                        {
-                            o.Invariant = SiloHosting.NpgsqlInvariant;
-                            o.ConnectionString = postgres;
-                        });
-                        SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
-                    }
-                }
 
-                if (postgres is null)
-                {
                     silo.UseInMemoryReminderService();
                 }
                 else
                 {
-                    silo.UseAdoNetReminderService(o =>
-                    {
-                        o.Invariant = SiloHosting.NpgsqlInvariant;
-                        o.ConnectionString = postgres;
-                    });
-                    silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
-                    silo.Services.AddSingleton<IWorkflowReadModel, PostgresWorkflowReadModel>();
+                    // What a durable silo stores in PostgreSQL, prepared statements included.
+                    silo.UseAgentsPostgres(postgres);
                 }
 
                 silo.AddAgentsSilo();

@@ -1,11 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 using OrleansAgents.Grains.Hosting;
-using OrleansAgents.Grains.Workflows.ReadModel;
 using OrleansAgents.Silo.Hosting;
-using OrleansAgents.Silo.Storage;
 
 namespace OrleansAgents.Tests.Infrastructure;
 
@@ -27,27 +23,9 @@ public static class PostgresCluster
         });
         builder.ConfigureSilo((_, silo) =>
         {
-            foreach (var storage in StorageNames.All)
-            {
-                silo.AddAdoNetGrainStorage(storage, o =>
-                {
-                    o.Invariant = SiloHosting.NpgsqlInvariant;
-                    o.ConnectionString = db.ConnectionString;
-                });
-                SiloHosting.UseOrleansBinaryStateFormat(silo.Services, storage);
-            }
-
-            // Like a durable silo: both silos share the workflow read model's and the task log's tables.
-            silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
-            silo.Services.AddSingleton<IWorkflowReadModel, PostgresWorkflowReadModel>();
-            silo.Services.AddSingleton<OrleansAgents.Grains.Tasks.ITaskLog, PostgresTaskLog>();
-            silo.UseAdoNetReminderService(o =>
-            {
-                o.Invariant = SiloHosting.NpgsqlInvariant;
-                o.ConnectionString = db.ConnectionString;
-            });
+            // Like a durable silo: both silos share the grain state, reminders and read models' tables.
+            silo.UseAgentsPostgres(db.ConnectionString);
             silo.Configure<Orleans.Hosting.ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
-            SiloHosting.AdmitStorageExceptions(silo.Services);
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 // Declare a killed silo dead quickly so its grains can move.

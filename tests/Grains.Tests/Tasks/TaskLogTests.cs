@@ -91,7 +91,8 @@ public abstract class TaskLogContractTests : IAsyncLifetime
         Assert.Equal(TaskState.Running, Assert.Single(await AllAsync()).State);
 
         await Log.UpsertAsync(Summary(1, state: TaskState.Succeeded, version: 6));
-        Assert.Equal((TaskState.Succeeded, 6L), (Assert.Single(await AllAsync()).State, (await AllAsync())[0].Version));
+        var row = Assert.Single(await AllAsync());
+        Assert.Equal((TaskState.Succeeded, 6L), (row.State, row.Version));
     }
 
     [Fact]
