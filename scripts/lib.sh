@@ -45,7 +45,8 @@ start_services() {
   local dir=$1
   ensure_packages
   mkdir -p "$dir/pg" "$dir/redis"
-  [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$dir/pg"
+  # As root, the postgres user must reach its data directory through DIR (mktemp makes it 700).
+  if [[ $(id -u) -eq 0 ]]; then chmod 755 "$dir"; chown postgres:postgres "$dir/pg"; fi
   PGPORT=${PGPORT:-$(free_port)}
   REDISPORT=${REDISPORT:-$(free_port)}
   as_pg "$PG_VERSION_DIR/initdb" -D "$dir/pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/pg/initdb.log" 2>&1 \

@@ -150,11 +150,24 @@ internal static class WorkflowsBench
         }
 
         await LoadAsync(TimeSpan.FromSeconds(warmup));
+        // PostgreSQL's counters, settled after the warm-up and after the measured runs (the follow-ups
+        // of the last tasks land after their runs finish), tell what a run writes.
+        var counters = postgres is null ? null : new PgCounters(postgres);
+        var before = counters is null ? null : await counters.SettledAsync(TimeSpan.FromSeconds(1));
         Volatile.Write(ref recording, true);
         var clock = Stopwatch.StartNew();
         var runs = await LoadAsync(TimeSpan.FromSeconds(seconds));
         var elapsed = clock.Elapsed;
         Volatile.Write(ref recording, false);
+        if (counters is not null)
+        {
+            var after = await counters.SettledAsync(TimeSpan.FromSeconds(2));
+            var perRun = (double)Math.Max(1, runs);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {(after.Rows - before!.Rows) / perRun:0.0} row writes per run, {(after.Commits - before.Commits) / perRun:0.0} commits per run, WAL {(after.WalBytes - before.WalBytes) / perRun / 1024:0.0} KiB per run; by table: ") +
+                string.Join(", ", PgCounters.Delta(before, after).Take(6).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Table} {t.Writes / perRun:0.0}"))));
+        }
+
         await host.StopAsync();
 
         var sorted = checkpoints.Order().ToArray();

@@ -71,7 +71,7 @@ public sealed class SettingsTests
     }
 
     [Fact]
-    public void ReadSettings_PreparesStatementsUnlessTheConnectionStringSaysOtherwise()
+    public void ReadSettings_PreparesStatementsAndSkipsTheResetUnlessTheConnectionStringSaysOtherwise()
     {
         var values = new Dictionary<string, string?>
         {
@@ -81,10 +81,12 @@ public sealed class SettingsTests
         var prepared = new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString);
         Assert.Equal(SiloHosting.DefaultMaxAutoPrepare, prepared.MaxAutoPrepare);
         Assert.Equal(2, prepared.AutoPrepareMinUsages);
+        Assert.True(prepared.NoResetOnClose);
         Assert.Equal("postgres", prepared.Username);
 
-        values["ConnectionStrings:Postgres"] = "Host=127.0.0.1;max auto prepare=0";
-        Assert.Equal(0, new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString).MaxAutoPrepare);
+        values["ConnectionStrings:Postgres"] = "Host=127.0.0.1;max auto prepare=0;NoResetOnClose=false";
+        var off = new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString);
+        Assert.Equal((0, false), (off.MaxAutoPrepare, off.NoResetOnClose));
 
         values["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Max Auto Prepare=5;Auto Prepare Min Usages=7";
         var own = new Npgsql.NpgsqlConnectionStringBuilder(Read(values).PostgresConnectionString);
