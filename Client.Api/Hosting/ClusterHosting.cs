@@ -32,11 +32,8 @@ public static partial class ClusterHosting
             {
                 silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
                 silo.UseAgentsClusterTls(tls);
-                foreach (var storage in StorageNames.All)
-                {
-                    silo.AddMemoryGrainStorage(storage);
-                    silo.Services.UseOrleansBinaryStateFormat<MemoryGrainStorageOptions>(storage);
-                }
+                // One silo: state in a dictionary of this process, no storage grains (see InProcessGrainStorage).
+                InProcessGrainStorage.AddTo(silo.Services, StorageNames.All);
 
                 silo.UseInMemoryReminderService();
                 if (settings.DashboardEnabled)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
@@ -73,31 +72,9 @@ public sealed class CanarySecretTests(ApiFactory factory)
         await Keep(bad.GetAsync("/api/agents"));
         await Keep(admin.GetAsync("/api/skills"));
 
-        Assert.True(logs.Lines.Count > 100, "the log capture saw too little to prove anything");
+        Assert.True(logs.Entries.Count > 100, "the log capture saw too little to prove anything");
         Assert.Contains(seen, s => s.Contains("llm", StringComparison.Ordinal)); // the task really reached the provider path
         Assert.DoesNotContain(logs.Lines, l => l.Contains(Canary, StringComparison.Ordinal));
         Assert.DoesNotContain(seen, s => s.Contains(Canary, StringComparison.Ordinal));
-    }
-
-    private sealed class LogCapture : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogCapture capture, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                capture.Lines.Enqueue($"{category} {formatter(state, exception)} {exception}");
-        }
     }
 }
