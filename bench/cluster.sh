@@ -24,7 +24,6 @@ while (($#)); do
 done
 
 dir=$(mktemp -d /tmp/orleans-agents-clusterbench.XXXXXX)
-[[ $(id -u) -eq 0 ]] && chmod 755 "$dir"
 pids=()
 cleanup() {
   local p

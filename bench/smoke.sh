@@ -15,7 +15,6 @@ results=${1:?usage: bench/smoke.sh RESULTS-FILE [--no-build]}
 build=1; [[ ${2:-} == --no-build ]] && build=0
 mkdir -p "$(dirname "$results")"; : >"$results"
 work=$(mktemp -d /tmp/orleans-agents-smoke.XXXXXX)
-[[ $(id -u) -eq 0 ]] && chmod 755 "$work"
 cleanup() { [[ -n ${own_services:-} ]] && stop_services "$work" >/dev/null 2>&1; rm -rf "$work"; }
 trap cleanup EXIT
 

@@ -36,7 +36,6 @@ case "$profile" in
 esac
 
 dir=$(mktemp -d /tmp/orleans-agents-chaos.XXXXXX)
-[[ $(id -u) -eq 0 ]] && chmod 755 "$dir"
 own_services=0
 report() { # PASS|FAIL text
   [[ -n "$result_file" ]] && echo "$1 chaos-$profile: $2" >>"$result_file"

@@ -17,7 +17,6 @@ if [[ -f "$dir/pids" ]]; then
   exit 1
 fi
 mkdir -p "$dir"
-[[ $(id -u) -eq 0 ]] && chmod 755 "$dir"
 start_services "$dir"
 printf 'PGPORT=%s\nREDISPORT=%s\n' "$PGPORT" "$REDISPORT" >"$dir/services"
 

@@ -9,7 +9,6 @@ cd "$root"
 source scripts/lib.sh
 
 work=$(mktemp -d /tmp/orleans-agents-test.XXXXXX)
-[[ $(id -u) -eq 0 ]] && chmod 755 "$work"
 cleanup() { stop_services "$work"; rm -rf "$work"; }
 trap cleanup EXIT
 
