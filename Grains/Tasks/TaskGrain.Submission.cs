@@ -51,11 +51,13 @@ public sealed partial class TaskGrain
         {
             try
             {
-                await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, priority, skill, recovering: false);
+                loadBoard.Routed(candidate);
+                loadBoard.Observe(await GrainFactory.GetGrain<IAgentGrain>(candidate).EnqueueTaskAsync(Id, priority, skill, recovering: false));
                 return (candidate, null);
             }
             catch (DomainException ex)
             {
+                loadBoard.Forget(candidate);
                 refusal = ex;
             }
         }

@@ -26,6 +26,7 @@ public sealed partial class TaskGrain(
     ILocalSiloDetails silo,
     IEnumerable<ITaskOutcomeSink> outcomeSinks,
     ITaskLog taskLog,
+    AgentLoadBoard loadBoard,
     ILogger<TaskGrain> logger) : Grain, ITaskGrain, IRemindable, IDisposable
 {
     /// <summary>The per-task reminder of earlier versions: rows registered before still tick until their task is done.</summary>

@@ -72,6 +72,13 @@ public sealed class TaskOptions
     /// <summary>How long the router reuses a capability's list of agents before asking the index again.</summary>
     [Range(typeof(TimeSpan), OptionBounds.MinPositiveTimeSpan, OptionBounds.MaxTimeSpan)]
     public TimeSpan RouteCacheDuration { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a silo routes by an agent's load before asking the agent again (<see cref="AgentLoadBoard"/>);
+    /// each enqueue's answer refreshes it sooner. Zero asks every candidate on every decision.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan LoadCacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
 /// <summary>

@@ -7,10 +7,10 @@ namespace OrleansAgents.Grains.Tasks;
 /// <summary>
 /// Chooses agents for tasks sent to a capability (key). A stateless worker: every silo routes
 /// locally, reading the capability index at most every RouteCacheDuration and the candidates'
-/// current load on every decision.
+/// loads from the silo's <see cref="AgentLoadBoard"/> (fresh within LoadCacheDuration).
 /// </summary>
 [StatelessWorker]
-public sealed class TaskRouterGrain(IOptions<TaskOptions> options, SkillRegistry skills, IAgentSelector selector, TimeProvider time)
+public sealed class TaskRouterGrain(IOptions<TaskOptions> options, SkillRegistry skills, IAgentSelector selector, AgentLoadBoard board, TimeProvider time)
     : Grain, ITaskRouterGrain
 {
     private readonly TaskOptions _options = options.Value;
@@ -27,7 +27,7 @@ public sealed class TaskRouterGrain(IOptions<TaskOptions> options, SkillRegistry
             _agentIdsAt = now;
         }
 
-        var loads = await Task.WhenAll(_agentIds.Select(id => GrainFactory.GetGrain<IAgentGrain>(id).GetLoadAsync().AsTask()));
+        var loads = await board.LoadsAsync(_agentIds);
         var eligible = loads.Where(l => l.Accepting && l.Healthy && skills.IsAllowed(skill, l.Capabilities)).ToList();
         if (eligible.Count == 0)
         {

@@ -15,6 +15,7 @@ public static class TaskServiceCollectionExtensions
         services.TryAddSingleton<TaskMetrics>();
         services.AddHostedService<TaskThroughputReporter>();
         services.TryAddSingleton<IAgentSelector, LeastLoadedAgentSelector>();
+        services.TryAddSingleton<AgentLoadBoard>();
         // Durable silos register PostgresTaskLog first.
         services.TryAddSingleton<ITaskLog, InMemoryTaskLog>();
         return services;

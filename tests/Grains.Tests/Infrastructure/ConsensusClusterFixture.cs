@@ -15,6 +15,7 @@ public sealed class ConsensusClusterFixture : RegistryClusterFixture
         ["Swarms:ConsensusMinDeadline"] = "00:00:00.200",
         ["Swarms:ConsensusReminderInterval"] = "00:00:01",
         ["Tasks:RouteCacheDuration"] = "00:00:00.001",
+        ["Tasks:LoadCacheDuration"] = "00:00:00", // the clock is frozen: read loads on every decision
         ["Tasks:RetryBaseDelay"] = "00:00:00.020",
         ["Tasks:RetryMaxDelay"] = "00:00:00.100",
         ["Trust:ReadCacheDuration"] = "00:00:00",

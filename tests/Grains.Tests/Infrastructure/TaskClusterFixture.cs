@@ -17,6 +17,7 @@ public sealed class TaskClusterFixture : RegistryClusterFixture
         ["Tasks:QueueFullRetryAfter"] = "00:00:07",
         ["Tasks:MaxInputBytes"] = "1024",
         ["Tasks:RouteCacheDuration"] = "00:00:00.001",
+        ["Tasks:LoadCacheDuration"] = "00:00:00", // the clock is frozen: read loads on every decision
         ["Jobs:agents.health-sweep:Interval"] = "00:00:01",
     };
 

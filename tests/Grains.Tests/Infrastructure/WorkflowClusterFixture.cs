@@ -16,6 +16,7 @@ public sealed class WorkflowClusterFixture : RegistryClusterFixture
         ["Tasks:RetryMaxDelay"] = "00:00:00.100",
         ["Tasks:WatchdogInterval"] = "00:00:02",
         ["Tasks:RouteCacheDuration"] = "00:00:00.001",
+        ["Tasks:LoadCacheDuration"] = "00:00:00", // the clock is frozen: read loads on every decision
         ["Workflows:ResumeInterval"] = "00:00:01",
         ["Workflows:SubmitRetryDelay"] = "00:00:00.200",
     };
