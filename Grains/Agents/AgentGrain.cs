@@ -79,7 +79,7 @@ public sealed partial class AgentGrain(
 
         if (Q.QueuedCount > 0 && Q.Running.Count < S.MaxConcurrentTasks)
         {
-            await DispatchAsync();
+            await DispatchAsync(store: IsExternal);
         }
     }
 
@@ -253,9 +253,7 @@ public sealed partial class AgentGrain(
         var running = Q.Running.Remove(taskId);
         if (running && !queued && !IsExternal && Q.QueuedCount == 0)
         {
-            // Nothing waits for the slot, so the write is left to the next queue change (or the
-            // deactivation): a crash before it leaves a stale slot, which the next activation
-            // frees by asking the task (OnActivateAsync). Saves one write per task.
+            // Nothing waits for the slot: the write is left to the next queue change (see DispatchAsync).
             _queueDirty = true;
             PublishQueueDepth();
             return;
@@ -263,7 +261,7 @@ public sealed partial class AgentGrain(
 
         if (queued || running)
         {
-            await DispatchAsync();
+            await DispatchAsync(store: IsExternal);
         }
     }
 
@@ -283,10 +281,21 @@ public sealed partial class AgentGrain(
     }
 
     /// <summary>
-    /// Gives free slots to the best queued tasks, stores the queue, then tells each started task
-    /// with a one-way call: the agent never waits on a task, so the two cannot deadlock.
+    /// Gives free slots to the best queued tasks, stores the queue if <paramref name="store"/>,
+    /// then tells each started task with a one-way call: the agent never waits on a task, so the
+    /// two cannot deadlock.
     /// </summary>
-    private async Task DispatchAsync()
+    /// <remarks>
+    /// Only a new entry must be stored before anyone relies on it (an enqueue: the task's record
+    /// is stored after it). Moving a task from the queue to a slot, or dropping a finished one,
+    /// changes which list holds an id, not whether it is held, so those writes are left to the
+    /// next enqueue, the watchdog tick that finds the agent idle, or the deactivation
+    /// (<see cref="_queueDirty"/>). A crash before then leaves stored ids the next activation
+    /// resolves by asking their tasks (OnActivateAsync): a finished one gives its slot back, a
+    /// started one answers the repeated start as a check. Saves a write per task at load, and the
+    /// next task starts without waiting for one.
+    /// </remarks>
+    private async Task DispatchAsync(bool store = true)
     {
         if (IsExternal)
         {
@@ -301,8 +310,16 @@ public sealed partial class AgentGrain(
             started.Add(next);
         }
 
-        await queue.SaveOrDeactivateAsync(this);
-        _queueDirty = false;
+        if (store)
+        {
+            await queue.SaveOrDeactivateAsync(this);
+            _queueDirty = false;
+        }
+        else
+        {
+            _queueDirty = true;
+        }
+
         PublishQueueDepth();
         foreach (var taskId in started)
         {
@@ -340,7 +357,7 @@ public sealed partial class AgentGrain(
 
         if (!IsExternal && Q.QueuedCount > 0 && Q.Running.Count < Math.Max(1, S.MaxConcurrentTasks))
         {
-            await DispatchAsync();
+            await DispatchAsync(store: false);
         }
     }
 
