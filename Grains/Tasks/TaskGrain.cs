@@ -473,7 +473,9 @@ public sealed partial class TaskGrain(
         Touch();
         AddEvent(TaskEventType.Attempt, attempt);
         await SaveAsync();
-        await PublishSummaryAsync(bestEffort: true);
+        // Not awaited: the skill does not wait for the task log (its rows are versioned, so a late
+        // "running" never overwrites the finished row); the agent's slot is busy for less time.
+        _ = PublishSummaryAsync(bestEffort: true);
 
         var context = new SkillContext(Id, S.AgentId, attempt.Number, S.IdempotencyKey, S.SubmittedBy,
             JsonDocument.Parse(S.InputJson).RootElement.Clone(), new GrainAgentMemory(GrainFactory, S.AgentId));
