@@ -1,3 +1,4 @@
+using OrleansAgents.Grains.Hosting;
 using OrleansAgents.Grains.Tasks;
 using OrleansAgents.Trust;
 
@@ -8,10 +9,15 @@ namespace OrleansAgents.Grains.Trust;
 /// succeeded → satisfied, failed or dead-lettered → unsatisfied, cancelled → nothing (it says
 /// nothing about the agent). The rater is the agent named by an <c>agent:{id}</c> origin, else
 /// the users' peer. Keyed by <c>task:{id}</c>, so a repeated call is not counted twice.
+/// Every user-submitted task rates the same row (the users' peer), so a silo's ratings for a row
+/// travel together: one call per row at a time, carrying what finished meanwhile.
 /// </summary>
 public sealed class TrustOutcomeSink(IGrainFactory grains) : ITaskOutcomeSink
 {
     public const string AgentOriginPrefix = "agent:";
+
+    private readonly CallCoalescer<TrustRating> _rows = new(
+        (row, ratings) => grains.GetGrain<ILocalTrustGrain>(row).RecordAsync(ratings), TrustRules.MaxBatch);
 
     public async ValueTask TaskFinishedAsync(TaskOutcome outcome, CancellationToken cancellationToken)
     {
@@ -33,7 +39,7 @@ public sealed class TrustOutcomeSink(IGrainFactory grains) : ITaskOutcomeSink
         }
 
         var rating = new TrustRating(rater, outcome.AgentId, verdict.Value, 1, "task " + TaskMetrics.Label(outcome.State), "task:" + outcome.TaskId);
-        await grains.GetGrain<ILocalTrustGrain>(TrustRules.RowKey(TrustRules.DefaultDomain, rater)).RecordAsync([rating]);
+        await _rows.SendAsync(TrustRules.RowKey(TrustRules.DefaultDomain, rater), rating);
     }
 
     public static string RaterOf(TaskOutcome outcome) =>
