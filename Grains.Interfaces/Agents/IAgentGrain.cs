@@ -36,9 +36,17 @@ public interface IAgentGrain : IGrainWithStringKey
     [Alias("RemoveQueuedTask")]
     Task<bool> RemoveQueuedTaskAsync(string taskId);
 
-    /// <summary>A running task has finished (or was cancelled): frees its slot. Idempotent.</summary>
+    /// <summary>A running task has finished (or was cancelled) and its follow-ups are done: the agent lets go of it. Idempotent.</summary>
     [Alias("TaskFinished")]
     Task TaskFinishedAsync(string taskId);
+
+    /// <summary>
+    /// A running task is stored finished and its follow-ups run: its slot goes to the next task,
+    /// but the agent still holds it (and its watchdog asks it) until <see cref="TaskFinishedAsync"/>.
+    /// One-way: a lost call only keeps the slot until that one arrives. Idempotent.
+    /// </summary>
+    [Alias("TaskFinishing"), Orleans.Concurrency.OneWay]
+    Task TaskFinishingAsync(string taskId);
 
     /// <summary>The queue's current figures; interleaves with everything (it only reads memory), so routing never waits behind a write.</summary>
     [Alias("Load"), Orleans.Concurrency.AlwaysInterleave]

@@ -170,7 +170,8 @@ public sealed record class AgentLoad(
     [property: Id(5)] int QueueCapacity,
     [property: Id(6)] IReadOnlyList<string> Capabilities,
     [property: Id(7)] bool Healthy,
-    [property: Id(8)] bool Degraded = false);
+    [property: Id(8)] bool Degraded = false,
+    [property: Id(9)] int Finishing = 0);
 
 /// <summary>A skill as <c>GET /api/skills</c> lists it.</summary>
 [GenerateSerializer, Immutable, Alias("OrleansAgents.SkillInfo")]

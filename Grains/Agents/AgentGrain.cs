@@ -59,7 +59,7 @@ public sealed partial class AgentGrain(
         }
 
         PublishQueueDepth();
-        if (Q.QueuedCount > 0 || Q.Running.Count > 0)
+        if (Q.HoldsAny)
         {
             // Registered already when the entries were stored; renewed in case a tick removed it
             // while a freed slot was not stored yet.
@@ -71,7 +71,7 @@ public sealed partial class AgentGrain(
             // The stored slots may include tasks that finished after the last queue write (freeing a
             // slot is not stored on its own): a start is idempotent, and a finished task answers it
             // by giving its slot back. It also re-sends a start a crash may have lost.
-            foreach (var taskId in Q.Running.ToArray())
+            foreach (var taskId in Q.Started)
             {
                 _ = GrainFactory.GetGrain<ITaskGrain>(taskId).StartAsync(Id);
             }
@@ -250,10 +250,28 @@ public sealed partial class AgentGrain(
     public async Task TaskFinishedAsync(string taskId)
     {
         var queued = Q.Remove(taskId);
-        var running = Q.Running.Remove(taskId);
-        if (running && !queued && !IsExternal && Q.QueuedCount == 0)
+        var finishing = Q.Finishing.Remove(taskId);
+        await FreeSlotAsync(taskId, queued, dropped: finishing);
+    }
+
+    public Task TaskFinishingAsync(string taskId)
+    {
+        if (!Q.Running.Contains(taskId))
         {
-            // Nothing waits for the slot: the write is left to the next queue change (see DispatchAsync).
+            return Task.CompletedTask; // a repeat, or the follow-ups already reported done
+        }
+
+        Q.Finishing.Add(taskId);
+        return FreeSlotAsync(taskId, queued: false, dropped: false);
+    }
+
+    /// <summary>The task's slot (if it held one) goes to the next queued task; nothing is stored (see DispatchAsync).</summary>
+    private async Task FreeSlotAsync(string taskId, bool queued, bool dropped)
+    {
+        var running = Q.Running.Remove(taskId);
+        if ((running && !queued && !IsExternal && Q.QueuedCount == 0) || (dropped && !running && !queued))
+        {
+            // Nothing waits for a slot: the write is left to the next queue change (see DispatchAsync).
             _queueDirty = true;
             PublishQueueDepth();
             return;
@@ -335,7 +353,7 @@ public sealed partial class AgentGrain(
         }
 
         _watchdogRegistered = true; // it ticked, so it exists
-        if (Q.QueuedCount == 0 && Q.Running.Count == 0)
+        if (!Q.HoldsAny)
         {
             // Nothing held: store a freed slot the queue still shows, then stop ticking until the next entry.
             if (_queueDirty)
@@ -350,7 +368,7 @@ public sealed partial class AgentGrain(
         }
 
         // One-way: each task answers by making progress or giving its slot back, never by waiting on this agent.
-        foreach (var taskId in Q.Running.ToArray())
+        foreach (var taskId in Q.Started)
         {
             _ = GrainFactory.GetGrain<ITaskGrain>(taskId).CheckAsync(Id);
         }
@@ -385,7 +403,8 @@ public sealed partial class AgentGrain(
         _taskOptions.QueueCapacity,
         S.Capabilities.ToArray(),
         S.Registered && Healthy(time.GetUtcNow()),
-        ProviderHealth.Of(breakers, S.Model).Degraded);
+        ProviderHealth.Of(breakers, S.Model).Degraded,
+        Q.Finishing.Count);
 
     private void PublishQueueDepth() => taskMetrics.PublishQueueDepth(Id, Q.High.Count, Q.Default.Count, Q.Low.Count, Q.Running.Count);
 

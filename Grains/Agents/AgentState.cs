@@ -59,7 +59,16 @@ public sealed class AgentQueueState
     /// <summary>Tasks holding a slot: started and not yet reported finished.</summary>
     [Id(3)] public HashSet<string> Running { get; set; } = [];
 
+    /// <summary>Tasks stored finished whose follow-ups run: no slot, but held (the watchdog asks them) until they report done.</summary>
+    [Id(4)] public HashSet<string> Finishing { get; set; } = [];
+
     public int QueuedCount => High.Count + Default.Count + Low.Count;
+
+    /// <summary>Whether the agent holds any task (queued, in a slot or finishing).</summary>
+    public bool HoldsAny => QueuedCount > 0 || Running.Count > 0 || Finishing.Count > 0;
+
+    /// <summary>The tasks the agent asks on its watchdog ticks and after an activation: those in a slot or finishing.</summary>
+    public string[] Started => [.. Running, .. Finishing];
 
     public List<string> For(TaskPriority priority) => priority switch
     {
@@ -68,7 +77,7 @@ public sealed class AgentQueueState
         _ => Default,
     };
 
-    public bool Contains(string taskId) => Running.Contains(taskId) || High.Contains(taskId) || Default.Contains(taskId) || Low.Contains(taskId);
+    public bool Contains(string taskId) => Running.Contains(taskId) || Finishing.Contains(taskId) || High.Contains(taskId) || Default.Contains(taskId) || Low.Contains(taskId);
 
     public bool Remove(string taskId) => High.Remove(taskId) || Default.Remove(taskId) || Low.Remove(taskId);
 

@@ -553,14 +553,17 @@ public sealed partial class TaskGrain(
     }
 
     /// <summary>
-    /// Updates the task log, the dead letters and the outcome sinks, then frees the agent's slot:
-    /// last, so that until they are done the agent holds the slot and its watchdog asks this task
-    /// to complete them (<see cref="CheckAsync"/>). Each step is idempotent.
+    /// Gives the agent's slot to its next task, updates the task log, the dead letters and the
+    /// outcome sinks, then tells the agent they are done: until then the agent still holds the
+    /// task (as finishing, without a slot) and its watchdog asks this task to complete them
+    /// (<see cref="CheckAsync"/>). Each step is idempotent.
     /// </summary>
     private async Task CompleteFollowUpsAsync()
     {
         try
         {
+            // One-way, first: the next task need not wait for this one's follow-ups.
+            _ = GrainFactory.GetGrain<IAgentGrain>(S.AgentId).TaskFinishingAsync(Id);
             var steps = new List<Task>(2 + _sinks.Length) { PublishSummaryAsync(bestEffort: false) };
             if (S.State == TaskState.DeadLettered)
             {

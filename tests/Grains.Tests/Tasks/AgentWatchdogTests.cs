@@ -11,7 +11,7 @@ namespace OrleansAgents.Tests.Tasks;
 /// Tasks keep no reminder of their own: the agent holding them keeps one for all of them and
 /// checks the tasks in its slots on each tick. These are the cases that design must close: an
 /// entry whose task was never stored, an entry for a task that belongs to another agent,
-/// follow-ups that failed after the task was stored as finished, and the reminder's lifetime.
+/// follow-ups that failed after the task was stored as finished (the slot is free, the task held), and the reminder's lifetime.
 /// On PostgreSQL grain state and reminders with the real clock (reminders tick by it).
 /// </summary>
 public sealed class AgentWatchdogTests : PostgresCrashTest
@@ -69,28 +69,28 @@ public sealed class AgentWatchdogTests : PostgresCrashTest
     }
 
     [Fact]
-    public async Task FailedFollowUps_KeepTheSlot_UntilTheAgentsWatchdogHasThemDone()
+    public async Task FailedFollowUps_FreeTheSlot_ButTheAgentHoldsTheTask_UntilItsWatchdogHasThemDone()
     {
         var agent = await RegisterAsync(slots: 1);
+        var agentGrain = Api.GetGrain<IAgentGrain>(agent);
         _harness.Sink.Failing = true;
-        string first;
         try
         {
-            first = await SubmitAsync(agent, new { label = "first" });
+            var first = await SubmitAsync(agent, new { label = "first" });
             Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(first)).State);
             await Eventually.HoldsAsync(() => Task.FromResult(_harness.Sink.Refused.ContainsKey(first)), "the sink to refuse the first outcome");
 
-            // Finished and stored, but its follow-ups are not done: the slot stays taken.
+            // Finished and stored, its follow-ups not done: the slot is free, the task still held.
+            await Eventually.HoldsAsync(async () => await agentGrain.GetLoadAsync() is { Running: 0, Finishing: 1 }, "the slot to be given back");
             var second = await SubmitAsync(agent, new { label = "second" });
-            var load = await Api.GetGrain<IAgentGrain>(agent).GetLoadAsync();
-            Assert.Equal((1, 1), (load.Running, load.Queued));
-            Assert.Equal(TaskState.Queued, (await Api.GetGrain<ITaskGrain>(second).GetAsync())!.State);
+            Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(second)).State);
+            await Eventually.HoldsAsync(async () => await agentGrain.GetLoadAsync() is { Running: 0, Queued: 0, Finishing: 2 }, "both tasks to be held as finishing");
+            Assert.NotNull(await Reminders.ReadRow(agentGrain.GetGrainId(), AgentGrain.WatchdogReminder));
 
             _harness.Sink.Failing = false;
-            // No call from here on: the agent's next watchdog tick (2 s) asks the first task again.
-            Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(second)).State);
-            Assert.Contains(first, _harness.Sink.Seen.Keys);
-            Assert.Contains(second, _harness.Sink.Seen.Keys);
+            // No call from here on: the agent's next watchdog tick (2 s) asks both tasks again.
+            await Eventually.HoldsAsync(() => Task.FromResult(_harness.Sink.Seen.ContainsKey(first) && _harness.Sink.Seen.ContainsKey(second)),
+                "the watchdog to have both tasks' follow-ups done");
         }
         finally
         {
@@ -151,7 +151,7 @@ public sealed class AgentWatchdogTests : PostgresCrashTest
             $"task {taskId} to finish", describe: view => $"state {view?.State}"))!;
 
     private Task WaitIdleAsync(string agentId) => Eventually.HoldsAsync(
-        async () => await Api.GetGrain<IAgentGrain>(agentId).GetLoadAsync() is { Running: 0, Queued: 0 },
+        async () => await Api.GetGrain<IAgentGrain>(agentId).GetLoadAsync() is { Running: 0, Queued: 0, Finishing: 0 },
         $"agent {agentId} to hold nothing");
 
     /// <summary>An outcome sink that refuses while <see cref="Failing"/> is set, as a sink whose grain's silo is down would.</summary>
