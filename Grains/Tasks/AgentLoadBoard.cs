@@ -25,7 +25,7 @@ public sealed class AgentLoadBoard(IGrainFactory grains, IOptions<TaskOptions> o
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<AgentLoad>>> _fetching = new(StringComparer.Ordinal);
 
-    /// <summary>Grain calls made to read loads (refreshes), for tests and metrics.</summary>
+    /// <summary>Grain calls made to read loads (refreshes); tests count them.</summary>
     public long Fetches => Interlocked.Read(ref _fetches);
 
     private long _fetches;
