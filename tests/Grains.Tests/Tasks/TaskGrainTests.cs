@@ -145,15 +145,17 @@ public sealed class TaskGrainTests(TaskClusterFixture fixture) : IClassFixture<T
         Assert.Equal(2, dead.Attempts.Count);
         Assert.Equal("test.transient", dead.Error!.Code);
 
-        var letters = await _client.GetGrain<IDeadLetterGrain>(0).ListAsync(200, null);
-        Assert.Contains(letters.Items, i => i.Id == task.Id);
+        // A finish follow-up: the record reads dead-lettered from the moment it is being stored.
+        await Eventually.HoldsAsync(
+            async () => (await _client.GetGrain<IDeadLetterGrain>(0).ListAsync(200, null)).Items.Any(i => i.Id == task.Id),
+            "the task to be listed as a dead letter");
 
         var requeued = await _client.GetGrain<ITaskGrain>(task.Id).RequeueAsync();
         Assert.Equal(TaskState.Queued, requeued.State);
         var done = await WaitFinishedAsync(task.Id);
         Assert.Equal(TaskState.Succeeded, done.State); // the probe fails only the first 2 calls
         Assert.Equal(3, done.Attempts.Count);
-        letters = await _client.GetGrain<IDeadLetterGrain>(0).ListAsync(200, null);
+        var letters = await _client.GetGrain<IDeadLetterGrain>(0).ListAsync(200, null);
         Assert.DoesNotContain(letters.Items, i => i.Id == task.Id);
     }
 
