@@ -70,7 +70,9 @@ wait_ready() { # url name
   done
   # What bench/smoke.sh shows is the tail of this output: the logs first, then which check failed.
   local f
-  for f in "$dir"/*.log; do echo "== $f (warnings and errors, last lines)"; grep -E 'warn|fail|crit|rror|xception' "$f" | tail -n 8 | cut -c1-300; echo "== $f (last lines)"; tail -n 3 "$f" | cut -c1-300; done >&2
+  # The first failures with their messages (a stack trace's last frames alone do not say what failed);
+  # '|| true': a log without a match must not end the dump under set -e (it stopped after migrate.log).
+  for f in "$dir"/*.log; do echo "== $f (first failures)"; { grep -m 3 -A 2 -E '^(fail|crit):' "$f" || true; } | cut -c1-300; echo "== $f (warnings and errors, last lines)"; { grep -E 'warn|fail|crit|rror|xception' "$f" || true; } | tail -n 8 | cut -c1-300; echo "== $f (last lines)"; tail -n 3 "$f" | cut -c1-300; done >&2
   echo "$2 did not become ready in 240 s; its readiness answer: $(curl -s --max-time 5 "$1" || echo none)" >&2
   return 1
 }
